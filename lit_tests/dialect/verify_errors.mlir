@@ -1,0 +1,64 @@
+// RUN: tensorir-opt %s --split-input-file --verify-diagnostics | filecheck %s
+// Verifier errors of the tir dialect.
+
+func.func @rank(%a: tensor<?x?xf64>, %v: tensor<?xf64>) {
+  // CHECK: tir.add: operands must have the same rank, got shapes (?, ?), (?,)
+  %0 = tir.add %a, %v : (tensor<?x?xf64>, tensor<?xf64>) -> tensor<?x?xf64>
+  func.return
+}
+
+// -----
+
+func.func @dtype(%a: tensor<?xf64>, %b: tensor<?xf32>) {
+  // CHECK: tir.mul: operands must have the same element type, got f64 and f32 (insert tir.cast)
+  %0 = tir.mul %a, %b : (tensor<?xf64>, tensor<?xf32>) -> tensor<?xf64>
+  func.return
+}
+
+// -----
+
+func.func @result(%a: tensor<?xf64>, %b: tensor<1xf64>) {
+  // CHECK: tir.add: result type should be tensor<?xf64>, got tensor<1xf64>
+  %0 = tir.add %a, %b : (tensor<?xf64>, tensor<1xf64>) -> tensor<1xf64>
+  func.return
+}
+
+// -----
+
+func.func @drop(%a: tensor<?x?xf64>) {
+  // CHECK: tir.dimshuffle: cannot drop dim 1 of shape (?, ?): it is not broadcastable
+  %0 = tir.dimshuffle %a {pattern = array<i64: 0>} : tensor<?x?xf64> -> tensor<?xf64>
+  func.return
+}
+
+// -----
+
+func.func @axes(%a: tensor<?x?xf64>) {
+  // CHECK: tir.sum: axes [2] must be sorted, distinct and within rank 2
+  %0 = tir.sum %a {axes = array<i64: 2>} : tensor<?x?xf64> -> tensor<?x?xf64>
+  func.return
+}
+
+// -----
+
+func.func @exp_int(%a: tensor<?xi32>) {
+  // CHECK: tir.exp: element type int32 is not supported
+  %0 = tir.exp %a : tensor<?xi32> -> tensor<?xi32>
+  func.return
+}
+
+// -----
+
+func.func @dot_rank(%a: tensor<?x?x?xf64>, %b: tensor<?xf64>) {
+  // CHECK: tir.dot: operands must be vectors or matrices, got ranks 3 and 1
+  %0 = tir.dot %a, %b : (tensor<?x?x?xf64>, tensor<?xf64>) -> tensor<?x?xf64>
+  func.return
+}
+
+// -----
+
+func.func @check_kind(%ok: i1) {
+  // CHECK: tir.check: unsupported exception kind 'KeyError'
+  tir.check %ok, "KeyError", "boom"
+  func.return
+}

@@ -1,0 +1,789 @@
+"""The ``tir`` dialect: Theano's ops on ranked tensors with value semantics (level L1).
+
+One op per Theano op. Types follow Theano: a dim is either broadcastable (static size 1) or
+dynamic (``?``). Broadcasting is explicit: elementwise operands have the same rank and element
+type (the frontend inserts ``tir.dimshuffle`` and ``tir.cast``), and a dim of size 1 stretches
+against any other. Each op's type rule is its ``infer_type`` classmethod; its verifier and the
+frontend both call it, so the rule lives in one place.
+
+Example::
+
+    %c = tir.add %a, %b : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
+    %s = tir.sum %c {axes = array<i64: 0>} : tensor<?x?xf64> -> tensor<?xf64>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    IndexType,
+    IntegerType,
+    MemRefType,
+    StringAttr,
+    TensorType,
+    i1,
+    i64,
+)
+from xdsl.ir import Attribute, Dialect, Operation, SSAValue
+from xdsl.irdl import (
+    IRDLOperation,
+    ParsePropInAttrDict,
+    base,
+    irdl_op_definition,
+    operand_def,
+    prop_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+)
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
+
+from tensorir.dialects import types as T
+
+ShapedT = base(TensorType) | base(MemRefType)
+
+
+def _shape(t: Attribute) -> tuple[int, ...]:
+    assert isinstance(t, TensorType | MemRefType)
+    return tuple(t.get_shape())
+
+
+def broadcast_dims(op_name: str, *shapes: Sequence[int]) -> list[int]:
+    """Result dims of operands broadcast along their size-1 dims (static shapes only)."""
+    ranks = {len(s) for s in shapes}
+    if len(ranks) != 1:
+        raise VerifyException(
+            f"{op_name}: operands must have the same rank, got shapes "
+            + ", ".join(_fmt_shape(s) for s in shapes)
+        )
+    out: list[int] = []
+    for i in range(len(shapes[0])):
+        sizes = {s[i] for s in shapes}
+        static = {d for d in sizes if d not in (1, DYNAMIC_INDEX)}
+        if len(static) > 1:
+            raise VerifyException(
+                f"{op_name}: dim {i} does not broadcast: shapes "
+                + ", ".join(_fmt_shape(s) for s in shapes)
+            )
+        if static:
+            out.append(static.pop())
+        elif sizes == {1}:
+            out.append(1)
+        else:
+            out.append(DYNAMIC_INDEX)
+    return out
+
+
+def _fmt_shape(shape: Sequence[int]) -> str:
+    dims = ["?" if d == DYNAMIC_INDEX else str(d) for d in shape]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+class TypedOp(IRDLOperation):
+    """An op whose result type follows from its operands and properties by ``infer_type``."""
+
+    def inferred_type(self) -> Attribute:
+        raise NotImplementedError
+
+    def verify_(self) -> None:
+        expected = self.inferred_type()
+        got = self.results[0].type
+        if expected != got:
+            raise VerifyException(f"{self.name}: result type should be {expected}, got {got}")
+
+
+# --------------------------------------------------------------------------- elementwise
+
+
+class ElementwiseBinaryOp(TypedOp):
+    """``%r = tir.<op> %lhs, %rhs : (tensor<..>, tensor<..>) -> tensor<..>``"""
+
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)"
+    )
+
+    # "same": the operands' element type; "bool": comparisons give i1.
+    RESULT_KIND: ClassVar[str] = "same"
+    # dtypes the op accepts ("num": all numeric, "real": no complex, "float", "int").
+    ACCEPTS: ClassVar[str] = "num"
+
+    def __init__(self, lhs: SSAValue | Operation, rhs: SSAValue | Operation):
+        lhs, rhs = SSAValue.get(lhs), SSAValue.get(rhs)
+        super().__init__(operands=[lhs, rhs], result_types=[self.infer_type(lhs.type, rhs.type)])
+
+    @classmethod
+    def result_dtype(cls, dtype: str) -> str:
+        return "bool" if cls.RESULT_KIND == "bool" else dtype
+
+    @classmethod
+    def infer_type(cls, lhs: Attribute, rhs: Attribute) -> TensorType:
+        assert isinstance(lhs, TensorType) and isinstance(rhs, TensorType)
+        if lhs.element_type != rhs.element_type:
+            raise VerifyException(
+                f"{cls.name}: operands must have the same element type, got "
+                f"{lhs.element_type} and {rhs.element_type} (insert tir.cast)"
+            )
+        dtype = T.dtype_of(lhs.element_type)
+        check_accepts(cls.name, cls.ACCEPTS, dtype)
+        dims = broadcast_dims(cls.name, _shape(lhs), _shape(rhs))
+        return TensorType(T.element_type(cls.result_dtype(dtype)), dims)
+
+    def inferred_type(self) -> Attribute:
+        return self.infer_type(self.lhs.type, self.rhs.type)
+
+
+def check_accepts(op_name: str, accepts: str, dtype: str) -> None:
+    ok = {
+        "num": dtype != "bool" or True,
+        "real": not T.is_complex(dtype),
+        "float": T.is_float(dtype) or T.is_complex(dtype),
+        "realfloat": T.is_float(dtype),
+        "int": T.is_int(dtype) or dtype == "bool",
+        "complex": T.is_complex(dtype),
+    }[accepts]
+    if not ok:
+        raise VerifyException(f"{op_name}: element type {dtype} is not supported")
+
+
+@irdl_op_definition
+class AddOp(ElementwiseBinaryOp):
+    """Elementwise ``lhs + rhs``."""
+
+    name = "tir.add"
+
+
+@irdl_op_definition
+class SubOp(ElementwiseBinaryOp):
+    """Elementwise ``lhs - rhs``."""
+
+    name = "tir.sub"
+
+
+@irdl_op_definition
+class MulOp(ElementwiseBinaryOp):
+    """Elementwise ``lhs * rhs``."""
+
+    name = "tir.mul"
+
+
+@irdl_op_definition
+class TrueDivOp(ElementwiseBinaryOp):
+    """Elementwise ``lhs / rhs`` on floats (the frontend casts integer operands first)."""
+
+    name = "tir.true_div"
+    ACCEPTS: ClassVar[str] = "float"
+
+
+@irdl_op_definition
+class IntDivOp(ElementwiseBinaryOp):
+    """Elementwise ``lhs // rhs``, rounding towards minus infinity (Python's ``//``)."""
+
+    name = "tir.int_div"
+    ACCEPTS: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class ModOp(ElementwiseBinaryOp):
+    """Elementwise ``lhs % rhs`` with the sign of ``rhs`` (Python's ``%``)."""
+
+    name = "tir.mod"
+    ACCEPTS: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class PowOp(ElementwiseBinaryOp):
+    """Elementwise ``lhs ** rhs``."""
+
+    name = "tir.pow"
+    ACCEPTS: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class MaximumOp(ElementwiseBinaryOp):
+    """Elementwise maximum (NaN propagates, as ``numpy.maximum``)."""
+
+    name = "tir.maximum"
+    ACCEPTS: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class MinimumOp(ElementwiseBinaryOp):
+    """Elementwise minimum (NaN propagates, as ``numpy.minimum``)."""
+
+    name = "tir.minimum"
+    ACCEPTS: ClassVar[str] = "real"
+
+
+class CompareOp(ElementwiseBinaryOp):
+    RESULT_KIND: ClassVar[str] = "bool"
+    ACCEPTS: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class EqOp(CompareOp):
+    """Elementwise ``lhs == rhs`` giving i1."""
+
+    name = "tir.eq"
+    ACCEPTS: ClassVar[str] = "num"
+
+
+@irdl_op_definition
+class NeqOp(CompareOp):
+    """Elementwise ``lhs != rhs`` giving i1."""
+
+    name = "tir.neq"
+    ACCEPTS: ClassVar[str] = "num"
+
+
+@irdl_op_definition
+class LtOp(CompareOp):
+    """Elementwise ``lhs < rhs`` giving i1."""
+
+    name = "tir.lt"
+
+
+@irdl_op_definition
+class GtOp(CompareOp):
+    """Elementwise ``lhs > rhs`` giving i1."""
+
+    name = "tir.gt"
+
+
+@irdl_op_definition
+class LeOp(CompareOp):
+    """Elementwise ``lhs <= rhs`` giving i1."""
+
+    name = "tir.le"
+
+
+@irdl_op_definition
+class GeOp(CompareOp):
+    """Elementwise ``lhs >= rhs`` giving i1."""
+
+    name = "tir.ge"
+
+
+class ElementwiseUnaryOp(TypedOp):
+    """``%r = tir.<op> %x : tensor<..> -> tensor<..>``"""
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    ACCEPTS: ClassVar[str] = "num"
+    # "same", or "real": complex inputs give their real component type (abs, real, imag).
+    RESULT_KIND: ClassVar[str] = "same"
+
+    def __init__(self, input: SSAValue | Operation):
+        input = SSAValue.get(input)
+        super().__init__(operands=[input], result_types=[self.infer_type(input.type)])
+
+    @classmethod
+    def result_dtype(cls, dtype: str) -> str:
+        if cls.RESULT_KIND == "real" and T.is_complex(dtype):
+            return {"complex64": "float32", "complex128": "float64"}[dtype]
+        return dtype
+
+    @classmethod
+    def infer_type(cls, input: Attribute) -> TensorType:
+        assert isinstance(input, TensorType)
+        dtype = T.dtype_of(input.element_type)
+        check_accepts(cls.name, cls.ACCEPTS, dtype)
+        return TensorType(T.element_type(cls.result_dtype(dtype)), input.get_shape())
+
+    def inferred_type(self) -> Attribute:
+        return self.infer_type(self.input.type)
+
+
+@irdl_op_definition
+class NegOp(ElementwiseUnaryOp):
+    """Elementwise ``-x``."""
+
+    name = "tir.neg"
+
+
+@irdl_op_definition
+class AbsOp(ElementwiseUnaryOp):
+    """Elementwise ``|x|`` (complex: the modulus, a real)."""
+
+    name = "tir.abs"
+    RESULT_KIND: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class SqrOp(ElementwiseUnaryOp):
+    """Elementwise ``x * x``."""
+
+    name = "tir.sqr"
+
+
+@irdl_op_definition
+class ExpOp(ElementwiseUnaryOp):
+    """Elementwise ``exp(x)``."""
+
+    name = "tir.exp"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class LogOp(ElementwiseUnaryOp):
+    """Elementwise natural logarithm."""
+
+    name = "tir.log"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class SqrtOp(ElementwiseUnaryOp):
+    """Elementwise square root."""
+
+    name = "tir.sqrt"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class TanhOp(ElementwiseUnaryOp):
+    """Elementwise hyperbolic tangent."""
+
+    name = "tir.tanh"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class SinOp(ElementwiseUnaryOp):
+    """Elementwise sine."""
+
+    name = "tir.sin"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class CosOp(ElementwiseUnaryOp):
+    """Elementwise cosine."""
+
+    name = "tir.cos"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class SigmoidOp(ElementwiseUnaryOp):
+    """Elementwise logistic function ``1 / (1 + exp(-x))``."""
+
+    name = "tir.sigmoid"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class RealOp(ElementwiseUnaryOp):
+    """Real part of a complex tensor."""
+
+    name = "tir.real"
+    ACCEPTS: ClassVar[str] = "complex"
+    RESULT_KIND: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class ImagOp(ElementwiseUnaryOp):
+    """Imaginary part of a complex tensor."""
+
+    name = "tir.imag"
+    ACCEPTS: ClassVar[str] = "complex"
+    RESULT_KIND: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class CastOp(IRDLOperation):
+    """Elementwise conversion to another element type, as numpy's ``astype``.
+
+    ``%r = tir.cast %x : tensor<?xf32> -> tensor<?xf64>``
+    """
+
+    name = "tir.cast"
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue | Operation, dtype: str):
+        input = SSAValue.get(input)
+        super().__init__(operands=[input], result_types=[self.infer_type(input.type, dtype)])
+
+    @staticmethod
+    def infer_type(input: Attribute, dtype: str) -> TensorType:
+        assert isinstance(input, TensorType)
+        src = T.dtype_of(input.element_type)
+        if T.is_complex(src) and not T.is_complex(dtype):
+            raise VerifyException(
+                f"tir.cast: cannot cast complex {src} to {dtype}; take tir.real or tir.abs first"
+            )
+        return TensorType(T.element_type(dtype), input.get_shape())
+
+    def verify_(self) -> None:
+        assert isinstance(self.input.type, TensorType)
+        assert isinstance(self.result.type, TensorType)
+        if self.input.type.get_shape() != self.result.type.get_shape():
+            raise VerifyException("tir.cast: input and result shapes differ")
+        self.infer_type(self.input.type, T.dtype_of(self.result.type.element_type))
+
+
+# --------------------------------------------------------------------------- constants
+
+
+@irdl_op_definition
+class ConstantOp(IRDLOperation):
+    """A constant tensor. Its type is Theano's: size-1 dims broadcastable, others dynamic.
+
+    ``%c = tir.constant dense<[1.0, 2.0]> : tensor<2xf64> -> tensor<?xf64>``
+    """
+
+    name = "tir.constant"
+    value = prop_def(DenseIntOrFPElementsAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$value attr-dict `->` type($result)"
+
+    def __init__(self, value: DenseIntOrFPElementsAttr, result_type: TensorType):
+        super().__init__(properties={"value": value}, result_types=[result_type])
+
+    def verify_(self) -> None:
+        vt = self.value.get_type()
+        rt = self.result.type
+        assert isinstance(rt, TensorType)
+        if vt.element_type != rt.element_type:
+            raise VerifyException(
+                f"tir.constant: value element type {vt.element_type} differs from "
+                f"result element type {rt.element_type}"
+            )
+        vshape, rshape = tuple(vt.get_shape()), tuple(rt.get_shape())
+        if len(vshape) != len(rshape) or any(
+            r != DYNAMIC_INDEX and r != v for v, r in zip(vshape, rshape, strict=True)
+        ):
+            raise VerifyException(
+                f"tir.constant: value shape {_fmt_shape(vshape)} does not fit "
+                f"result shape {_fmt_shape(rshape)}"
+            )
+
+
+# --------------------------------------------------------------------------- shape ops
+
+
+@irdl_op_definition
+class DimShuffleOp(TypedOp):
+    """Theano's DimShuffle: permute dims, drop broadcastable dims, insert broadcastable ones.
+
+    ``pattern`` lists, for each result dim, the input dim it takes, or -1 for a new
+    broadcastable dim (Theano's ``'x'``). Input dims left out must be broadcastable.
+
+    ``%t = tir.dimshuffle %m {pattern = array<i64: 1, -1, 0>}
+    : tensor<?x?xf64> -> tensor<?x1x?xf64>``
+    """
+
+    name = "tir.dimshuffle"
+    input = operand_def(TensorType)
+    pattern = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue | Operation, pattern: Sequence[int]):
+        input = SSAValue.get(input)
+        super().__init__(
+            operands=[input],
+            properties={"pattern": DenseArrayBase.from_list(i64, list(pattern))},
+            result_types=[self.infer_type(input.type, pattern)],
+        )
+
+    @staticmethod
+    def infer_type(input: Attribute, pattern: Sequence[int]) -> TensorType:
+        assert isinstance(input, TensorType)
+        shape = tuple(input.get_shape())
+        used = [p for p in pattern if p != -1]
+        if len(set(used)) != len(used) or any(p < -1 or p >= len(shape) for p in pattern):
+            raise VerifyException(
+                f"tir.dimshuffle: pattern {list(pattern)} is not valid for rank {len(shape)}"
+            )
+        for d in range(len(shape)):
+            if d not in used and shape[d] != 1:
+                raise VerifyException(
+                    f"tir.dimshuffle: cannot drop dim {d} of shape {_fmt_shape(shape)}: "
+                    "it is not broadcastable"
+                )
+        return TensorType(input.element_type, [1 if p == -1 else shape[p] for p in pattern])
+
+    def get_pattern(self) -> tuple[int, ...]:
+        return tuple(self.pattern.get_values())  # type: ignore[arg-type]
+
+    def inferred_type(self) -> Attribute:
+        return self.infer_type(self.input.type, self.get_pattern())
+
+
+@irdl_op_definition
+class ReshapeOp(IRDLOperation):
+    """Reshape to the given sizes (one ``index`` operand per result dim), keeping the
+    row-major element order. The sizes are final: the frontend resolves ``-1``. On memrefs
+    (after bufferization) it is a view of the same buffer.
+
+    ``%r = tir.reshape %x(%n, %m) : (tensor<?xf64>, index, index) -> tensor<?x?xf64>``
+    """
+
+    name = "tir.reshape"
+    input = operand_def(ShapedT)
+    sizes = var_operand_def(IndexType)
+    result = result_def(ShapedT)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$input `(` $sizes `)` attr-dict `:` `(` type($input) (`,` type($sizes)^)? `)` "
+        "`->` type($result)"
+    )
+
+    def __init__(
+        self, input: SSAValue | Operation, sizes: Sequence[SSAValue], result_type: Attribute
+    ):
+        super().__init__(operands=[input, list(sizes)], result_types=[result_type])
+
+    def verify_(self) -> None:
+        it, rt = self.input.type, self.result.type
+        assert isinstance(it, TensorType | MemRefType) and isinstance(rt, TensorType | MemRefType)
+        if type(it) is not type(rt):
+            raise VerifyException("tir.reshape: input and result must both be tensors or memrefs")
+        if it.element_type != rt.element_type:
+            raise VerifyException("tir.reshape: element types differ")
+        if len(self.sizes) != len(rt.get_shape()):
+            raise VerifyException(
+                f"tir.reshape: {len(self.sizes)} sizes for a result of rank {len(rt.get_shape())}"
+            )
+
+
+# --------------------------------------------------------------------------- reductions
+
+
+class ReduceOp(TypedOp):
+    """Reduce over ``axes`` (sorted, distinct), dropping them from the result.
+
+    ``%s = tir.sum %x {axes = array<i64: 0>} : tensor<?x?xf64> -> tensor<?xf64>``
+    """
+
+    input = operand_def(TensorType)
+    axes = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    ACCEPTS: ClassVar[str] = "num"
+    # "same", "acc" (sum/prod: small ints and bool accumulate in int64, as numpy),
+    # "float" (mean: ints give float64).
+    RESULT_KIND: ClassVar[str] = "same"
+
+    def __init__(self, input: SSAValue | Operation, axes: Sequence[int]):
+        input = SSAValue.get(input)
+        super().__init__(
+            operands=[input],
+            properties={"axes": DenseArrayBase.from_list(i64, list(axes))},
+            result_types=[self.infer_type(input.type, axes)],
+        )
+
+    @classmethod
+    def result_dtype(cls, dtype: str) -> str:
+        if cls.RESULT_KIND == "acc" and (T.is_int(dtype) or dtype == "bool"):
+            return "int64"
+        if cls.RESULT_KIND == "float" and (T.is_int(dtype) or dtype == "bool"):
+            return "float64"
+        return dtype
+
+    @classmethod
+    def infer_type(cls, input: Attribute, axes: Sequence[int]) -> TensorType:
+        assert isinstance(input, TensorType)
+        shape = tuple(input.get_shape())
+        if list(axes) != sorted(set(axes)) or any(a < 0 or a >= len(shape) for a in axes):
+            raise VerifyException(
+                f"{cls.name}: axes {list(axes)} must be sorted, distinct and within rank "
+                f"{len(shape)}"
+            )
+        dtype = T.dtype_of(input.element_type)
+        check_accepts(cls.name, cls.ACCEPTS, dtype)
+        kept = [d for i, d in enumerate(shape) if i not in axes]
+        return TensorType(T.element_type(cls.result_dtype(dtype)), kept)
+
+    def get_axes(self) -> tuple[int, ...]:
+        return tuple(self.axes.get_values())  # type: ignore[arg-type]
+
+    def inferred_type(self) -> Attribute:
+        return self.infer_type(self.input.type, self.get_axes())
+
+
+@irdl_op_definition
+class SumOp(ReduceOp):
+    """Sum over ``axes``."""
+
+    name = "tir.sum"
+    RESULT_KIND: ClassVar[str] = "acc"
+
+
+@irdl_op_definition
+class ProdOp(ReduceOp):
+    """Product over ``axes``."""
+
+    name = "tir.prod"
+    RESULT_KIND: ClassVar[str] = "acc"
+
+
+@irdl_op_definition
+class MaxOp(ReduceOp):
+    """Maximum over ``axes``; an empty reduction raises at run time, as numpy."""
+
+    name = "tir.max"
+    ACCEPTS: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class MinOp(ReduceOp):
+    """Minimum over ``axes``; an empty reduction raises at run time, as numpy."""
+
+    name = "tir.min"
+    ACCEPTS: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class MeanOp(ReduceOp):
+    """Mean over ``axes`` (sum divided by the number of reduced elements)."""
+
+    name = "tir.mean"
+    RESULT_KIND: ClassVar[str] = "float"
+
+
+# --------------------------------------------------------------------------- linear algebra
+
+
+@irdl_op_definition
+class DotOp(TypedOp):
+    """``numpy.dot`` of vectors and matrices: vector.vector -> scalar, matrix.vector ->
+    vector, vector.matrix -> vector, matrix.matrix -> matrix. The contracted dims must agree
+    at run time.
+
+    ``%c = tir.dot %a, %b : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>``
+    """
+
+    name = "tir.dot"
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)"
+    )
+
+    def __init__(self, lhs: SSAValue | Operation, rhs: SSAValue | Operation):
+        lhs, rhs = SSAValue.get(lhs), SSAValue.get(rhs)
+        super().__init__(operands=[lhs, rhs], result_types=[self.infer_type(lhs.type, rhs.type)])
+
+    @staticmethod
+    def infer_type(lhs: Attribute, rhs: Attribute) -> TensorType:
+        assert isinstance(lhs, TensorType) and isinstance(rhs, TensorType)
+        if lhs.element_type != rhs.element_type:
+            raise VerifyException(
+                f"tir.dot: operands must have the same element type, got "
+                f"{lhs.element_type} and {rhs.element_type}"
+            )
+        ls, rs = tuple(lhs.get_shape()), tuple(rhs.get_shape())
+        if len(ls) not in (1, 2) or len(rs) not in (1, 2):
+            raise VerifyException(
+                f"tir.dot: operands must be vectors or matrices, got ranks {len(ls)} and {len(rs)}"
+            )
+        shape = list(ls[:-1]) + list(rs[1:])
+        return TensorType(lhs.element_type, shape)
+
+    def inferred_type(self) -> Attribute:
+        return self.infer_type(self.lhs.type, self.rhs.type)
+
+
+# --------------------------------------------------------------------------- runtime checks
+
+
+@irdl_op_definition
+class CheckOp(IRDLOperation):
+    """A run-time check: when ``cond`` is false, the compiled function stops and the runtime
+    raises ``kind`` (a Python exception name) with ``message``, where ``{0}``, ``{1}``, ...
+    are replaced by the values of ``values`` at the time of the failure.
+
+    ``tir.check %ok, "ValueError", "dot: shapes ({0}, {1}) and ({2}, {3}) not aligned"
+    (%m, %k, %k2, %n : index, index, index, index)``
+    """
+
+    name = "tir.check"
+    cond = operand_def(i1)
+    kind = prop_def(StringAttr)
+    message = prop_def(StringAttr)
+    values = var_operand_def(IndexType | IntegerType)
+    assembly_format = "$cond `,` $kind `,` $message (`(` $values^ `:` type($values) `)`)? attr-dict"
+
+    def __init__(
+        self, cond: SSAValue | Operation, kind: str, message: str, values: Sequence[SSAValue] = ()
+    ):
+        super().__init__(
+            operands=[cond, list(values)],
+            properties={"kind": StringAttr(kind), "message": StringAttr(message)},
+        )
+
+    def verify_(self) -> None:
+        if self.kind.data not in ("ValueError", "IndexError", "TypeError", "RuntimeError"):
+            raise VerifyException(f"tir.check: unsupported exception kind {self.kind.data!r}")
+        if len(self.values) > 16:
+            raise VerifyException("tir.check: at most 16 values can be reported")
+
+
+TIR = Dialect(
+    "tir",
+    [
+        AddOp,
+        SubOp,
+        MulOp,
+        TrueDivOp,
+        IntDivOp,
+        ModOp,
+        PowOp,
+        MaximumOp,
+        MinimumOp,
+        EqOp,
+        NeqOp,
+        LtOp,
+        GtOp,
+        LeOp,
+        GeOp,
+        NegOp,
+        AbsOp,
+        SqrOp,
+        ExpOp,
+        LogOp,
+        SqrtOp,
+        TanhOp,
+        SinOp,
+        CosOp,
+        SigmoidOp,
+        RealOp,
+        ImagOp,
+        CastOp,
+        ConstantOp,
+        DimShuffleOp,
+        ReshapeOp,
+        SumOp,
+        ProdOp,
+        MaxOp,
+        MinOp,
+        MeanOp,
+        DotOp,
+        CheckOp,
+    ],
+)

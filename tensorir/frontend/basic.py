@@ -1,0 +1,490 @@
+"""Theano's tensor functions: constructors, elementwise arithmetic with upcasting and
+broadcasting, reductions, ``dot`` and shape operations.
+
+Each function turns Python values into constants with Theano's autocasting, aligns ranks with
+``dimshuffle`` and dtypes with ``cast`` (broadcasting and casting are explicit in the IR), then
+applies one ``tir`` op, whose own type rule gives the result type.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from xdsl.dialects import arith
+from xdsl.dialects import tensor as xtensor
+from xdsl.dialects.builtin import IndexType
+from xdsl.ir import SSAValue
+
+from tensorir.config import config
+from tensorir.dialects import tir
+from tensorir.dialects import types as T
+from tensorir.frontend.graph import (
+    Apply,
+    Constant,
+    Op,
+    TensorType,
+    Variable,
+    apply_op,
+)
+
+# --------------------------------------------------------------------------- constants
+
+
+def _autocast_python_scalar(x: Any) -> np.ndarray:
+    """Theano's ``cast_policy='custom'``: a Python int takes the smallest int type that holds
+    it; a Python float becomes floatX when floatX is float32, else the smallest float type
+    that represents it exactly."""
+    if isinstance(x, bool):
+        return np.asarray(x, dtype="bool")
+    if isinstance(x, int):
+        for dtype in ("int8", "int16", "int32", "int64"):
+            info = np.iinfo(dtype)
+            if info.min <= x <= info.max:
+                return np.asarray(x, dtype=dtype)
+        raise OverflowError(f"integer constant {x} does not fit in int64")
+    if isinstance(x, float):
+        if config.floatX == "float32":
+            return np.asarray(x, dtype="float32")
+        as32 = np.asarray(x, dtype="float32")
+        return as32 if (as32 == x or np.isnan(x)) else np.asarray(x, dtype="float64")
+    if isinstance(x, complex):
+        return np.asarray(x, dtype="complex128")
+    raise TypeError(f"cannot make a constant of {type(x).__name__} {x!r}")
+
+
+def constant(x: Any, name: str | None = None, dtype: str | None = None) -> Constant:
+    """A constant tensor. Dims of size 1 are broadcastable, as in Theano."""
+    if dtype is not None:
+        data = np.asarray(x, dtype=dtype)
+    elif isinstance(x, bool | int | float | complex) and not isinstance(x, np.generic):
+        data = _autocast_python_scalar(x)
+    else:
+        data = np.asarray(x)
+        if data.dtype == object or data.dtype.kind in "USV":
+            raise TypeError(f"cannot make a tensor constant of {x!r}")
+        if data.dtype.kind == "u":
+            data = data.astype(np.result_type(data.dtype, np.int8))
+    dtype_name = "bool" if data.dtype == np.bool_ else data.dtype.name
+    return Constant(TensorType(dtype_name, [d == 1 for d in data.shape]), data, name=name)
+
+
+def as_tensor_variable(x: Any, name: str | None = None) -> Variable:
+    if isinstance(x, Variable):
+        return x
+    return constant(x, name=name)
+
+
+# --------------------------------------------------------------------------- type constructors
+
+_PREFIX_DTYPES = {
+    "b": "int8",
+    "w": "int16",
+    "i": "int32",
+    "l": "int64",
+    "f": "float32",
+    "d": "float64",
+    "c": "complex128",
+}
+_KINDS: dict[str, tuple[bool, ...]] = {
+    "scalar": (),
+    "vector": (False,),
+    "matrix": (False, False),
+    "row": (True, False),
+    "col": (False, True),
+    **{f"tensor{n}": (False,) * n for n in range(3, 8)},
+}
+
+
+def _generic(kind: str) -> Any:
+    pattern = _KINDS[kind]
+
+    def make(name: str | None = None, dtype: str | None = None) -> Variable:
+        return TensorType(dtype or config.floatX, pattern)(name)
+
+    make.__name__ = kind
+    make.__doc__ = f"A {kind} input variable of ``dtype`` (default ``config.floatX``)."
+    return make
+
+
+def _typed(prefix: str, kind: str) -> Any:
+    dtype, pattern = _PREFIX_DTYPES[prefix], _KINDS[kind]
+
+    def make(name: str | None = None) -> Variable:
+        return TensorType(dtype, pattern)(name)
+
+    make.__name__ = prefix + kind
+    make.__doc__ = f"A {kind} input variable of {dtype}."
+    return make
+
+
+def _plural(prefix: str, kind: str) -> Any:
+    single = _typed(prefix, kind)
+
+    def make(*names: str) -> Any:
+        if len(names) == 1 and isinstance(names[0], int):
+            return [single() for _ in range(names[0])]
+        if len(names) == 1 and isinstance(names[0], str) and "," in names[0]:
+            names = tuple(n.strip() for n in names[0].split(","))
+        out = [single(n) for n in names]
+        return out[0] if len(out) == 1 else out
+
+    make.__name__ = prefix + kind + ("es" if kind == "matrix" else "s")
+    return make
+
+
+def tensor(dtype: str | None = None, broadcastable: Sequence[bool] = (), name: str | None = None):
+    """A tensor input variable of any rank: ``tensor('float64', (False, True))``."""
+    return TensorType(dtype or config.floatX, broadcastable)(name)
+
+
+CONSTRUCTORS: dict[str, Any] = {}
+for _kind in _KINDS:
+    CONSTRUCTORS[_kind] = _generic(_kind)
+    for _p in _PREFIX_DTYPES:
+        CONSTRUCTORS[_p + _kind] = _typed(_p, _kind)
+        _pl = _plural(_p, _kind)
+        CONSTRUCTORS[_pl.__name__] = _pl
+
+
+def _plural_floatx(kind: str) -> Any:
+    def make(*names: str) -> Any:
+        return _plural("f" if config.floatX == "float32" else "d", kind)(*names)
+
+    make.__name__ = kind + ("es" if kind == "matrix" else "s")
+    return make
+
+
+CONSTRUCTORS["matrices"] = _plural_floatx("matrix")
+for _kind in ("scalar", "vector", "row", "col"):
+    CONSTRUCTORS[_kind + "s"] = _plural_floatx(_kind)
+
+
+# --------------------------------------------------------------------------- elementwise
+
+
+def cast(x: Any, dtype: str) -> Variable:
+    """Convert to ``dtype`` (numpy's ``astype``)."""
+    x = as_tensor_variable(x)
+    dtype = "bool" if dtype in ("bool", bool) else np.dtype(dtype).name
+    if x.dtype == dtype:
+        return x
+    if isinstance(x, Constant):  # folding a cast of a constant changes no arithmetic
+        return constant(x.data.astype(dtype), name=x.name)
+    return apply_op(Op(tir.CastOp, "cast", dtype=dtype), x)
+
+
+def dimshuffle(x: Any, *pattern: Any) -> Variable:
+    """Theano's ``x.dimshuffle(1, 'x', 0)``: reorder dims, insert broadcastable ones ('x'),
+    drop broadcastable ones (left out)."""
+    x = as_tensor_variable(x)
+    if len(pattern) == 1 and isinstance(pattern[0], list | tuple):
+        pattern = tuple(pattern[0])
+    ir_pattern = tuple(-1 if p == "x" else int(p) for p in pattern)
+    if ir_pattern == tuple(range(x.ndim)):
+        return x
+    if isinstance(x, Constant) and sorted(p for p in ir_pattern if p != -1) == list(
+        range(x.ndim)
+    ):  # a constant only gains or loses size-1 dims, or is transposed: fold it
+        moved = np.transpose(x.data, [p for p in ir_pattern if p != -1])
+        return constant(moved.reshape([1 if p == -1 else x.data.shape[p] for p in ir_pattern]))
+    return apply_op(Op(tir.DimShuffleOp, "DimShuffle", pattern=ir_pattern), x)
+
+
+def _align_ranks(xs: list[Variable]) -> list[Variable]:
+    ndim = builtins.max(x.ndim for x in xs)
+    return [
+        x if x.ndim == ndim else dimshuffle(x, *(["x"] * (ndim - x.ndim) + list(range(x.ndim))))
+        for x in xs
+    ]
+
+
+def _compute_dtype(op_cls: type, dtypes: list[str]) -> str:
+    dtype = T.upcast(*dtypes)
+    if op_cls is tir.TrueDivOp and not (T.is_float(dtype) or T.is_complex(dtype)):
+        # int / int is a float, as in Theano (float32 only for small ints under floatX=float32)
+        small = all(d in ("bool", "int8", "int16") for d in dtypes)
+        return "float32" if (config.floatX == "float32" and small) else "float64"
+    if op_cls in _FLOAT_ONLY and not (T.is_float(dtype) or T.is_complex(dtype)):
+        return "float32" if dtype in ("bool", "int8", "int16") else "float64"
+    if dtype == "bool" and op_cls in (
+        tir.AddOp,
+        tir.SubOp,
+        tir.MulOp,
+        tir.IntDivOp,
+        tir.ModOp,
+        tir.PowOp,
+        tir.NegOp,
+        tir.SqrOp,
+    ):
+        return "int8"
+    return dtype
+
+
+_FLOAT_ONLY = {
+    tir.ExpOp,
+    tir.LogOp,
+    tir.SqrtOp,
+    tir.TanhOp,
+    tir.SinOp,
+    tir.CosOp,
+    tir.SigmoidOp,
+}
+
+
+def elemwise(op_cls: type, name: str, *inputs: Any) -> Variable:
+    """Apply an elementwise ``tir`` op with Theano's upcasting and broadcasting."""
+    xs = [as_tensor_variable(x) for x in inputs]
+    dtype = _compute_dtype(op_cls, [x.dtype for x in xs])
+    xs = _align_ranks([cast(x, dtype) for x in xs])
+    return apply_op(Op(op_cls, name), *xs)
+
+
+def _binary(op_cls: type, name: str) -> Any:
+    def f(a: Any, b: Any) -> Variable:
+        return elemwise(op_cls, name, a, b)
+
+    f.__name__ = name
+    f.__doc__ = op_cls.__doc__
+    return f
+
+
+def _unary(op_cls: type, name: str) -> Any:
+    def f(a: Any) -> Variable:
+        return elemwise(op_cls, name, a)
+
+    f.__name__ = name
+    f.__doc__ = op_cls.__doc__
+    return f
+
+
+add = _binary(tir.AddOp, "add")
+sub = _binary(tir.SubOp, "sub")
+mul = _binary(tir.MulOp, "mul")
+true_div = _binary(tir.TrueDivOp, "true_div")
+int_div = _binary(tir.IntDivOp, "int_div")
+mod = _binary(tir.ModOp, "mod")
+pow = _binary(tir.PowOp, "pow")  # noqa: A001 (Theano's name)
+maximum = _binary(tir.MaximumOp, "maximum")
+minimum = _binary(tir.MinimumOp, "minimum")
+eq = _binary(tir.EqOp, "eq")
+neq = _binary(tir.NeqOp, "neq")
+lt = _binary(tir.LtOp, "lt")
+gt = _binary(tir.GtOp, "gt")
+le = _binary(tir.LeOp, "le")
+ge = _binary(tir.GeOp, "ge")
+neg = _unary(tir.NegOp, "neg")
+abs = _unary(tir.AbsOp, "abs")  # noqa: A001 (Theano's name)
+sqr = _unary(tir.SqrOp, "sqr")
+exp = _unary(tir.ExpOp, "exp")
+log = _unary(tir.LogOp, "log")
+sqrt = _unary(tir.SqrtOp, "sqrt")
+tanh = _unary(tir.TanhOp, "tanh")
+sin = _unary(tir.SinOp, "sin")
+cos = _unary(tir.CosOp, "cos")
+sigmoid = _unary(tir.SigmoidOp, "sigmoid")
+real = _unary(tir.RealOp, "real")
+imag = _unary(tir.ImagOp, "imag")
+abs_ = abs
+div = true_div
+
+
+# --------------------------------------------------------------------------- reductions
+
+
+def _norm_axes(x: Variable, axis: Any) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(x.ndim))
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    out = []
+    for a in axes:
+        a = int(a)
+        if not -x.ndim <= a < x.ndim:
+            raise ValueError(f"axis {a} is out of bounds for {x} of rank {x.ndim} ({x.type})")
+        out.append(a % x.ndim if x.ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"duplicate axes {axes} for {x}")
+    return tuple(sorted(out))
+
+
+def _reduce(op_cls: type, name: str, x: Any, axis: Any, keepdims: bool, dtype: str | None):
+    x = as_tensor_variable(x)
+    if dtype is not None:
+        x = cast(x, dtype)
+    if op_cls is tir.MaxOp or op_cls is tir.MinOp:
+        if x.dtype == "bool":
+            x = cast(x, "int8")
+    axes = _norm_axes(x, axis)
+    out = apply_op(Op(op_cls, name, axes=axes), x) if axes else x
+    if keepdims:
+        pattern: list[Any] = []
+        kept = iter(range(out.ndim))
+        for i in range(x.ndim):
+            pattern.append("x" if i in axes else next(kept))
+        out = dimshuffle(out, *pattern)
+    return out
+
+
+def sum(x: Any, axis: Any = None, dtype: str | None = None, keepdims: bool = False) -> Variable:  # noqa: A001
+    """Sum over ``axis`` (None: all; int or tuple)."""
+    return _reduce(tir.SumOp, "Sum", x, axis, keepdims, dtype)
+
+
+def prod(x: Any, axis: Any = None, dtype: str | None = None, keepdims: bool = False) -> Variable:
+    """Product over ``axis``."""
+    return _reduce(tir.ProdOp, "Prod", x, axis, keepdims, dtype)
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:  # noqa: A001
+    """Maximum over ``axis``."""
+    return _reduce(tir.MaxOp, "Max", x, axis, keepdims, None)
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:  # noqa: A001
+    """Minimum over ``axis``."""
+    return _reduce(tir.MinOp, "Min", x, axis, keepdims, None)
+
+
+def mean(x: Any, axis: Any = None, dtype: str | None = None, keepdims: bool = False) -> Variable:
+    """Mean over ``axis``."""
+    return _reduce(tir.MeanOp, "Mean", x, axis, keepdims, dtype)
+
+
+# --------------------------------------------------------------------------- linear algebra
+
+
+def dot(a: Any, b: Any) -> Variable:
+    """``numpy.dot`` for scalars, vectors and matrices."""
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return mul(a, b)
+    if a.ndim > 2 or b.ndim > 2:
+        raise TypeError(
+            f"dot: operands of rank {a.ndim} and {b.ndim} are not supported (vectors and "
+            f"matrices only): {a} : {a.type}, {b} : {b.type}"
+        )
+    dtype = T.upcast(a.dtype, b.dtype)
+    if dtype == "bool":
+        dtype = "int64"
+    return apply_op(Op(tir.DotOp, "dot"), cast(a, dtype), cast(b, dtype))
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+class ReshapeFrontendOp(Op):
+    """Reshape to ``sizes`` (Python ints, ``-1`` inferred). Sizes of 1 are broadcastable."""
+
+    def __init__(self, sizes: tuple[int, ...]):
+        super().__init__(tir.ReshapeOp, "Reshape", sizes=sizes)
+
+    def infer(self, x: TensorType) -> TensorType:
+        return TensorType(x.dtype, [s == 1 for s in self.props["sizes"]])
+
+    def emit(self, insert: Any, x: SSAValue, out_type: TensorType) -> SSAValue:
+        sizes = [
+            insert(arith.ConstantOp.from_int_and_width(s, IndexType())).result
+            for s in self.props["sizes"]
+        ]
+        return insert(tir.ReshapeOp(x, sizes, out_type.ir_type())).result
+
+
+class FlattenOp(Op):
+    """Keep the first ``ndim - 1`` dims and collapse the rest into one."""
+
+    def __init__(self, outdim: int):
+        super().__init__(tir.ReshapeOp, "Flatten", outdim=outdim)
+
+    def infer(self, x: TensorType) -> TensorType:
+        outdim = self.props["outdim"]
+        last = all(x.broadcastable[outdim - 1 :])
+        return TensorType(x.dtype, list(x.broadcastable[: outdim - 1]) + [last])
+
+    def emit(self, insert: Any, x: SSAValue, out_type: TensorType) -> SSAValue:
+        outdim = self.props["outdim"]
+        sizes = []
+        for i in range(outdim - 1):
+            idx = insert(arith.ConstantOp.from_int_and_width(i, IndexType())).result
+            sizes.append(insert(xtensor.DimOp(x, idx)).result)
+        sizes.append(insert(arith.ConstantOp.from_int_and_width(-1, IndexType())).result)
+        return insert(tir.ReshapeOp(x, sizes, out_type.ir_type())).result
+
+
+def reshape(x: Any, shape: Any, ndim: int | None = None) -> Variable:
+    """Reshape to ``shape`` (a tuple of ints, one of which may be -1)."""
+    x = as_tensor_variable(x)
+    if isinstance(shape, int | np.integer):
+        shape = (shape,)
+    try:
+        sizes = tuple(int(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"reshape: shape must be a tuple of Python ints, got {shape!r}") from None
+    if ndim is not None and ndim != len(sizes):
+        raise ValueError(f"reshape: ndim={ndim} but shape {sizes} has {len(sizes)} entries")
+    if sizes.count(-1) > 1 or any(s < -1 for s in sizes):
+        raise ValueError(f"reshape: invalid shape {sizes} (at most one -1, no other negatives)")
+    op = ReshapeFrontendOp(sizes)
+    return Apply(op, [x], [op.infer(x.type)]).outputs[0]
+
+
+def flatten(x: Any, ndim: int = 1) -> Variable:
+    """Collapse all dims from ``ndim - 1`` on into one."""
+    x = as_tensor_variable(x)
+    if not 1 <= ndim <= builtins.max(x.ndim, 1):
+        raise ValueError(f"flatten: ndim must be between 1 and {x.ndim}, got {ndim}")
+    op = FlattenOp(ndim)
+    return Apply(op, [x], [op.infer(x.type)]).outputs[0]
+
+
+def transpose(x: Any, axes: Sequence[int] | None = None) -> Variable:
+    x = as_tensor_variable(x)
+    return dimshuffle(x, *(reversed(range(x.ndim)) if axes is None else axes))
+
+
+# --------------------------------------------------------------------------- Variable methods
+
+
+def _reflected(f: Any) -> Any:
+    return lambda self, other: f(other, self)
+
+
+_METHODS: dict[str, Any] = {
+    "__add__": add,
+    "__radd__": _reflected(add),
+    "__sub__": sub,
+    "__rsub__": _reflected(sub),
+    "__mul__": mul,
+    "__rmul__": _reflected(mul),
+    "__truediv__": true_div,
+    "__rtruediv__": _reflected(true_div),
+    "__floordiv__": int_div,
+    "__rfloordiv__": _reflected(int_div),
+    "__mod__": mod,
+    "__rmod__": _reflected(mod),
+    "__pow__": pow,
+    "__rpow__": _reflected(pow),
+    "__neg__": neg,
+    "__abs__": abs,
+    "__lt__": lt,
+    "__gt__": gt,
+    "__le__": le,
+    "__ge__": ge,
+    "sum": sum,
+    "prod": prod,
+    "max": max,
+    "min": min,
+    "mean": mean,
+    "dot": dot,
+    "dimshuffle": dimshuffle,
+    "reshape": reshape,
+    "flatten": flatten,
+    "transpose": transpose,
+    "astype": cast,
+}
+for _name, _f in _METHODS.items():
+    setattr(Variable, _name, _f)
+Variable.T = property(transpose)  # type: ignore[attr-defined]
+Variable.real = property(real)  # type: ignore[attr-defined]
+Variable.imag = property(imag)  # type: ignore[attr-defined]

@@ -1,0 +1,96 @@
+"""L0 -> L1: turn a frontend graph into a ``func.func`` of ``tir`` ops.
+
+Each Apply becomes one op (or a few, for ops whose operands are sizes), carrying a ``loc``
+attribute with the user's source line so that lowering can put it in run-time error messages.
+Named variables keep their names as SSA names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, StringAttr, TensorType
+from xdsl.ir import Block, Operation, Region, SSAValue
+
+from tensorir.dialects import tir
+from tensorir.dialects import types as T
+from tensorir.frontend.graph import Constant, Variable, toposort
+
+
+class MissingInputError(ValueError):
+    """An output depends on an input variable that is not among the function's inputs."""
+
+
+def _ssa_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if cleaned[0].isdigit():
+        cleaned = "v" + cleaned
+    return cleaned
+
+
+def constant_attr(data: np.ndarray) -> DenseIntOrFPElementsAttr:
+    dtype = "bool" if data.dtype == np.bool_ else data.dtype.name
+    ir_type = TensorType(T.element_type(dtype), data.shape)
+    flat = data.reshape(-1)
+    if T.is_complex(dtype):
+        values: list = [(float(v.real), float(v.imag)) for v in flat]
+    elif T.is_float(dtype):
+        values = [float(v) for v in flat]
+    else:
+        values = [int(v) for v in flat]
+    if not values:
+        values = []
+    return DenseIntOrFPElementsAttr.from_list(ir_type, values)
+
+
+def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Variable]) -> ModuleOp:
+    """A module holding ``func.func @name`` that computes ``outputs`` from ``inputs``."""
+    arg_types = [v.type.ir_type() for v in inputs]
+    block = Block(arg_types=arg_types)
+    values: dict[int, SSAValue] = {}
+    for v, arg in zip(inputs, block.args, strict=True):
+        if id(v) in values:
+            raise ValueError(f"input {v} is given twice in the list of inputs")
+        values[id(v)] = arg
+        arg.name_hint = _ssa_name(v.name)
+
+    def insert(op: Operation) -> Operation:
+        block.add_op(op)
+        return op
+
+    def value_of(v: Variable, user: Variable) -> SSAValue:
+        if id(v) in values:
+            return values[id(v)]
+        if isinstance(v, Constant):
+            op = insert(tir.ConstantOp(constant_attr(v.data), v.type.ir_type()))
+            values[id(v)] = op.results[0]
+            return op.results[0]
+        raise MissingInputError(
+            f"input {v} ({v.type}, created at {v.trace}) is needed to compute {user} but was "
+            "not provided: list it among the function's inputs (or in givens)"
+        )
+
+    for node in toposort(outputs):
+        out = node.outputs[0]
+        operands = [value_of(v, out) for v in node.inputs]
+        first = len(block.ops)
+        if hasattr(node.op, "emit"):
+            result = node.op.emit(insert, *operands, out.type)
+        else:
+            result = insert(node.op.build(*operands)).results[0]
+        loc = StringAttr(str(node.trace)) if node.trace else None
+        for op in list(block.ops)[first:]:
+            if loc is not None and op.dialect_name() == "tir":
+                op.attributes["loc"] = loc
+        result.name_hint = _ssa_name(out.name)
+        values[id(out)] = result
+
+    results = [value_of(v, v) for v in outputs]
+    block.add_op(func.ReturnOp(*results))
+    fn = func.FuncOp(name, (arg_types, [r.type for r in results]), Region(block))
+    return ModuleOp([fn])

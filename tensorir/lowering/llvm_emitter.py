@@ -1,0 +1,837 @@
+"""Loop-level IR (L4: func, scf, arith, math, complex, memref, tir.check/reshape) to LLVM IR.
+
+Translates straight into ``llvmlite.ir`` (no detour through xDSL's ``llvm`` dialect). Each
+``func.func`` with a body becomes an exported entry point following the calling convention
+of ``tensorir.runtime.abi``; private declarations become external functions (a memref
+argument passes its data pointer only). A memref value is its data pointer and its dims
+(row-major, contiguous); ``%m[%i, %j]`` is ``getelementptr inbounds T, data, i * d1 + j``
+and data pointers of arguments are ``noalias``, so loops vectorise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any, NamedTuple
+
+import llvmlite.ir as ir
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    ComplexType,
+    DenseIntOrFPElementsAttr,
+    Float32Type,
+    Float64Type,
+    FloatAttr,
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    MemRefType,
+    ModuleOp,
+)
+from xdsl.dialects.func import FuncOp
+from xdsl.ir import Attribute, Block, Operation, SSAValue
+
+from tensorir.dialects import types as T
+from tensorir.runtime.abi import ArgSpec, CheckSpec, FunctionABI, ResultSpec
+
+I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
+PTR = ir.PointerType()
+VOID = ir.VoidType()
+
+# arith.cmpi / arith.cmpf predicates, by their integer value.
+_CMPI = [("==", True), ("!=", True), ("<", True), ("<=", True), (">", True), (">=", True),
+         ("<", False), ("<=", False), (">", False), (">=", False)]  # fmt: skip
+_CMPF = [None, ("o", "=="), ("o", ">"), ("o", ">="), ("o", "<"), ("o", "<="), ("o", "!="),
+         ("o", "ord"), ("u", "=="), ("u", ">"), ("u", ">="), ("u", "<"), ("u", "<="),
+         ("u", "!="), ("u", "uno"), None]  # fmt: skip
+_FLOAT_BIN = {"addf": "fadd", "subf": "fsub", "mulf": "fmul", "divf": "fdiv", "remf": "frem"}
+_INT_BIN = {"addi": "add", "subi": "sub", "muli": "mul", "andi": "and_", "ori": "or_",
+            "xori": "xor", "shli": "shl", "shrsi": "ashr", "shrui": "lshr"}  # fmt: skip
+_FLOAT_INTRINSIC = {"maximumf": "maximum", "minimumf": "minimum", "maxnumf": "maxnum",
+                    "minnumf": "minnum"}  # fmt: skip
+_MATH_INTRINSIC = {"absf": "fabs", "exp": "exp", "exp2": "exp2", "log": "log", "log2": "log2",
+                   "log10": "log10", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
+                   "floor": "floor", "ceil": "ceil", "trunc": "trunc", "round": "round",
+                   "roundeven": "roundeven", "powf": "pow", "copysign": "copysign",
+                   "fma": "fma"}  # fmt: skip
+_MATH_LIBM = {"tanh", "log1p", "expm1", "erf", "tan", "sinh", "cosh", "asin", "acos", "atan",
+              "atan2", "cbrt"}  # fmt: skip
+
+
+@dataclass
+class EmittedModule:
+    """LLVM IR text and the calling convention of each entry point."""
+
+    llvm_ir: str
+    functions: dict[str, FunctionABI]
+
+
+class Memref(NamedTuple):
+    """A memref value: data pointer, dims (i64 values) and element type in memory."""
+
+    ptr: ir.Value
+    dims: list[ir.Value]
+    elem: ir.Type
+
+
+def emit_llvm_ir(module: ModuleOp) -> EmittedModule:
+    """Translate a loop-level module into LLVM IR text."""
+    return _ModuleEmitter(module).emit()
+
+
+def print_llvm_ir(module: ModuleOp, output: IO[str]) -> None:
+    """Write the LLVM IR of a loop-level module to ``output``."""
+    output.write(emit_llvm_ir(module).llvm_ir)
+
+
+# --------------------------------------------------------------------------- types
+
+
+def value_type(t: Attribute) -> ir.Type:
+    """The LLVM type of an SSA value of type ``t`` (memrefs: their data pointer)."""
+    if isinstance(t, IndexType):
+        return I64
+    if isinstance(t, IntegerType):
+        return ir.IntType(t.width.data)
+    if isinstance(t, Float64Type):
+        return ir.DoubleType()
+    if isinstance(t, Float32Type):
+        return ir.FloatType()
+    if isinstance(t, ComplexType):
+        c = value_type(t.element_type)
+        return ir.LiteralStructType([c, c])
+    if isinstance(t, MemRefType):
+        return PTR
+    raise NotImplementedError(f"llvm emitter: unsupported type {t}")
+
+
+def memory_type(t: Attribute) -> ir.Type:
+    """The LLVM type of an element in memory (i1 is one byte)."""
+    return I8 if t == IntegerType(1) else value_type(t)
+
+
+def dtype_name(t: Attribute) -> str:
+    return "int64" if isinstance(t, IndexType) else T.dtype_of(t)
+
+
+def _suffix(t: ir.Type) -> str:
+    if isinstance(t, ir.IntType):
+        return f"i{t.width}"
+    return "f64" if isinstance(t, ir.DoubleType) else "f32"
+
+
+def _const(t: ir.Type, v: Any) -> ir.Constant:
+    if isinstance(t, ir.IntType):
+        v = int(v) & ((1 << t.width) - 1)
+        v = v - (1 << t.width) if t.width > 1 and v >= 1 << (t.width - 1) else v
+    return ir.Constant(t, v)
+
+
+# --------------------------------------------------------------------------- module
+
+
+class _ModuleEmitter:
+    def __init__(self, module: ModuleOp):
+        self.module = module
+        self.llmod = ir.Module(name="tensorir")
+        self.functions: dict[str, ir.Function] = {}
+        self.globals: dict[str, tuple[ir.GlobalVariable, MemRefType]] = {}
+        self.abis: dict[str, FunctionABI] = {}
+
+    def emit(self) -> EmittedModule:
+        ops = list(self.module.ops)
+        for op in ops:
+            if isinstance(op, FuncOp) and not op.body.blocks:
+                self._declare(op)
+            elif op.name == "memref.global":
+                self._global(op)
+            elif not isinstance(op, FuncOp):
+                raise NotImplementedError(f"llvm emitter: unsupported top-level op {op.name}")
+        for op in ops:
+            if isinstance(op, FuncOp) and op.body.blocks:
+                self.abis[op.sym_name.data] = _FunctionEmitter(self, op).emit()
+        return EmittedModule(str(self.llmod), self.abis)
+
+    def _declare(self, op: FuncOp) -> None:
+        ft = op.function_type
+        if len(ft.outputs.data) > 1:
+            raise NotImplementedError(f"llvm emitter: {op.sym_name.data} has several results")
+        ret = value_type(ft.outputs.data[0]) if ft.outputs.data else VOID
+        args = [value_type(t) for t in ft.inputs.data]
+        self.functions[op.sym_name.data] = ir.Function(
+            self.llmod, ir.FunctionType(ret, args), op.sym_name.data
+        )
+
+    def _global(self, op: Operation) -> None:
+        name = op.properties["sym_name"].data  # type: ignore[attr-defined]
+        mt = op.properties["type"]
+        assert isinstance(mt, MemRefType)
+        shape = list(mt.get_shape())
+        n = 1
+        for d in shape:
+            n *= d
+        elem = memory_type(mt.element_type)
+        arr = ir.ArrayType(elem, n)
+        gv = ir.GlobalVariable(self.llmod, arr, f"__tensorir_global_{name}")
+        gv.linkage = "internal"
+        init = op.properties.get("initial_value")
+        if isinstance(init, DenseIntOrFPElementsAttr):
+            vals = list(init.get_values())
+            vals = vals * n if len(vals) == 1 else vals
+            gv.initializer = ir.Constant(arr, [_const(elem, v) for v in vals])
+        else:
+            gv.initializer = ir.Constant(arr, None)
+        gv.global_constant = "constant" in op.properties
+        self.globals[name] = (gv, mt)
+
+    def intrinsic(self, name: str, ret: ir.Type, args: Sequence[ir.Type]) -> ir.Function:
+        fn = self.functions.get(name)
+        if fn is None:
+            fn = ir.Function(self.llmod, ir.FunctionType(ret, list(args)), name)
+            self.functions[name] = fn
+        return fn
+
+    def ipowi(self, t: ir.IntType) -> ir.Function:
+        """``b ** e`` on integers: square-and-multiply; e < 0 gives 1/b**-e truncated."""
+        name = f"__tensorir_ipowi_{_suffix(t)}"
+        if name in self.functions:
+            return self.functions[name]
+        fn = self.intrinsic(name, t, [t, t])
+        fn.linkage = "internal"
+        b0, e0 = fn.args
+        entry, neg, loop, done = (
+            fn.append_basic_block(n) for n in ("entry", "neg", "loop", "done")
+        )
+        b = ir.IRBuilder(entry)
+        one, zero = _const(t, 1), _const(t, 0)
+        b.cbranch(b.icmp_signed("<", e0, zero), neg, loop)
+        b.position_at_end(neg)  # 1 ** e = 1, (-1) ** e = +-1, otherwise 0
+        odd = b.trunc(e0, I1)
+        m1 = b.select(odd, _const(t, -1), one)
+        b.ret(b.select(b.icmp_signed("==", b0, one), one,
+                       b.select(b.icmp_signed("==", b0, _const(t, -1)), m1, zero)))  # fmt: skip
+        b.position_at_end(loop)
+        r, base, e = b.phi(t), b.phi(t), b.phi(t)
+        r.add_incoming(one, entry)
+        base.add_incoming(b0, entry)
+        e.add_incoming(e0, entry)
+        b.cbranch(b.icmp_signed("==", e, zero), done, body := fn.append_basic_block("body"))
+        b.position_at_end(body)
+        r2 = b.select(b.trunc(e, I1), b.mul(r, base), r)
+        r.add_incoming(r2, body)
+        base.add_incoming(b.mul(base, base), body)
+        e.add_incoming(b.lshr(e, one), body)
+        b.branch(loop)
+        b.position_at_end(done)
+        b.ret(r)
+        return fn
+
+
+# --------------------------------------------------------------------------- functions
+
+
+class _FunctionEmitter:
+    def __init__(self, parent: _ModuleEmitter, op: FuncOp):
+        self.parent = parent
+        self.op = op
+        self.values: dict[SSAValue, Any] = {}
+        self.checks: list[CheckSpec] = []
+        self._alloc_fail: ir.Block | None = None
+
+    # ---- signature and entry
+
+    def emit(self) -> FunctionABI:
+        op = self.op
+        name = op.sym_name.data
+        block = op.body.blocks.first
+        assert block is not None
+        params: list[ir.Type] = []
+        args: list[ArgSpec] = []
+        for t in op.function_type.inputs.data:
+            if isinstance(t, MemRefType):
+                params += [PTR] + [I64] * len(t.get_shape())
+                args.append(ArgSpec("buffer", dtype_name(t.element_type), len(t.get_shape())))
+            elif isinstance(t, ComplexType):
+                params += [value_type(t.element_type)] * 2
+                args.append(ArgSpec("scalar", dtype_name(t)))
+            else:
+                params.append(memory_type(t))
+                args.append(ArgSpec("scalar", dtype_name(t)))
+        fn = ir.Function(self.parent.llmod, ir.FunctionType(I64, params + [PTR, PTR]), name)
+        fn.attributes.add("nounwind")
+        self.parent.functions[name] = fn
+        self.fn = fn
+        # stack slots go into their own first block, so they never disturb the body's builder
+        self.allocas = ir.IRBuilder(fn.append_basic_block("allocas"))
+        self.entry = fn.append_basic_block("entry")
+        self.b = ir.IRBuilder(self.entry)
+        it = iter(fn.args)
+        for arg, t in zip(block.args, op.function_type.inputs.data, strict=True):
+            if isinstance(t, MemRefType):
+                ptr = next(it)
+                ptr.add_attribute("noalias")
+                dims = [next(it) for _ in t.get_shape()]
+                self.values[arg] = Memref(ptr, dims, memory_type(t.element_type))
+            elif isinstance(t, ComplexType):
+                self.values[arg] = self._complex(value_type(t), next(it), next(it))
+            elif t == IntegerType(1):
+                self.values[arg] = self.b.icmp_unsigned("!=", next(it), _const(I8, 0))
+            else:
+                self.values[arg] = next(it)
+        self.out, self.err = next(it), next(it)
+        self.out.add_attribute("noalias")
+        self.err.add_attribute("noalias")
+        results = []
+        for t in op.function_type.outputs.data:
+            if isinstance(t, MemRefType):
+                results.append(ResultSpec("buffer", dtype_name(t.element_type), len(t.get_shape())))
+            else:
+                results.append(ResultSpec("scalar", dtype_name(t)))
+        self.results = results
+        self.emit_block(block)
+        self.allocas.branch(self.entry)
+        return FunctionABI(name, tuple(args), tuple(results), tuple(self.checks))
+
+    def emit_block(self, block: Block) -> list[Any]:
+        """Emit a block's ops; the values its ``scf.yield`` (if any) yields."""
+        for op in block.ops:
+            if op.name == "scf.yield":
+                return [self.values[v] for v in op.operands]
+            handler = _HANDLERS.get(op.name)
+            if handler is None:
+                raise NotImplementedError(f"llvm emitter: unsupported op {op.name}")
+            res = handler(self, op)
+            if res is not None:
+                if not isinstance(res, list):
+                    res = [res]
+                for r, v in zip(op.results, res, strict=True):
+                    self.values[r] = v
+        return []
+
+    def v(self, value: SSAValue) -> Any:
+        return self.values[value]
+
+    def _complex(self, t: ir.Type, re: ir.Value, im: ir.Value) -> ir.Value:
+        return self.b.insert_value(self.b.insert_value(ir.Constant(t, None), re, 0), im, 1)
+
+    # ---- memrefs
+
+    def address(self, m: Memref, indices: Sequence[SSAValue]) -> ir.Value:
+        """``data + ((i0 * d1 + i1) * d2 + i2 ...)``"""
+        idx = [self.v(i) for i in indices]
+        if not idx:
+            return m.ptr
+        lin = idx[0]
+        for d, i in zip(m.dims[1:], idx[1:], strict=True):
+            lin = self.b.add(self.b.mul(lin, d, flags=["nsw"]), i, flags=["nsw"])
+        return self.b.gep(m.ptr, [lin], inbounds=True, source_etype=m.elem)
+
+    def nbytes(self, m: Memref) -> ir.Value:
+        n: ir.Value = _const(I64, _elem_size(m.elem))
+        for d in m.dims:
+            n = self.b.mul(n, d)
+        return n
+
+    def malloc(self, nbytes: ir.Value) -> ir.Value:
+        """``malloc(max(nbytes, 1))``; returns 2 from the function when that fails."""
+        malloc = self.parent.intrinsic("malloc", PTR, [I64])
+        n = self.b.select(self.b.icmp_signed("<", nbytes, _const(I64, 1)), _const(I64, 1), nbytes)
+        p = self.b.call(malloc, [n])
+        if self._alloc_fail is None:
+            self._alloc_fail = self.fn.append_basic_block("alloc_failed")
+            ir.IRBuilder(self._alloc_fail).ret(_const(I64, 2))
+        ok = self.fn.append_basic_block("alloc_ok")
+        self.b.cbranch(self.b.icmp_unsigned("==", p, ir.Constant(PTR, None)), self._alloc_fail, ok)
+        self.b.position_at_end(ok)
+        return p
+
+    def entry_alloca(self, t: ir.Type) -> ir.Value:
+        return self.allocas.alloca(t)
+
+    def memcpy(self, dst: ir.Value, src: ir.Value, n: ir.Value) -> None:
+        f = self.parent.intrinsic("llvm.memcpy.p0.p0.i64", VOID, [PTR, PTR, I64, I1])
+        self.b.call(f, [dst, src, n, _const(I1, 0)])
+
+    # ---- control flow helpers
+
+    def phi_like(self, v: Any) -> Any:
+        if isinstance(v, Memref):
+            return Memref(self.b.phi(PTR), [self.b.phi(I64) for _ in v.dims], v.elem)
+        return self.b.phi(v.type)
+
+    @staticmethod
+    def add_incoming(phi: Any, v: Any, block: ir.Block) -> None:
+        if isinstance(phi, Memref):
+            phi.ptr.add_incoming(v.ptr, block)
+            for p, d in zip(phi.dims, v.dims, strict=True):
+                p.add_incoming(d, block)
+        else:
+            phi.add_incoming(v, block)
+
+
+def _elem_size(t: ir.Type) -> int:
+    if isinstance(t, ir.IntType):
+        return max(1, t.width // 8)
+    if isinstance(t, ir.LiteralStructType):
+        return 2 * _elem_size(t.elements[0])
+    return 8 if isinstance(t, ir.DoubleType) else 4
+
+
+# --------------------------------------------------------------------------- op handlers
+
+Handler = Callable[[_FunctionEmitter, Operation], Any]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def _on(*names: str) -> Callable[[Handler], Handler]:
+    def register(f: Handler) -> Handler:
+        for n in names:
+            _HANDLERS[n] = f
+        return f
+
+    return register
+
+
+def _operands(e: _FunctionEmitter, op: Operation) -> list[Any]:
+    return [e.v(o) for o in op.operands]
+
+
+@_on("arith.constant")
+def _constant(e: _FunctionEmitter, op: Operation) -> Any:
+    attr = op.properties["value"]
+    t = value_type(op.results[0].type)
+    if isinstance(attr, IntegerAttr | FloatAttr):
+        return _const(t, attr.value.data)
+    raise NotImplementedError(f"llvm emitter: unsupported constant {attr}")
+
+
+@_on(*(f"arith.{n}" for n in _FLOAT_BIN))
+def _float_bin(e: _FunctionEmitter, op: Operation) -> Any:
+    a, b = _operands(e, op)
+    return getattr(e.b, _FLOAT_BIN[op.name[6:]])(a, b)
+
+
+@_on(*(f"arith.{n}" for n in _INT_BIN))
+def _int_bin(e: _FunctionEmitter, op: Operation) -> Any:
+    a, b = _operands(e, op)
+    return getattr(e.b, _INT_BIN[op.name[6:]])(a, b)
+
+
+@_on("arith.negf")
+def _negf(e: _FunctionEmitter, op: Operation) -> Any:
+    return e.b.fneg(e.v(op.operands[0]))
+
+
+@_on(*(f"arith.{n}" for n in ("divsi", "remsi", "floordivsi", "ceildivsi", "divui", "remui")))
+def _int_div(e: _FunctionEmitter, op: Operation) -> Any:
+    """Guarded: x / 0 and x % 0 give 0 (as numpy), MIN / -1 wraps to MIN, MIN % -1 is 0."""
+    b = e.b
+    x, y = _operands(e, op)
+    t = x.type
+    zero, one = _const(t, 0), _const(t, 1)
+    by_zero = b.icmp_signed("==", y, zero)
+    kind = op.name[6:]
+    if kind.endswith("ui"):
+        safe = b.select(by_zero, one, y)
+        r = b.udiv(x, safe) if kind == "divui" else b.urem(x, safe)
+        return b.select(by_zero, zero, r)
+    overflow = b.and_(
+        b.icmp_signed("==", x, _const(t, -(1 << (t.width - 1)))),
+        b.icmp_signed("==", y, _const(t, -1)),
+    )
+    safe = b.select(b.or_(by_zero, overflow), one, y)  # x / 1 == x == MIN / -1 (wrapped)
+    q, r = b.sdiv(x, safe), b.srem(x, safe)
+    if kind == "remsi":
+        q = r
+    elif kind in ("floordivsi", "ceildivsi"):
+        inexact = b.icmp_signed("!=", r, zero)
+        signs_differ = b.icmp_signed(
+            "!=", b.icmp_signed("<", r, zero), b.icmp_signed("<", safe, zero)
+        )
+        if kind == "floordivsi":  # round towards -inf: q - 1 when r != 0 and sign(r) != sign(y)
+            q = b.select(b.and_(inexact, signs_differ), b.sub(q, one), q)
+        else:  # round towards +inf: q + 1 when r != 0 and sign(r) == sign(y)
+            q = b.select(b.and_(inexact, b.not_(signs_differ)), b.add(q, one), q)
+    return b.select(by_zero, zero, q)
+
+
+@_on("arith.cmpi")
+def _cmpi(e: _FunctionEmitter, op: Operation) -> Any:
+    a, b = _operands(e, op)
+    pred, signed = _CMPI[op.properties["predicate"].value.data]  # type: ignore[attr-defined]
+    return e.b.icmp_signed(pred, a, b) if signed else e.b.icmp_unsigned(pred, a, b)
+
+
+@_on("arith.cmpf")
+def _cmpf(e: _FunctionEmitter, op: Operation) -> Any:
+    a, b = _operands(e, op)
+    p = op.properties["predicate"].value.data  # type: ignore[attr-defined]
+    if _CMPF[p] is None:
+        return _const(I1, p == 15)
+    kind, pred = _CMPF[p]  # type: ignore[misc]
+    return (e.b.fcmp_ordered if kind == "o" else e.b.fcmp_unordered)(pred, a, b)
+
+
+@_on("arith.select")
+def _select(e: _FunctionEmitter, op: Operation) -> Any:
+    c, a, b = _operands(e, op)
+    if isinstance(a, Memref):
+        return Memref(
+            e.b.select(c, a.ptr, b.ptr),
+            [e.b.select(c, x, y) for x, y in zip(a.dims, b.dims, strict=True)],
+            a.elem,
+        )
+    return e.b.select(c, a, b)
+
+
+@_on(*(f"arith.{n}" for n in _FLOAT_INTRINSIC))
+def _float_minmax(e: _FunctionEmitter, op: Operation) -> Any:
+    a, b = _operands(e, op)
+    f = e.parent.intrinsic(
+        f"llvm.{_FLOAT_INTRINSIC[op.name[6:]]}.{_suffix(a.type)}", a.type, [a.type] * 2
+    )
+    return e.b.call(f, [a, b])
+
+
+@_on("arith.maxsi", "arith.minsi", "arith.maxui", "arith.minui")
+def _int_minmax(e: _FunctionEmitter, op: Operation) -> Any:
+    a, b = _operands(e, op)
+    pred = ">" if "max" in op.name else "<"
+    cmp = e.b.icmp_signed if op.name.endswith("si") else e.b.icmp_unsigned
+    return e.b.select(cmp(pred, a, b), a, b)
+
+
+@_on(
+    "arith.sitofp", "arith.uitofp", "arith.fptosi", "arith.fptoui", "arith.extf",
+    "arith.truncf", "arith.extsi", "arith.extui", "arith.trunci", "arith.index_cast",
+    "arith.index_castui", "arith.bitcast",
+)  # fmt: skip
+def _cast(e: _FunctionEmitter, op: Operation) -> Any:
+    x = e.v(op.operands[0])
+    t = value_type(op.results[0].type)
+    b, kind = e.b, op.name[6:]
+    if kind in ("fptosi", "fptoui"):  # saturating: NaN and out-of-range values are defined
+        sat = f"llvm.{kind}.sat.{_suffix(t)}.{_suffix(x.type)}"
+        return b.call(e.parent.intrinsic(sat, t, [x.type]), [x])
+    if kind.startswith("index_cast"):
+        if x.type.width == t.width:
+            return x
+        if x.type.width > t.width:
+            return b.trunc(x, t)
+        return b.zext(x, t) if kind == "index_castui" else b.sext(x, t)
+    fn = {
+        "sitofp": b.sitofp,
+        "uitofp": b.uitofp,
+        "extf": b.fpext,
+        "truncf": b.fptrunc,
+        "extsi": b.sext,
+        "extui": b.zext,
+        "trunci": b.trunc,
+        "bitcast": b.bitcast,
+    }[kind]
+    return fn(x, t)
+
+
+@_on(*(f"math.{n}" for n in _MATH_INTRINSIC))
+def _math_intrinsic(e: _FunctionEmitter, op: Operation) -> Any:
+    xs = _operands(e, op)
+    t = xs[0].type
+    f = e.parent.intrinsic(f"llvm.{_MATH_INTRINSIC[op.name[5:]]}.{_suffix(t)}", t, [t] * len(xs))
+    return e.b.call(f, xs)
+
+
+@_on(*(f"math.{n}" for n in _MATH_LIBM))
+def _math_libm(e: _FunctionEmitter, op: Operation) -> Any:
+    xs = _operands(e, op)
+    t = xs[0].type
+    name = op.name[5:] + ("f" if isinstance(t, ir.FloatType) else "")
+    return e.b.call(e.parent.intrinsic(name, t, [t] * len(xs)), xs)
+
+
+@_on("math.absi")
+def _absi(e: _FunctionEmitter, op: Operation) -> Any:
+    x = e.v(op.operands[0])
+    f = e.parent.intrinsic(f"llvm.abs.{_suffix(x.type)}", x.type, [x.type, I1])
+    return e.b.call(f, [x, _const(I1, 0)])
+
+
+@_on("math.ipowi")
+def _ipowi(e: _FunctionEmitter, op: Operation) -> Any:
+    a, b = _operands(e, op)
+    return e.b.call(e.parent.ipowi(a.type), [a, b])
+
+
+# ---- complex
+
+
+@_on("complex.constant")
+def _complex_constant(e: _FunctionEmitter, op: Operation) -> Any:
+    attr = op.properties["value"]
+    assert isinstance(attr, ArrayAttr)
+    t = value_type(op.results[0].type)
+    return ir.Constant(t, [ir.Constant(t.elements[0], float(a.value.data)) for a in attr.data])  # type: ignore[attr-defined]
+
+
+@_on("complex.create")
+def _complex_create(e: _FunctionEmitter, op: Operation) -> Any:
+    re, im = _operands(e, op)
+    return e._complex(value_type(op.results[0].type), re, im)
+
+
+def _parts(e: _FunctionEmitter, op: Operation) -> list[ir.Value]:
+    return [e.b.extract_value(z, k) for z in _operands(e, op) for k in (0, 1)]
+
+
+@_on("complex.re", "complex.im")
+def _complex_part(e: _FunctionEmitter, op: Operation) -> Any:
+    return e.b.extract_value(e.v(op.operands[0]), 0 if op.name == "complex.re" else 1)
+
+
+@_on("complex.add", "complex.sub", "complex.mul", "complex.div", "complex.neg")
+def _complex_arith(e: _FunctionEmitter, op: Operation) -> Any:
+    b, t = e.b, value_type(op.results[0].type)
+    p = _parts(e, op)
+    kind = op.name[8:]
+    if kind == "neg":
+        return e._complex(t, b.fneg(p[0]), b.fneg(p[1]))
+    a, ai, c, ci = p
+    if kind in ("add", "sub"):
+        f = b.fadd if kind == "add" else b.fsub
+        return e._complex(t, f(a, c), f(ai, ci))
+    if kind == "mul":  # (a c - ai ci) + (a ci + ai c) i
+        return e._complex(
+            t, b.fsub(b.fmul(a, c), b.fmul(ai, ci)), b.fadd(b.fmul(a, ci), b.fmul(ai, c))
+        )
+    # division as numpy (Smith's method): scale by the larger of |c|, |ci|
+    fabs = e.parent.intrinsic(f"llvm.fabs.{_suffix(a.type)}", a.type, [a.type])
+    zero, one = ir.Constant(a.type, 0.0), ir.Constant(a.type, 1.0)
+    ac, aci = b.call(fabs, [c]), b.call(fabs, [ci])
+    c_big = b.fcmp_ordered(">=", ac, aci)
+    # |c| >= |ci|: rat = ci / c, scl = 1 / (c + ci rat), ((a + ai rat) scl, (ai - a rat) scl)
+    rat1 = b.fdiv(ci, c)
+    scl1 = b.fdiv(one, b.fadd(c, b.fmul(ci, rat1)))
+    re1 = b.fmul(b.fadd(a, b.fmul(ai, rat1)), scl1)
+    im1 = b.fmul(b.fsub(ai, b.fmul(a, rat1)), scl1)
+    both_zero = b.and_(b.fcmp_ordered("==", ac, zero), b.fcmp_ordered("==", aci, zero))
+    re1 = b.select(both_zero, b.fdiv(a, ac), re1)
+    im1 = b.select(both_zero, b.fdiv(ai, ac), im1)
+    # otherwise: rat = c / ci, scl = 1 / (ci + c rat), ((a rat + ai) scl, (ai rat - a) scl)
+    rat2 = b.fdiv(c, ci)
+    scl2 = b.fdiv(one, b.fadd(ci, b.fmul(c, rat2)))
+    re2 = b.fmul(b.fadd(b.fmul(a, rat2), ai), scl2)
+    im2 = b.fmul(b.fsub(b.fmul(ai, rat2), a), scl2)
+    return e._complex(t, b.select(c_big, re1, re2), b.select(c_big, im1, im2))
+
+
+@_on("complex.abs")
+def _complex_abs(e: _FunctionEmitter, op: Operation) -> Any:
+    re, im = _parts(e, op)
+    name = "hypotf" if isinstance(re.type, ir.FloatType) else "hypot"
+    return e.b.call(e.parent.intrinsic(name, re.type, [re.type] * 2), [re, im])
+
+
+@_on("complex.eq", "complex.neq")
+def _complex_cmp(e: _FunctionEmitter, op: Operation) -> Any:
+    a, ai, c, ci = _parts(e, op)
+    if op.name == "complex.eq":
+        return e.b.and_(e.b.fcmp_ordered("==", a, c), e.b.fcmp_ordered("==", ai, ci))
+    return e.b.or_(e.b.fcmp_unordered("!=", a, c), e.b.fcmp_unordered("!=", ai, ci))
+
+
+# ---- memref
+
+
+def _dims(e: _FunctionEmitter, t: MemRefType, dynamic: Sequence[SSAValue]) -> list[ir.Value]:
+    it = iter(dynamic)
+    return [e.v(next(it)) if d < 0 else _const(I64, d) for d in t.get_shape()]
+
+
+@_on("memref.alloc", "memref.alloca")
+def _alloc(e: _FunctionEmitter, op: Operation) -> Any:
+    t = op.results[0].type
+    assert isinstance(t, MemRefType)
+    elem = memory_type(t.element_type)
+    dims = _dims(e, t, op.operands)
+    if not dims:  # rank 0: a stack slot, freed on return; memref.dealloc ignores it
+        return Memref(e.entry_alloca(elem), [], elem)
+    if op.name == "memref.alloca":
+        shape = list(t.get_shape())
+        if any(d < 0 for d in shape):
+            raise NotImplementedError("llvm emitter: memref.alloca with dynamic sizes")
+        n = 1
+        for d in shape:
+            n *= d
+        return Memref(e.entry_alloca(ir.ArrayType(elem, n)), dims, elem)
+    m = Memref(ir.Constant(PTR, None), dims, elem)
+    return Memref(e.malloc(e.nbytes(m)), dims, elem)
+
+
+@_on("memref.dealloc")
+def _dealloc(e: _FunctionEmitter, op: Operation) -> None:
+    m = e.v(op.operands[0])
+    if not isinstance(m.ptr, ir.AllocaInstr):
+        e.b.call(e.parent.intrinsic("free", VOID, [PTR]), [m.ptr])
+
+
+@_on("memref.load")
+def _load(e: _FunctionEmitter, op: Operation) -> Any:
+    m = e.v(op.operands[0])
+    x = e.b.load(e.address(m, op.operands[1:]), typ=m.elem)
+    if op.results[0].type == IntegerType(1):
+        return e.b.icmp_unsigned("!=", x, _const(I8, 0))
+    return x
+
+
+@_on("memref.store")
+def _store(e: _FunctionEmitter, op: Operation) -> None:
+    x, m = e.v(op.operands[0]), e.v(op.operands[1])
+    if op.operands[0].type == IntegerType(1):
+        x = e.b.zext(x, I8)
+    e.b.store(x, e.address(m, op.operands[2:]))
+
+
+@_on("memref.dim")
+def _dim(e: _FunctionEmitter, op: Operation) -> Any:
+    m, i = e.v(op.operands[0]), e.v(op.operands[1])
+    if isinstance(i, ir.Constant):
+        return m.dims[i.constant]
+    r: ir.Value = _const(I64, 0)
+    for k, d in enumerate(m.dims):
+        r = e.b.select(e.b.icmp_signed("==", i, _const(I64, k)), d, r)
+    return r
+
+
+@_on("memref.copy")
+def _copy(e: _FunctionEmitter, op: Operation) -> None:
+    src, dst = _operands(e, op)
+    e.memcpy(dst.ptr, src.ptr, e.nbytes(src))
+
+
+@_on("memref.get_global")
+def _get_global(e: _FunctionEmitter, op: Operation) -> Any:
+    name = op.properties["name"].root_reference.data  # type: ignore[attr-defined]
+    gv, t = e.parent.globals[name]
+    return Memref(gv, [_const(I64, d) for d in t.get_shape()], memory_type(t.element_type))
+
+
+@_on("memref.cast")
+def _memref_cast(e: _FunctionEmitter, op: Operation) -> Any:
+    return e.v(op.operands[0])
+
+
+@_on("tir.reshape")
+def _reshape(e: _FunctionEmitter, op: Operation) -> Any:
+    m = e.v(op.operands[0])
+    return Memref(m.ptr, [e.v(s) for s in op.operands[1:]], m.elem)
+
+
+# ---- checks, calls, control flow
+
+
+@_on("tir.check")
+def _check(e: _FunctionEmitter, op: Operation) -> None:
+    b = e.b
+    e.checks.append(CheckSpec(op.properties["kind"].data, op.properties["message"].data))  # type: ignore[attr-defined]
+    fail = e.fn.append_basic_block(f"check{len(e.checks)}_failed")
+    ok = e.fn.append_basic_block(f"check{len(e.checks)}_ok")
+    b.cbranch(e.v(op.operands[0]), ok, fail)
+    b.position_at_end(fail)
+    b.store(_const(I64, len(e.checks)), e.err)
+    for k, v in enumerate(op.operands[1:], 1):
+        x = e.v(v)
+        if x.type.width < 64:
+            x = b.zext(x, I64) if x.type.width == 1 else b.sext(x, I64)
+        b.store(x, b.gep(e.err, [_const(I64, k)], inbounds=True, source_etype=I64))
+    b.ret(_const(I64, 1))
+    b.position_at_end(ok)
+
+
+@_on("func.call")
+def _call(e: _FunctionEmitter, op: Operation) -> Any:
+    name = op.properties["callee"].root_reference.data  # type: ignore[attr-defined]
+    fn = e.parent.functions.get(name)
+    if fn is None or fn.blocks:
+        raise NotImplementedError(f"llvm emitter: calls only external declarations, not @{name}")
+    args = [a.ptr if isinstance(a, Memref) else a for a in _operands(e, op)]
+    r = e.b.call(fn, args)
+    return r if op.results else None
+
+
+@_on("func.return")
+def _return(e: _FunctionEmitter, op: Operation) -> None:
+    b, slot = e.b, 0
+
+    def at(k: int) -> ir.Value:
+        return b.gep(e.out, [_const(I64, k)], inbounds=True, source_etype=I64)
+
+    for x, v in zip(_operands(e, op), op.operands, strict=True):
+        if isinstance(x, Memref):
+            ptr = x.ptr
+            if isinstance(ptr, ir.Argument | ir.GlobalVariable | ir.AllocaInstr):
+                ptr = e.malloc(n := e.nbytes(x))  # not a fresh buffer: return a copy
+                e.memcpy(ptr, x.ptr, n)
+            for k, y in enumerate([ptr, *x.dims]):
+                b.store(y, at(slot + k))
+            slot += 1 + len(x.dims)
+        elif isinstance(x.type, ir.LiteralStructType):  # (re, im) as numpy lays complex out
+            ct = x.type.elements[0]
+            b.store(b.extract_value(x, 0), at(slot))
+            b.store(b.extract_value(x, 1), b.gep(at(slot), [_const(I64, 1)], source_etype=ct))
+            slot += 2
+        else:  # as numpy stores it, at the start of the slot
+            b.store(b.zext(x, I8) if v.type == IntegerType(1) else x, at(slot))
+            slot += 1
+    b.ret(_const(I64, 0))
+
+
+@_on("scf.for")
+def _for(e: _FunctionEmitter, op: Operation) -> Any:
+    b = e.b
+    lb, ub, step, *inits = _operands(e, op)
+    body_block = op.regions[0].blocks.first
+    assert body_block is not None
+    pre = b.block
+    header = e.fn.append_basic_block("for_header")
+    body = e.fn.append_basic_block("for_body")
+    exit_ = e.fn.append_basic_block("for_exit")
+    b.branch(header)
+    b.position_at_end(header)
+    iv = b.phi(lb.type)
+    iv.add_incoming(lb, pre)
+    iters = [e.phi_like(x) for x in inits]
+    for p, x in zip(iters, inits, strict=True):
+        e.add_incoming(p, x, pre)
+    b.cbranch(b.icmp_signed("<", iv, ub), body, exit_)
+    b.position_at_end(body)
+    e.values[body_block.args[0]] = iv
+    for a, p in zip(body_block.args[1:], iters, strict=True):
+        e.values[a] = p
+    yielded = e.emit_block(body_block)
+    iv.add_incoming(b.add(iv, step, flags=["nsw"]), b.block)
+    for p, x in zip(iters, yielded, strict=True):
+        e.add_incoming(p, x, b.block)
+    b.branch(header)
+    b.position_at_end(exit_)
+    return iters or None
+
+
+@_on("scf.if")
+def _if(e: _FunctionEmitter, op: Operation) -> Any:
+    b = e.b
+    then_bb = e.fn.append_basic_block("if_then")
+    else_bb = e.fn.append_basic_block("if_else")
+    merge = e.fn.append_basic_block("if_end")
+    b.cbranch(e.v(op.operands[0]), then_bb, else_bb)
+    arms = []
+    for bb, region in ((then_bb, op.regions[0]), (else_bb, op.regions[1])):
+        b.position_at_end(bb)
+        block = region.blocks.first
+        vals = e.emit_block(block) if block is not None else []
+        arms.append((vals, b.block))
+        b.branch(merge)
+    b.position_at_end(merge)
+    phis = [e.phi_like(x) for x in arms[0][0]]
+    for vals, bb in arms:
+        for p, x in zip(phis, vals, strict=True):
+            e.add_incoming(p, x, bb)
+    return phis or None

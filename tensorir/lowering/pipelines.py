@@ -1,0 +1,113 @@
+"""The passes, registered in one place, and the named pipelines between the levels.
+
+- ``tir`` (L1): ``tir`` ops on tensors, from the frontend;
+- ``linalg`` (L2): ``linalg.generic`` kernels on tensors and ``tir.check``s (``tir-to-linalg``);
+- ``buffers`` (L3): the kernels on memrefs, BLAS calls (``tir-bufferize``,
+  ``tir-linalg-to-blas``);
+- ``loops`` (L4): ``scf`` + ``arith`` + ``math`` + ``memref`` (``convert-linalg-to-loops``,
+  ``lower-affine``);
+- ``llvm`` (L5): LLVM IR text, the ``llvm`` target (``tensorir.lowering.llvm_emitter``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+
+
+def _tir_to_linalg() -> type[ModulePass]:
+    from tensorir.lowering.tir_to_linalg import TirToLinalg
+
+    return TirToLinalg
+
+
+def _bufferize() -> type[ModulePass]:
+    from tensorir.lowering.bufferize import Bufferize
+
+    return Bufferize
+
+
+def _linalg_to_blas() -> type[ModulePass]:
+    from tensorir.lowering.linalg_to_blas import LinalgToBlas
+
+    return LinalgToBlas
+
+
+def _linalg_to_loops() -> type[ModulePass]:
+    from xdsl.transforms.convert_linalg_to_loops import ConvertLinalgToLoopsPass
+
+    return ConvertLinalgToLoopsPass
+
+
+def _lower_affine() -> type[ModulePass]:
+    from xdsl.transforms.lower_affine import LowerAffinePass
+
+    return LowerAffinePass
+
+
+# Our passes, by command-line name (xDSL's own passes are registered by tensorir-opt too).
+PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "tir-to-linalg": _tir_to_linalg,
+    "tir-bufferize": _bufferize,
+    "tir-linalg-to-blas": _linalg_to_blas,
+}
+
+# The levels, in order, and the passes that reach each from the one before.
+LEVELS: dict[str, tuple[str, ...]] = {
+    "tir": (),
+    "linalg": ("tir-to-linalg",),
+    "buffers": ("tir-bufferize", "tir-linalg-to-blas"),
+    "loops": ("convert-linalg-to-loops", "lower-affine"),
+}
+
+_ALL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    **PASSES,
+    "convert-linalg-to-loops": _linalg_to_loops,
+    "lower-affine": _lower_affine,
+}
+
+
+def passes_to(level: str, start: str = "tir") -> list[str]:
+    """Pass names that lower a module from level ``start`` to level ``level``."""
+    names = list(LEVELS)
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; levels: {', '.join(names)}, llvm")
+    out: list[str] = []
+    for name in names[names.index(start) + 1 : names.index(level) + 1]:
+        out.extend(LEVELS[name])
+    return out
+
+
+def lower(module: ModuleOp, level: str, start: str = "tir", verify: bool = False) -> ModuleOp:
+    """Run the passes from ``start`` to ``level`` on ``module`` in place."""
+    ctx = Context()
+    for name in passes_to(level, start):
+        _ALL_PASSES[name]()().apply(ctx, module)
+        if verify:
+            module.verify()
+    return module
+
+
+def _pipeline_pass(level: str) -> Callable[[], type[ModulePass]]:
+    def factory() -> type[ModulePass]:
+        @dataclass(frozen=True)
+        class LowerTo(ModulePass):
+            name = f"tir-lower-to-{level}"
+
+            def apply(self, ctx: Context, op: ModuleOp) -> None:
+                lower(op, level)
+
+        LowerTo.__doc__ = f"The named pipeline from tir to the {level} level."
+        return LowerTo
+
+    return factory
+
+
+# Named pipelines: ``-p tir-lower-to-loops`` runs every pass from L1 to L4.
+PIPELINES: dict[str, Callable[[], type[ModulePass]]] = {
+    f"tir-lower-to-{level}": _pipeline_pass(level) for level in list(LEVELS)[1:]
+}

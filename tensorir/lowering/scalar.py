@@ -1,0 +1,218 @@
+"""Scalar semantics of the ``tir`` elementwise ops: the body of each op's loop, in ``arith``,
+``math`` and ``complex``. This is the one place that says what ``tir.mod`` or ``tir.cast``
+computes on one element; ``tir-to-linalg`` puts these bodies into ``linalg.generic`` regions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.dialects import arith, complex, math
+from xdsl.dialects.builtin import (
+    FloatAttr,
+    IntegerAttr,
+    IntegerType,
+)
+from xdsl.ir import Operation, SSAValue
+
+from tensorir.dialects import tir
+from tensorir.dialects import types as T
+
+Insert = Callable[[Operation], Operation]
+
+
+def _v(op: Operation) -> SSAValue:
+    return op.results[0]
+
+
+def const(insert: Insert, value: float | int | bool, dtype: str) -> SSAValue:
+    """A scalar constant of ``dtype``."""
+    elem = T.element_type(dtype)
+    if T.is_float(dtype):
+        return _v(insert(arith.ConstantOp(FloatAttr(float(value), elem))))
+    if T.is_complex(dtype):
+        part = T.element_type({"complex64": "float32", "complex128": "float64"}[dtype])
+        re = _v(insert(arith.ConstantOp(FloatAttr(float(value), part))))
+        im = _v(insert(arith.ConstantOp(FloatAttr(0.0, part))))
+        return _v(insert(complex.CreateOp(re, im, elem)))
+    assert isinstance(elem, IntegerType)
+    return _v(insert(arith.ConstantOp(IntegerAttr(int(value), elem))))
+
+
+def convert(insert: Insert, x: SSAValue, src: str, dst: str) -> SSAValue:
+    """``numpy.asarray(x, src).astype(dst)`` on one element."""
+    if src == dst:
+        return x
+    elem = T.element_type(dst)
+    if dst == "bool":  # x != 0
+        if T.is_complex(src):
+            zero = const(insert, 0, src)
+            return _v(insert(complex.NotEqualOp(x, zero)))
+        zero = const(insert, 0, src)
+        if T.is_float(src):
+            return _v(insert(arith.CmpfOp(x, zero, "une")))
+        return _v(insert(arith.CmpiOp(x, zero, "ne")))
+    if T.is_complex(dst):
+        part = "float32" if dst == "complex64" else "float64"
+        if T.is_complex(src):
+            re = _v(insert(complex.ReOp(x)))
+            im = _v(insert(complex.ImOp(x)))
+            src_part = "float32" if src == "complex64" else "float64"
+            re, im = convert(insert, re, src_part, part), convert(insert, im, src_part, part)
+        else:
+            re = convert(insert, x, src, part)
+            im = const(insert, 0.0, part)
+        return _v(insert(complex.CreateOp(re, im, elem)))
+    if T.is_float(dst):
+        if T.is_float(src):
+            width = {"float32": 32, "float64": 64}
+            cls = arith.ExtFOp if width[dst] > width[src] else arith.TruncFOp
+            return _v(insert(cls(x, elem)))
+        if src == "bool":
+            return _v(insert(arith.UIToFPOp(x, elem)))
+        return _v(insert(arith.SIToFPOp(x, elem)))
+    # integer destination
+    if T.is_float(src):
+        return _v(insert(arith.FPToSIOp(x, elem)))
+    src_w, dst_w = _int_width(src), _int_width(dst)
+    if src == "bool":
+        return _v(insert(arith.ExtUIOp(x, elem)))
+    if dst_w > src_w:
+        return _v(insert(arith.ExtSIOp(x, elem)))
+    return _v(insert(arith.TruncIOp(x, elem)))
+
+
+def _int_width(dtype: str) -> int:
+    elem = T.element_type(dtype)
+    assert isinstance(elem, IntegerType)
+    return elem.width.data
+
+
+def _floor_mod_fix(insert: Insert, r: SSAValue, b: SSAValue, dtype: str) -> SSAValue:
+    """Python's ``%``: the remainder takes the sign of the divisor."""
+    zero = const(insert, 0, dtype)
+    if T.is_float(dtype):
+        r_neg = _v(insert(arith.CmpfOp(r, zero, "olt")))
+        b_neg = _v(insert(arith.CmpfOp(b, zero, "olt")))
+        r_nz = _v(insert(arith.CmpfOp(r, zero, "une")))
+        fixed = _v(insert(arith.AddfOp(r, b)))
+    else:
+        r_neg = _v(insert(arith.CmpiOp(r, zero, "slt")))
+        b_neg = _v(insert(arith.CmpiOp(b, zero, "slt")))
+        r_nz = _v(insert(arith.CmpiOp(r, zero, "ne")))
+        fixed = _v(insert(arith.AddiOp(r, b)))
+    differ = _v(insert(arith.XOrIOp(r_neg, b_neg)))
+    need = _v(insert(arith.AndIOp(differ, r_nz)))
+    return _v(insert(arith.SelectOp(need, fixed, r)))
+
+
+_FLOAT_BIN = {
+    tir.AddOp: arith.AddfOp,
+    tir.SubOp: arith.SubfOp,
+    tir.MulOp: arith.MulfOp,
+    tir.TrueDivOp: arith.DivfOp,
+    tir.PowOp: math.PowFOp,
+    tir.MaximumOp: arith.MaximumfOp,
+    tir.MinimumOp: arith.MinimumfOp,
+}
+_INT_BIN = {
+    tir.AddOp: arith.AddiOp,
+    tir.SubOp: arith.SubiOp,
+    tir.MulOp: arith.MuliOp,
+    tir.IntDivOp: arith.FloorDivSIOp,
+    tir.PowOp: math.IPowIOp,
+    tir.MaximumOp: arith.MaxSIOp,
+    tir.MinimumOp: arith.MinSIOp,
+}
+_COMPLEX_BIN = {
+    tir.AddOp: complex.AddOp,
+    tir.SubOp: complex.SubOp,
+    tir.MulOp: complex.MulOp,
+    tir.TrueDivOp: complex.DivOp,
+    tir.EqOp: complex.EqualOp,
+    tir.NeqOp: complex.NotEqualOp,
+}
+_CMP = {
+    tir.EqOp: ("oeq", "eq", "eq"),
+    tir.NeqOp: ("une", "ne", "ne"),
+    tir.LtOp: ("olt", "slt", "ult"),
+    tir.GtOp: ("ogt", "sgt", "ugt"),
+    tir.LeOp: ("ole", "sle", "ule"),
+    tir.GeOp: ("oge", "sge", "uge"),
+}
+_FLOAT_UNARY = {
+    tir.ExpOp: math.ExpOp,
+    tir.LogOp: math.LogOp,
+    tir.SqrtOp: math.SqrtOp,
+    tir.TanhOp: math.TanhOp,
+    tir.SinOp: math.SinOp,
+    tir.CosOp: math.CosOp,
+}
+
+
+def binary(insert: Insert, op_cls: type, a: SSAValue, b: SSAValue, dtype: str) -> SSAValue:
+    """One element of ``op_cls`` applied to ``a`` and ``b`` of ``dtype``."""
+    if op_cls in _CMP:
+        if T.is_complex(dtype):
+            return _v(insert(_COMPLEX_BIN[op_cls](a, b)))
+        f_pred, s_pred, u_pred = _CMP[op_cls]
+        if T.is_float(dtype):
+            return _v(insert(arith.CmpfOp(a, b, f_pred)))
+        return _v(insert(arith.CmpiOp(a, b, u_pred if dtype == "bool" else s_pred)))
+    if T.is_complex(dtype):
+        return _v(insert(_COMPLEX_BIN[op_cls](a, b)))
+    if T.is_float(dtype):
+        if op_cls is tir.IntDivOp:  # a // b = floor(a / b)
+            return _v(insert(math.FloorOp(_v(insert(arith.DivfOp(a, b))))))
+        if op_cls is tir.ModOp:  # a % b = fmod(a, b) moved to the sign of b
+            return _floor_mod_fix(insert, _v(insert(arith.RemFOp(a, b))), b, dtype)
+        return _v(insert(_FLOAT_BIN[op_cls](a, b)))
+    if dtype == "bool":
+        logical = {tir.MaximumOp: arith.OrIOp, tir.MinimumOp: arith.AndIOp}
+        return _v(insert(logical[op_cls](a, b)))
+    if op_cls is tir.ModOp:  # a % b = rem(a, b) moved to the sign of b
+        return _floor_mod_fix(insert, _v(insert(arith.RemSIOp(a, b))), b, dtype)
+    return _v(insert(_INT_BIN[op_cls](a, b)))
+
+
+def unary(insert: Insert, op_cls: type, x: SSAValue, dtype: str) -> SSAValue:
+    """One element of ``op_cls`` applied to ``x`` of ``dtype``."""
+    if op_cls is tir.SqrOp:  # sqr(x) = x * x
+        return binary(insert, tir.MulOp, x, x, dtype)
+    if op_cls is tir.NegOp:
+        if T.is_complex(dtype):
+            return _v(insert(complex.NegOp(x)))
+        if T.is_float(dtype):
+            return _v(insert(arith.NegfOp(x)))
+        return _v(insert(arith.SubiOp(const(insert, 0, dtype), x)))  # -x = 0 - x
+    if op_cls is tir.AbsOp:
+        if T.is_complex(dtype):
+            return _v(insert(complex.AbsOp(x)))
+        if T.is_float(dtype):
+            return _v(insert(math.AbsFOp(x)))
+        if dtype == "bool":
+            return x
+        return _v(insert(math.AbsIOp(x)))
+    if op_cls is tir.RealOp:
+        return _v(insert(complex.ReOp(x)))
+    if op_cls is tir.ImagOp:
+        return _v(insert(complex.ImOp(x)))
+    if op_cls is tir.SigmoidOp:  # sigmoid(x) = 1 / (1 + exp(-x))
+        e = _v(insert(math.ExpOp(_v(insert(arith.NegfOp(x))))))
+        one = const(insert, 1.0, dtype)
+        return _v(insert(arith.DivfOp(one, _v(insert(arith.AddfOp(one, e))))))
+    return _v(insert(_FLOAT_UNARY[op_cls](x)))
+
+
+def identity(kind: str, dtype: str) -> float | int | bool:
+    """The neutral element of a reduction over ``dtype``."""
+    if kind == "sum" or kind == "mean":
+        return 0
+    if kind == "prod":
+        return 1
+    if T.is_float(dtype):
+        return float("-inf") if kind == "max" else float("inf")
+    if dtype == "bool":
+        return kind != "max"
+    bits = _int_width(dtype)
+    return -(2 ** (bits - 1)) if kind == "max" else 2 ** (bits - 1) - 1

@@ -1,0 +1,7 @@
+"""Runtime: runs compiled code with numpy and llvmlite alone (no xDSL, no compiler)."""
+
+from tensorir.runtime.abi import ArgSpec, CheckSpec, FunctionABI, ResultSpec
+from tensorir.runtime.jit import JITLibrary
+from tensorir.runtime.kernel import Kernel
+
+__all__ = ["ArgSpec", "CheckSpec", "FunctionABI", "JITLibrary", "Kernel", "ResultSpec"]

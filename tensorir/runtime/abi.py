@@ -1,0 +1,102 @@
+"""The calling convention between compiled entry points and the runtime.
+
+Each loop-level ``func.func @name(args) -> (results)`` becomes an exported C function::
+
+    int64_t name(<args>, int64_t *out, int64_t *err)
+
+Arguments, in order:
+
+- a memref of rank r ("buffer"): ``T *data`` (``noalias``, row-major, contiguous) followed
+  by r ``int64_t`` dims (every dim, static ones too); i1 elements are stored as one byte;
+- a scalar ("scalar"): by value; ``bool`` as ``int8_t`` (0 or 1), complex as two values
+  (real, imaginary) of the component type.
+
+Results are written into ``out``, one 8-byte slot each, in order:
+
+- a scalar takes one slot and is stored as numpy stores it, at the start of the slot
+  (``float`` in 4 bytes, ``int8_t`` and ``bool`` in 1, ...); complex (real, imaginary as
+  numpy's complex64 / complex128) is stored from its first slot and takes two;
+- a memref of rank r takes 1 + r slots: the data pointer, then the dims. The buffer is a
+  fresh ``malloc`` that the caller owns and must ``free``.
+
+The return value is 0 on success, 1 when a run-time check failed and 2 when an allocation
+failed. On a failed check, ``err[0]`` holds the check's 1-based id (``checks[id - 1]``) and
+``err[1:]`` the values (as ``int64_t``) substituted into its message by ``str.format``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["buffer", "scalar"]
+
+MAX_CHECK_VALUES = 16
+"""At most this many values per check; ``err`` needs ``1 + MAX_CHECK_VALUES`` slots."""
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """One argument: a buffer (``ndim`` >= 0) or a scalar (``ndim`` == 0) of ``dtype``."""
+
+    kind: Kind
+    dtype: str
+    ndim: int = 0
+
+
+@dataclass(frozen=True)
+class ResultSpec:
+    """One result: a fresh buffer the caller owns, or a scalar."""
+
+    kind: Kind
+    dtype: str
+    ndim: int = 0
+
+    @property
+    def slots(self) -> int:
+        """Number of ``out`` slots this result takes."""
+        if self.kind == "buffer":
+            return 1 + self.ndim
+        return 2 if self.dtype.startswith("complex") else 1
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A run-time check: raises ``kind`` (an exception name) with ``message.format(*values)``."""
+
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FunctionABI:
+    """How to call one compiled entry point."""
+
+    name: str
+    args: tuple[ArgSpec, ...] = ()
+    results: tuple[ResultSpec, ...] = ()
+    checks: tuple[CheckSpec, ...] = field(default_factory=tuple)
+
+    @property
+    def out_slots(self) -> int:
+        return sum(r.slots for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FunctionABI:
+        return cls(
+            name=d["name"],
+            args=tuple(ArgSpec(**a) for a in d["args"]),
+            results=tuple(ResultSpec(**r) for r in d["results"]),
+            checks=tuple(CheckSpec(**c) for c in d["checks"]),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, s: str) -> FunctionABI:
+        return cls.from_dict(json.loads(s))

@@ -1,0 +1,117 @@
+"""Converting call data to an input's type, with Theano's rules (numpy only).
+
+No silent loss of precision unless ``allow_downcast``; Python floats may always become floatX;
+the number of dims must match and broadcastable dims must have size 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+def _short(data: Any) -> str:
+    s = repr(data)
+    return s if len(s) <= 80 else s[:75] + "(...)"
+
+
+def _upcast(a: str, b: str) -> str:
+    return np.result_type(np.dtype(a), np.dtype(b)).name
+
+
+def convert(
+    data: Any,
+    dtype: str,
+    broadcastable: tuple[bool, ...],
+    allow_downcast: bool | None,
+    float_x: str,
+    what: str,
+) -> np.ndarray:
+    """``data`` as an array of ``dtype`` with ``len(broadcastable)`` dims; ``what`` names the
+    input in errors."""
+    if isinstance(data, np.ndarray) and data.dtype == dtype:
+        arr = data
+    elif allow_downcast:
+        try:
+            arr = np.asarray(data, dtype=dtype)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"{what}: cannot convert {_short(data)} to {dtype}: {e}") from None
+    elif isinstance(data, float | np.floating) and dtype == float_x:
+        arr = np.asarray(data, dtype=dtype)
+    elif isinstance(data, np.ndarray):
+        if data.dtype == object or _upcast(dtype, data.dtype.name) != dtype:
+            raise TypeError(
+                f"{what} cannot store a value of dtype {data.dtype} without risking loss of "
+                f"precision. If you do not mind this loss, you can: 1) explicitly cast your "
+                f"data to {dtype}, or 2) set allow_input_downcast=True when calling function()."
+            )
+        arr = data.astype(dtype)
+    else:
+        try:
+            original = np.asarray(data)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"{what}: cannot convert {_short(data)} to {dtype}: {e}") from None
+        if original.dtype == object or original.dtype.kind in "USVM":
+            raise TypeError(f"{what}: cannot convert {_short(data)} to a {dtype} array")
+        try:
+            arr = original.astype(dtype)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"{what}: cannot convert {_short(data)} to {dtype}: {e}") from None
+        with np.errstate(invalid="ignore"):
+            same = np.array_equal(original, arr, equal_nan=original.dtype.kind in "fc")
+        if not same:
+            raise TypeError(
+                f"{what} cannot store accurately value {_short(data)}, it would be represented "
+                f"as {_short(arr)}. If you do not mind this precision loss, you can: 1) "
+                f"explicitly convert your data to a numpy array of dtype {dtype}, or 2) set "
+                f"allow_input_downcast=True when calling function()."
+            )
+    if arr.ndim != len(broadcastable):
+        raise TypeError(
+            f"{what}: wrong number of dimensions: expected {len(broadcastable)}, got {arr.ndim} "
+            f"with shape {arr.shape}."
+        )
+    for i, b in enumerate(broadcastable):
+        if b and arr.shape[i] != 1:
+            raise TypeError(
+                f"{what}: non-unit value on shape on a broadcastable dimension: dim {i} of "
+                f"shape {arr.shape} must be 1."
+            )
+    return arr
+
+
+def converter(
+    dtype: str,
+    broadcastable: tuple[bool, ...],
+    allow_downcast: bool | None,
+    float_x: str,
+    what: str,
+) -> Callable[[Any], Any]:
+    """A fast converter for one input: exact arrays and Python floats pass untouched."""
+    ndim = len(broadcastable)
+    npdtype = np.dtype(dtype)
+    if ndim == 0:
+        exact_py = {"float64": float, "int64": int, "bool": bool, "complex128": complex}.get(dtype)
+
+        def to_scalar(x: Any) -> Any:
+            if type(x) is exact_py and exact_py is not int:
+                return x
+            return convert(x, dtype, broadcastable, allow_downcast, float_x, what)[()]
+
+        return to_scalar
+
+    def to_buffer(x: Any) -> np.ndarray:
+        if (
+            type(x) is np.ndarray
+            and x.dtype == npdtype
+            and x.ndim == ndim
+            and x.flags.c_contiguous
+            and not any(broadcastable)
+        ):
+            return x
+        arr = convert(x, dtype, broadcastable, allow_downcast, float_x, what)
+        return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
+
+    return to_buffer

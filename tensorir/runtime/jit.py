@@ -1,0 +1,93 @@
+"""JIT compilation of LLVM IR text to machine code for the host CPU (llvmlite, MCJIT)."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import re
+
+import llvmlite.binding as llvm
+
+from tensorir.runtime.blas import PREFIX as BLAS_PREFIX
+from tensorir.runtime.blas import blas_symbols
+
+# libc / libm functions generated code (or LLVM's lowering of intrinsics) may call.
+_LIBC = ("malloc", "free", "memcpy", "memmove", "memset")
+_LIBM = (
+    "exp", "log", "sin", "cos", "pow", "tanh", "log1p", "expm1", "erf", "hypot", "fmod",
+    "floor", "ceil", "trunc", "round", "sqrt", "fma", "exp2", "log2", "log10",
+)  # fmt: skip
+
+
+@functools.cache
+def _init() -> None:
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    libm = ctypes.CDLL(ctypes.util.find_library("m"))
+    for lib, names in ((libc, _LIBC), (libm, _LIBM + tuple(n + "f" for n in _LIBM))):
+        for name in names:
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                llvm.add_symbol(name, ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+@functools.cache
+def _host() -> tuple[str, str]:
+    _init()
+    return llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()
+
+
+_BLAS_REF = re.compile(re.escape(BLAS_PREFIX))
+_blas_registered = False
+
+
+def _register_blas() -> None:
+    global _blas_registered
+    if not _blas_registered:
+        for name, addr in blas_symbols().items():
+            llvm.add_symbol(name, addr)
+        _blas_registered = True
+
+
+class JITLibrary:
+    """LLVM IR text optimised at O3 for the host CPU and compiled in memory.
+
+    ``address(name)`` gives an entry point's address; the library must stay alive while
+    that address is used.
+    """
+
+    def __init__(self, llvm_ir: str, opt_level: int = 3):
+        _init()
+        if _BLAS_REF.search(llvm_ir):
+            _register_blas()
+        cpu, features = _host()
+        # One TargetMachine per engine: the engine uses it for as long as it lives.
+        self._tm = llvm.Target.from_default_triple().create_target_machine(
+            cpu=cpu, features=features, opt=opt_level, jit=True
+        )
+        mod = llvm.parse_assembly(llvm_ir)
+        mod.triple = self._tm.triple
+        mod.data_layout = str(self._tm.target_data)
+        mod.verify()
+        pto = llvm.PipelineTuningOptions(speed_level=opt_level)
+        pto.loop_vectorization = opt_level >= 2
+        pto.slp_vectorization = opt_level >= 2
+        pb = llvm.create_pass_builder(self._tm, pto)
+        pb.getModulePassManager().run(mod, pb)
+        self._module = mod
+        self.optimized_ir = str(mod)
+        self._engine = llvm.create_mcjit_compiler(mod, self._tm)
+        self._engine.finalize_object()
+
+    def address(self, name: str) -> int:
+        """The address of the compiled function ``name``; KeyError if there is none."""
+        addr = self._engine.get_function_address(name)
+        if not addr:
+            raise KeyError(f"no compiled function named {name!r}")
+        return addr
+
+    def asm(self) -> str:
+        """The optimised module as host assembly (for debugging)."""
+        return self._tm.emit_assembly(llvm.parse_assembly(self.optimized_ir))
