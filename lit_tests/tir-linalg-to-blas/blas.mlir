@@ -41,4 +41,16 @@ func.func @int_matmul(%a: tensor<?x?xi32>, %b: tensor<?x?xi32>) -> tensor<?x?xi3
   func.return %c : tensor<?x?xi32>
 }
 
+
+// BLAS overwrites its output (beta = 0): the fill of zeros before it is dropped.
+// CHECK-LABEL: func.func @no_fill
+func.func @no_fill(%a: tensor<?x?xf64>, %b: tensor<?x?xf64>) -> tensor<?x?xf64> {
+  // CHECK:      memref.alloc
+  // CHECK-NOT:  linalg.generic
+  // CHECK:      func.call @tensorir_cblas_dgemm
+  %c = tir.dot %a, %b : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  func.return %c : tensor<?x?xf64>
+}
+
+// The declarations come last.
 // CHECK: func.func private @tensorir_cblas_dgemm(i32, i32, i32, i64, i64, i64, f64, memref<?x?xf64>, i64, memref<?x?xf64>, i64, f64, memref<?x?xf64>, i64)

@@ -131,7 +131,7 @@ def _plural(prefix: str, kind: str) -> Any:
         out = [single(n) for n in names]
         return out[0] if len(out) == 1 else out
 
-    make.__name__ = prefix + kind + ("es" if kind == "matrix" else "s")
+    make.__name__ = prefix + ("matrices" if kind == "matrix" else kind + "s")
     return make
 
 
@@ -153,7 +153,7 @@ def _plural_floatx(kind: str) -> Any:
     def make(*names: str) -> Any:
         return _plural("f" if config.floatX == "float32" else "d", kind)(*names)
 
-    make.__name__ = kind + ("es" if kind == "matrix" else "s")
+    make.__name__ = "matrices" if kind == "matrix" else kind + "s"
     return make
 
 
@@ -313,9 +313,6 @@ def _reduce(op_cls: type, name: str, x: Any, axis: Any, keepdims: bool, dtype: s
     x = as_tensor_variable(x)
     if dtype is not None:
         x = cast(x, dtype)
-    if op_cls is tir.MaxOp or op_cls is tir.MinOp:
-        if x.dtype == "bool":
-            x = cast(x, "int8")
     axes = _norm_axes(x, axis)
     out = apply_op(Op(op_cls, name, axes=axes), x) if axes else x
     if keepdims:
@@ -404,11 +401,18 @@ class FlattenOp(Op):
 
     def emit(self, insert: Any, x: SSAValue, out_type: TensorType) -> SSAValue:
         outdim = self.props["outdim"]
-        sizes = []
-        for i in range(outdim - 1):
+
+        def dim(i: int) -> SSAValue:
             idx = insert(arith.ConstantOp.from_int_and_width(i, IndexType())).result
-            sizes.append(insert(xtensor.DimOp(x, idx)).result)
-        sizes.append(insert(arith.ConstantOp.from_int_and_width(-1, IndexType())).result)
+            return insert(xtensor.DimOp(x, idx)).result
+
+        sizes = [dim(i) for i in range(outdim - 1)]
+        # the product of the collapsed dims, not -1: a -1 cannot be resolved when a kept dim
+        # is 0, and flattening an empty (0, 3) to 2 dims gives (0, 3)
+        last = insert(arith.ConstantOp.from_int_and_width(1, IndexType())).result
+        for i in range(outdim - 1, len(x.type.get_shape())):  # type: ignore[attr-defined]
+            last = insert(arith.MuliOp(last, dim(i))).result
+        sizes.append(last)
         return insert(tir.ReshapeOp(x, sizes, out_type.ir_type())).result
 
 
@@ -439,8 +443,16 @@ def flatten(x: Any, ndim: int = 1) -> Variable:
 
 
 def transpose(x: Any, axes: Sequence[int] | None = None) -> Variable:
+    """Permute the dims by ``axes`` (default: reverse them), as ``numpy.transpose``."""
     x = as_tensor_variable(x)
     return dimshuffle(x, *(reversed(range(x.ndim)) if axes is None else axes))
+
+
+def _transpose_method(x: Variable, *axes: Any) -> Variable:
+    """``x.transpose()``, ``x.transpose(1, 0)`` or ``x.transpose((1, 0))``, as numpy."""
+    if len(axes) == 1 and isinstance(axes[0], Sequence | None):
+        return transpose(x, axes[0])
+    return transpose(x, axes or None)
 
 
 # --------------------------------------------------------------------------- Variable methods
@@ -480,7 +492,7 @@ _METHODS: dict[str, Any] = {
     "dimshuffle": dimshuffle,
     "reshape": reshape,
     "flatten": flatten,
-    "transpose": transpose,
+    "transpose": _transpose_method,
     "astype": cast,
 }
 for _name, _f in _METHODS.items():

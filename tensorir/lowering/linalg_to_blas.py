@@ -3,8 +3,8 @@
 ``tir-to-linalg`` marks ``tir.dot``) becomes a call of the CBLAS routine that numpy's OpenBLAS
 provides (row-major, ILP64). Other element types keep the generic, which becomes loops.
 
-The fill of zeros that precedes the kernel stays: BLAS is called with ``beta = 0``, and for an
-empty contraction (``k = 0``) the zeros are the answer.
+BLAS is called with ``beta = 0``, which overwrites the output (zeros for an empty
+contraction), so the fill of zeros that ``tir-to-linalg`` put before the kernel is dropped.
 """
 
 from __future__ import annotations
@@ -120,9 +120,19 @@ def lower_to_blas(op: GenericOp, module: ModuleOp) -> bool:
     block.insert_op_before(call_op, op)
     if call == "dot":
         block.insert_op_before(memref.StoreOp.get(call_op.results[0], out, []), op)
+    _drop_zero_fill(out, op)
     op.detach()
     op.erase()
     return True
+
+
+def _drop_zero_fill(out: SSAValue, kernel: GenericOp) -> None:
+    """Erase the generic that only initialises ``out`` for ``kernel``: BLAS overwrites it."""
+    for use in list(out.uses):
+        fill = use.operation
+        if isinstance(fill, GenericOp) and fill is not kernel and not fill.inputs:
+            fill.detach()
+            fill.erase()
 
 
 def _declare(module: ModuleOp, name: str, inputs: list[Attribute], results: list[Attribute]):

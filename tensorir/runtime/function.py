@@ -48,19 +48,37 @@ class Function:
             for i, spec in enumerate(self.inputs)
         ]
 
+        self._n = len(self.inputs)
+        self._fast = self._generate_call()
+
+    def _generate_call(self) -> Any:
+        """The call specialised to these inputs: exact-type scalars skip their converter."""
+        env: dict[str, Any] = {"kcall": self.kernel.call}
+        names, converted = [], []
+        for i, (spec, conv) in enumerate(zip(self.inputs, self._converters, strict=True)):
+            env[f"c{i}"] = conv
+            names.append(f"a{i}")
+            exact = {"float64": "float", "complex128": "complex"}.get(spec.dtype)
+            if not spec.broadcastable and exact:
+                converted.append(f"a{i} if type(a{i}) is {exact} else c{i}(a{i})")
+            else:
+                converted.append(f"c{i}(a{i})")
+        tail = "" if self.outputs_as_list else "[0]"
+        src = f"def call({', '.join(names)}):\n    return kcall({', '.join(converted)}){tail}"
+        exec(compile(src, f"<function {self.name}>", "exec"), env)
+        return env["call"]
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if kwargs:
+        if kwargs or len(args) != self._n:
             args = self._bind(args, kwargs)
-        if len(args) != len(self._converters):
-            names = ", ".join(spec.name for spec in self.inputs)
-            raise TypeError(
-                f"{self.name}: expected {len(self._converters)} argument(s) ({names}), "
-                f"got {len(args)}"
-            )
-        outs = self.kernel(*[c(a) for c, a in zip(self._converters, args, strict=True)])
-        return outs if self.outputs_as_list else outs[0]
+        return self._fast(*args)
 
     def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        if len(args) > self._n or (not kwargs and len(args) != self._n):
+            names = ", ".join(spec.name for spec in self.inputs)
+            raise TypeError(
+                f"{self.name}: expected {self._n} argument(s) ({names}), got {len(args)}"
+            )
         values: list[Any] = list(args) + [_MISSING] * (len(self.inputs) - len(args))
         for key, value in kwargs.items():
             if key not in self._positions:
