@@ -8,7 +8,10 @@ L0 graph -> L1 ``tir`` (emit) -> L2 ``linalg`` -> L3 buffers -> L4 loops (passes
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import sys
+import time
 from collections.abc import Sequence
 
 from xdsl.dialects.builtin import ModuleOp
@@ -49,6 +52,21 @@ class CompiledFunction(Function):
         return str(self.module(level))
 
 
+def debug_level() -> int:
+    """``TENSORIR_DEBUG``: 1 prints each compiled function and its compile times, 2 also
+    verifies and prints the IR after every pass, 3 also prints the LLVM IR before and after
+    optimisation."""
+    value = os.environ.get("TENSORIR_DEBUG", "0")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"TENSORIR_DEBUG must be an integer level 0-3, got {value!r}") from None
+
+
+def _print_after_pass(name: str, module: ModuleOp) -> None:
+    print(f"// -----// IR after {name} //----- //\n{module}", file=sys.stderr)
+
+
 def _symbol(name: str | None) -> str:
     base = re.sub(r"[^A-Za-z0-9_]", "_", name or "fn")
     return f"{base}_{next(_counter)}"
@@ -75,10 +93,33 @@ def function(
     outs = [as_tensor_variable(o) for o in outs]
     _check_unused(inputs, outs, on_unused_input or "raise")
     symbol = _symbol(name)
+    debug = debug_level()
+    t0 = time.perf_counter()
     module = emit_function(symbol, inputs, outs)
-    pipelines.lower(module, "loops")
+    if debug >= 2:
+        module.verify()
+        print(f"// -----// {symbol}: tir //----- //\n{module}", file=sys.stderr)
+    t1 = time.perf_counter()
+    pipelines.lower(
+        module,
+        "loops",
+        verify=debug >= 2,
+        after_pass=_print_after_pass if debug >= 2 else None,
+    )
+    t2 = time.perf_counter()
     emitted = emit_llvm_ir(module)
     library = JITLibrary(emitted.llvm_ir)
+    t3 = time.perf_counter()
+    if debug >= 3:
+        print(f"// -----// {symbol}: LLVM IR //----- //\n{emitted.llvm_ir}", file=sys.stderr)
+        print(f"// -----// {symbol}: optimised //----- //\n{library.optimized_ir}", file=sys.stderr)
+    if debug >= 1:
+        print(
+            f"tensorir: compiled {symbol} ({len(inputs)} inputs, {len(outs)} outputs): "
+            f"emit {1e3 * (t1 - t0):.1f} ms, passes {1e3 * (t2 - t1):.1f} ms, "
+            f"LLVM {1e3 * (t3 - t2):.1f} ms",
+            file=sys.stderr,
+        )
     kernel = Kernel(emitted.functions[symbol], library.address(symbol), owner=library)
     f = CompiledFunction(
         symbol,

@@ -82,13 +82,22 @@ def passes_to(level: str, start: str = "tir") -> list[str]:
     return out
 
 
-def lower(module: ModuleOp, level: str, start: str = "tir", verify: bool = False) -> ModuleOp:
-    """Run the passes from ``start`` to ``level`` on ``module`` in place."""
+def lower(
+    module: ModuleOp,
+    level: str,
+    start: str = "tir",
+    verify: bool = False,
+    after_pass: Callable[[str, ModuleOp], None] | None = None,
+) -> ModuleOp:
+    """Run the passes from ``start`` to ``level`` on ``module`` in place; verify after each
+    pass only when asked (debug mode), and call ``after_pass(name, module)`` if given."""
     ctx = Context()
     for name in passes_to(level, start):
         _ALL_PASSES[name]()().apply(ctx, module)
         if verify:
             module.verify()
+        if after_pass is not None:
+            after_pass(name, module)
     return module
 
 
