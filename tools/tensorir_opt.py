@@ -15,6 +15,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.target import Target
 from xdsl.xdsl_opt_main import xDSLOptMain
 
+from tensorir.dialects.arith_ext import ARITH_EXTRA_OPS
 from tensorir.dialects.tir import TIR
 from tensorir.lowering.pipelines import PASSES, PIPELINES
 
@@ -32,9 +33,16 @@ class LLVMIRTarget(Target):
 
 
 class TensorirOptMain(xDSLOptMain):
+    def get_input_stream(self) -> tuple[IO[bytes], str]:
+        if self.args.input_file == "-":  # the usual spelling of standard input
+            self.args.input_file = None
+        return super().get_input_stream()
+
     def register_all_dialects(self) -> None:
         super().register_all_dialects()
         self.ctx.register_dialect("tir", lambda: TIR)
+        for op in ARITH_EXTRA_OPS:
+            self.ctx.load_op(op)
 
     def register_all_passes(self) -> None:
         super().register_all_passes()

@@ -52,5 +52,15 @@ func.func @no_fill(%a: tensor<?x?xf64>, %b: tensor<?x?xf64>) -> tensor<?x?xf64> 
   func.return %c : tensor<?x?xf64>
 }
 
+// gemv leaves its output untouched when the contraction is empty: the fill of zeros stays.
+// CHECK-LABEL: func.func @gemv_keeps_fill
+func.func @gemv_keeps_fill(%a: tensor<?x?xf64>, %x: tensor<?xf64>) -> tensor<?xf64> {
+  // CHECK:      memref.alloc
+  // CHECK-NEXT: linalg.generic
+  // CHECK:      func.call @tensorir_cblas_dgemv
+  %c = tir.dot %a, %x : (tensor<?x?xf64>, tensor<?xf64>) -> tensor<?xf64>
+  func.return %c : tensor<?xf64>
+}
+
 // The declarations come last.
 // CHECK: func.func private @tensorir_cblas_dgemm(i32, i32, i32, i64, i64, i64, f64, memref<?x?xf64>, i64, memref<?x?xf64>, i64, f64, memref<?x?xf64>, i64)

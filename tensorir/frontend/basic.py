@@ -48,8 +48,11 @@ def _autocast_python_scalar(x: Any) -> np.ndarray:
     if isinstance(x, float):
         if config.floatX == "float32":
             return np.asarray(x, dtype="float32")
-        as32 = np.asarray(x, dtype="float32")
-        return as32 if (as32 == x or np.isnan(x)) else np.asarray(x, dtype="float64")
+        with np.errstate(over="ignore"):
+            as32 = np.asarray(x, dtype="float32")
+        # compare as Python floats: numpy would compare in float32 (x is weakly typed)
+        exact = float(as32) == x or np.isnan(x)
+        return as32 if exact else np.asarray(x, dtype="float64")
     if isinstance(x, complex):
         return np.asarray(x, dtype="complex128")
     raise TypeError(f"cannot make a constant of {type(x).__name__} {x!r}")

@@ -3,8 +3,10 @@
 ``tir-to-linalg`` marks ``tir.dot``) becomes a call of the CBLAS routine that numpy's OpenBLAS
 provides (row-major, ILP64). Other element types keep the generic, which becomes loops.
 
-BLAS is called with ``beta = 0``, which overwrites the output (zeros for an empty
-contraction), so the fill of zeros that ``tir-to-linalg`` put before the kernel is dropped.
+BLAS is called with ``beta = 0``. ``gemm`` then overwrites its output, zeros for an empty
+contraction (k = 0), so the fill of zeros that ``tir-to-linalg`` put before it is dropped.
+``gemv`` returns at once, leaving its output untouched, when the contraction is empty: its
+(cheap, O(m)) fill stays.
 """
 
 from __future__ import annotations
@@ -120,7 +122,8 @@ def lower_to_blas(op: GenericOp, module: ModuleOp) -> bool:
     block.insert_op_before(call_op, op)
     if call == "dot":
         block.insert_op_before(memref.StoreOp.get(call_op.results[0], out, []), op)
-    _drop_zero_fill(out, op)
+    if call == "gemm":
+        _drop_zero_fill(out, op)
     op.detach()
     op.erase()
     return True

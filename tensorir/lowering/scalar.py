@@ -15,6 +15,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Operation, SSAValue
 
+from tensorir.dialects import arith_ext as ext
 from tensorir.dialects import tir
 from tensorir.dialects import types as T
 
@@ -89,13 +90,16 @@ def _int_width(dtype: str) -> int:
 
 
 def _floor_mod_fix(insert: Insert, r: SSAValue, b: SSAValue, dtype: str) -> SSAValue:
-    """Python's ``%``: the remainder takes the sign of the divisor."""
+    """Python's ``%``: the remainder takes the sign of the divisor (a zero float remainder
+    too, as numpy: ``5.0 % -1.0`` is ``-0.0``)."""
     zero = const(insert, 0, dtype)
     if T.is_float(dtype):
         r_neg = _v(insert(arith.CmpfOp(r, zero, "olt")))
         b_neg = _v(insert(arith.CmpfOp(b, zero, "olt")))
         r_nz = _v(insert(arith.CmpfOp(r, zero, "une")))
         fixed = _v(insert(arith.AddfOp(r, b)))
+        signed_zero = _v(insert(math.CopySignOp(zero, b)))
+        r = _v(insert(arith.SelectOp(r_nz, r, signed_zero)))
     else:
         r_neg = _v(insert(arith.CmpiOp(r, zero, "slt")))
         b_neg = _v(insert(arith.CmpiOp(b, zero, "slt")))
@@ -104,6 +108,34 @@ def _floor_mod_fix(insert: Insert, r: SSAValue, b: SSAValue, dtype: str) -> SSAV
     differ = _v(insert(arith.XOrIOp(r_neg, b_neg)))
     need = _v(insert(arith.AndIOp(differ, r_nz)))
     return _v(insert(arith.SelectOp(need, fixed, r)))
+
+
+def _float_floor_div(insert: Insert, a: SSAValue, b: SSAValue, dtype: str) -> SSAValue:
+    """numpy's float ``a // b`` (``npy_floor_divide``): computed from ``fmod`` so that it
+    agrees with ``%`` (``1.0 // 0.1`` is 9, not ``floor(1.0 / 0.1)`` = 10)::
+
+        mod = fmod(a, b); div = (a - mod) / b
+        if mod != 0 and (b < 0) != (mod < 0): div -= 1
+        q = floor(div); if div - q > 0.5: q += 1
+        if div == 0: q = copysign(0, a / b)
+        if b == 0: q = a / b
+    """
+    zero, one, half = (const(insert, v, dtype) for v in (0.0, 1.0, 0.5))
+    quotient = _v(insert(arith.DivfOp(a, b)))
+    mod = _v(insert(ext.RemFOp(a, b)))
+    div = _v(insert(arith.DivfOp(_v(insert(arith.SubfOp(a, mod))), b)))
+    mod_nz = _v(insert(arith.CmpfOp(mod, zero, "une")))
+    b_neg = _v(insert(arith.CmpfOp(b, zero, "olt")))
+    mod_neg = _v(insert(arith.CmpfOp(mod, zero, "olt")))
+    need = _v(insert(arith.AndIOp(mod_nz, _v(insert(arith.XOrIOp(b_neg, mod_neg))))))
+    div = _v(insert(arith.SelectOp(need, _v(insert(arith.SubfOp(div, one))), div)))
+    q = _v(insert(math.FloorOp(div)))
+    round_up = _v(insert(arith.CmpfOp(_v(insert(arith.SubfOp(div, q))), half, "ogt")))
+    q = _v(insert(arith.SelectOp(round_up, _v(insert(arith.AddfOp(q, one))), q)))
+    div_nz = _v(insert(arith.CmpfOp(div, zero, "une")))
+    q = _v(insert(arith.SelectOp(div_nz, q, _v(insert(math.CopySignOp(zero, quotient))))))
+    b_nz = _v(insert(arith.CmpfOp(b, zero, "une")))
+    return _v(insert(arith.SelectOp(b_nz, q, quotient)))
 
 
 _FLOAT_BIN = {
@@ -162,10 +194,10 @@ def binary(insert: Insert, op_cls: type, a: SSAValue, b: SSAValue, dtype: str) -
     if T.is_complex(dtype):
         return _v(insert(_COMPLEX_BIN[op_cls](a, b)))
     if T.is_float(dtype):
-        if op_cls is tir.IntDivOp:  # a // b = floor(a / b)
-            return _v(insert(math.FloorOp(_v(insert(arith.DivfOp(a, b))))))
+        if op_cls is tir.IntDivOp:
+            return _float_floor_div(insert, a, b, dtype)
         if op_cls is tir.ModOp:  # a % b = fmod(a, b) moved to the sign of b
-            return _floor_mod_fix(insert, _v(insert(arith.RemFOp(a, b))), b, dtype)
+            return _floor_mod_fix(insert, _v(insert(ext.RemFOp(a, b))), b, dtype)
         return _v(insert(_FLOAT_BIN[op_cls](a, b)))
     if dtype == "bool":
         logical = {tir.MaximumOp: arith.OrIOp, tir.MinimumOp: arith.AndIOp}

@@ -366,11 +366,18 @@ class FunctionLowering:
         for s in sizes:
             product = self.insert(arith.MuliOp(product, s)).results[0]
         ok = self.insert(arith.CmpiOp(product, total, "eq")).results[0]
+        if is_neg:  # as numpy, a -1 among sizes whose product is 0 cannot be resolved
+            any_neg = is_neg[0]
+            for neg in is_neg[1:]:
+                any_neg = self.insert(arith.OrIOp(any_neg, neg)).results[0]
+            resolved = self.insert(arith.AndIOp(ok, known_nz)).results[0]
+            ok = self.insert(arith.SelectOp(any_neg, resolved, ok)).results[0]
         for i, size in enumerate(out.get_shape()):
             if size != DYNAMIC_INDEX:
                 same = self.insert(arith.CmpiOp(sizes[i], self.index(size), "eq")).results[0]
                 ok = self.insert(arith.AndIOp(ok, same)).results[0]
         shape = ", ".join(f"{{{k + 1}}}" for k in range(len(sizes)))
+        shape += "," if len(sizes) == 1 else ""
         self.check(
             ok,
             "ValueError",
