@@ -236,6 +236,9 @@ class _FunctionEmitter:
         self.op = op
         self.values: dict[SSAValue, Any] = {}
         self.checks: list[CheckSpec] = []
+        # malloc-ed buffers live at the current point of the function's top level: a failed
+        # check frees them before returning
+        self.live: list[ir.Value] = []
         self._alloc_fail: ir.Block | None = None
 
     # ---- signature and entry
@@ -663,7 +666,10 @@ def _alloc(e: _FunctionEmitter, op: Operation) -> Any:
             n *= d
         return Memref(e.entry_alloca(ir.ArrayType(elem, n)), dims, elem)
     m = Memref(ir.Constant(PTR, None), dims, elem)
-    return Memref(e.malloc(e.nbytes(m)), dims, elem)
+    ptr = e.malloc(e.nbytes(m))
+    if isinstance(op.parent_op(), FuncOp):
+        e.live.append(ptr)
+    return Memref(ptr, dims, elem)
 
 
 @_on("memref.dealloc")
@@ -671,6 +677,7 @@ def _dealloc(e: _FunctionEmitter, op: Operation) -> None:
     m = e.v(op.operands[0])
     if not isinstance(m.ptr, ir.AllocaInstr):
         e.b.call(e.parent.intrinsic("free", VOID, [PTR]), [m.ptr])
+        e.live = [p for p in e.live if p is not m.ptr]
 
 
 @_on("memref.load")
@@ -742,6 +749,8 @@ def _check(e: _FunctionEmitter, op: Operation) -> None:
         if x.type.width < 64:
             x = b.zext(x, I64) if x.type.width == 1 else b.sext(x, I64)
         b.store(x, b.gep(e.err, [_const(I64, k)], inbounds=True, source_etype=I64))
+    for ptr in e.live:  # nothing allocated by this call outlives its failure
+        b.call(e.parent.intrinsic("free", VOID, [PTR]), [ptr])
     b.ret(_const(I64, 1))
     b.position_at_end(ok)
 
