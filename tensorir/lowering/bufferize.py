@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import func, memref
+from xdsl.dialects import arith, func, memref
 from xdsl.dialects import tensor as xtensor
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     AffineMapAttr,
+    IndexType,
     MemRefType,
     ModuleOp,
     StringAttr,
@@ -50,7 +51,8 @@ class FunctionBufferization:
         self.buf: dict[SSAValue, SSAValue] = {}
         # the buffer each buffer value views; owned buffers are their own root
         self.root: dict[SSAValue, SSAValue] = {}
-        self.owned: list[SSAValue] = []  # malloc-ed temporaries, in order of allocation
+        # malloc-ed temporaries, in order of allocation (a dict: ordered, O(1) membership)
+        self.owned: dict[SSAValue, None] = {}
         self.last_use: dict[SSAValue, Operation] = {}
         self.dead: list[Operation] = []
 
@@ -106,7 +108,7 @@ class FunctionBufferization:
             assert isinstance(t, TensorType)
             if t.get_shape():
                 new = memref.AllocOp(list(op.dynamic_sizes), [], memref_type(t))
-                self.owned.append(new.results[0])
+                self.owned[new.results[0]] = None
             else:
                 new = memref.AllocaOp.get(t.element_type, shape=[])
             self.replace(op, new)
@@ -179,7 +181,7 @@ class FunctionBufferization:
             alloc = self.owner_of(out_buf)
             out_buf = reuse
             if not alloc.results[0].uses:
-                self.owned.remove(alloc.results[0])
+                del self.owned[alloc.results[0]]
                 alloc.detach()
                 alloc.erase()
         new = GenericOp(
@@ -225,7 +227,7 @@ class FunctionBufferization:
             root = self.root[b]
             if root in self.owned and root not in handed:
                 handed.add(root)
-                self.owned.remove(root)
+                del self.owned[root]
                 results.append(b)
                 continue
             results.append(self.copy(b, op))
@@ -269,9 +271,6 @@ class FunctionBufferization:
 
 
 def _index(n: int) -> Operation:
-    from xdsl.dialects import arith
-    from xdsl.dialects.builtin import IndexType
-
     return arith.ConstantOp.from_int_and_width(n, IndexType())
 
 
