@@ -79,18 +79,21 @@ def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Varia
         out = node.outputs[0]
         operands = [value_of(v, out) for v in node.inputs]
         first = len(block.ops)
+        results: Sequence[SSAValue]
         if hasattr(node.op, "emit"):
-            result = node.op.emit(insert, *operands, out.type)
+            emitted = node.op.emit(insert, *operands, out.type)
+            results = [emitted] if isinstance(emitted, SSAValue) else emitted
         else:
-            result = insert(node.op.build(*operands)).results[0]
+            results = insert(node.op.build(*operands)).results
         loc = StringAttr(str(node.trace)) if node.trace else None
         for op in list(block.ops)[first:]:
             if loc is not None and op.dialect_name() == "tir":
                 op.attributes["loc"] = loc
-        result.name_hint = _ssa_name(out.name)
-        values[id(out)] = result
+        for var, result in zip(node.outputs, results, strict=True):
+            result.name_hint = _ssa_name(var.name)
+            values[id(var)] = result
 
-    results = [value_of(v, v) for v in outputs]
-    block.add_op(func.ReturnOp(*results))
-    fn = func.FuncOp(name, (arg_types, [r.type for r in results]), Region(block))
+    returned = [value_of(v, v) for v in outputs]
+    block.add_op(func.ReturnOp(*returned))
+    fn = func.FuncOp(name, (arg_types, [r.type for r in returned]), Region(block))
     return ModuleOp([fn])
