@@ -11,14 +11,33 @@ from typing import Any
 from tensorir.config import config
 
 __version__ = "0.1.0"
-__all__ = ["config", "function", "tensor"]
+__all__ = ["config", "function", "grad", "gradient", "shared", "tensor", "tensorir"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "grad":
+        from tensorir.frontend.gradient import grad
+
+        return grad
+    if name == "gradient":
+        import tensorir.gradient as gradient_module
+
+        return gradient_module
+    if name == "tensorir":
+        # ``from tensorir import *`` binds ``tensorir`` too, as ``from theano import *`` did
+        # (Theano's package imported its own submodules by absolute name), so the tutorials'
+        # ``from theano import *`` followed by ``theano.shared(...)`` runs unchanged.
+        import sys
+
+        return sys.modules[__name__]
     if name == "function":
         from tensorir.frontend.function import function
 
         return function
+    if name == "shared":
+        from tensorir.frontend.shared import shared
+
+        return shared
     if name == "tensor":
         import tensorir.tensor as tensor_module
 

@@ -36,3 +36,12 @@ def test_quick_guide_in_process(capsys) -> None:
     f = tensorir.function([a, b], tensor.dot(a, b))
     print(f([[0, -1, 2], [4, 11, 2]], [[3, -1], [1, 2], [6, 1]]))
     assert capsys.readouterr().out == "4.0\n[[11.  0.]\n [35. 20.]]\n"
+
+
+def test_shared_variables_get_and_set() -> None:
+    expected = (
+        "Original:  [0.1  0.25 0.15 0.3 ]\n"
+        "Setting new values (0.5, 0.2, 0.4, 0.2)\n"
+        "After modifications: [0.5 0.2 0.4 0.2]\n"
+    )
+    assert run_example("shared_variables.py") == expected

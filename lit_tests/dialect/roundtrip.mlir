@@ -25,3 +25,28 @@ func.func @ops(%a: tensor<?x?xf64>, %row: tensor<1x?xf64>, %n: index) -> tensor<
   %z = tir.real %c : tensor<?xcomplex<f64>> -> tensor<?xf64>
   func.return %cols : tensor<?xf64>
 }
+
+// The ops of autodiff: second (fill), switch, sgn, size and every form of tir.grad (several
+// wrt, consider, known gradients without a cost, all together).
+// CHECK-LABEL: func.func @autodiff_ops
+func.func @autodiff_ops(%a: tensor<?x?xf64>, %row: tensor<1x?xf64>, %c: tensor<?x?xi1>, %g: tensor<?x?xf64>) -> tensor<?x?xf64> {
+  // CHECK-NEXT: %filled = tir.second %a, %row : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
+  %filled = tir.second %a, %row : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
+  // CHECK-NEXT: %picked = tir.switch %c, %a, %row : (tensor<?x?xi1>, tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
+  %picked = tir.switch %c, %a, %row : (tensor<?x?xi1>, tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
+  // CHECK-NEXT: %sign = tir.sgn %a : tensor<?x?xf64> -> tensor<?x?xf64>
+  %sign = tir.sgn %a : tensor<?x?xf64> -> tensor<?x?xf64>
+  // CHECK-NEXT: %n = tir.size %a {axes = array<i64: 0, 1>} : tensor<?x?xf64> -> tensor<i64>
+  %n = tir.size %a {axes = array<i64: 0, 1>} : tensor<?x?xf64> -> tensor<i64>
+  // CHECK-NEXT: %cost = tir.sum %picked
+  %cost = tir.sum %picked {axes = array<i64: 0, 1>} : tensor<?x?xf64> -> tensor<f64>
+  // CHECK-NEXT: %ga, %grow = tir.grad %cost : tensor<f64> wrt(%a, %row : tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>, tensor<1x?xf64>
+  %ga, %grow = tir.grad %cost : tensor<f64> wrt(%a, %row : tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>, tensor<1x?xf64>
+  // CHECK-NEXT: %gc = tir.grad %cost : tensor<f64> wrt(%a : tensor<?x?xf64>) consider(%filled, %sign : tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  %gc = tir.grad %cost : tensor<f64> wrt(%a : tensor<?x?xf64>) consider(%filled, %sign : tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  // CHECK-NEXT: %gk = tir.grad wrt(%a : tensor<?x?xf64>) known(%picked : tensor<?x?xf64>) = (%g : tensor<?x?xf64>) -> tensor<?x?xf64>
+  %gk = tir.grad wrt(%a : tensor<?x?xf64>) known(%picked : tensor<?x?xf64>) = (%g : tensor<?x?xf64>) -> tensor<?x?xf64>
+  // CHECK-NEXT: %gall = tir.grad %cost : tensor<f64> wrt(%row : tensor<1x?xf64>) consider(%filled : tensor<?x?xf64>) known(%picked : tensor<?x?xf64>) = (%g : tensor<?x?xf64>) -> tensor<1x?xf64>
+  %gall = tir.grad %cost : tensor<f64> wrt(%row : tensor<1x?xf64>) consider(%filled : tensor<?x?xf64>) known(%picked : tensor<?x?xf64>) = (%g : tensor<?x?xf64>) -> tensor<1x?xf64>
+  func.return %ga : tensor<?x?xf64>
+}

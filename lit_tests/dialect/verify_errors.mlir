@@ -62,3 +62,75 @@ func.func @check_kind(%ok: i1) {
   tir.check %ok, "KeyError", "boom"
   func.return
 }
+
+// -----
+
+func.func @switch_cond(%c: tensor<?xf64>, %a: tensor<?xf64>) {
+  // CHECK: tir.switch: the condition must be i1, got f64
+  %0 = tir.switch %c, %a, %a : (tensor<?xf64>, tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+  func.return
+}
+
+// -----
+
+func.func @switch_branches(%c: tensor<?xi1>, %a: tensor<?xf64>, %b: tensor<?xf32>) {
+  // CHECK: tir.switch: branches must have the same element type, got f64 and f32 (insert tir.cast)
+  %0 = tir.switch %c, %a, %b : (tensor<?xi1>, tensor<?xf64>, tensor<?xf32>) -> tensor<?xf64>
+  func.return
+}
+
+// -----
+
+func.func @switch_rank(%c: tensor<?x?xi1>, %a: tensor<?xf64>) {
+  // CHECK: tir.switch: operands must have the same rank, got shapes (?, ?), (?,), (?,)
+  %0 = tir.switch %c, %a, %a : (tensor<?x?xi1>, tensor<?xf64>, tensor<?xf64>) -> tensor<?x?xf64>
+  func.return
+}
+
+// -----
+
+func.func @second_dtype(%a: tensor<?xf64>, %b: tensor<?xi32>) {
+  // CHECK: tir.second: operands must have the same element type, got f64 and i32 (insert tir.cast)
+  %0 = tir.second %a, %b : (tensor<?xf64>, tensor<?xi32>) -> tensor<?xi32>
+  func.return
+}
+
+// -----
+
+func.func @sgn_complex(%a: tensor<?xcomplex<f64>>) {
+  // CHECK: tir.sgn: element type complex128 is not supported
+  %0 = tir.sgn %a : tensor<?xcomplex<f64>> -> tensor<?xcomplex<f64>>
+  func.return
+}
+
+// -----
+
+func.func @size_axes(%a: tensor<?x?xf64>) {
+  // CHECK: tir.size: axes [1, 0] must be sorted, distinct and within rank 2
+  %0 = tir.size %a {axes = array<i64: 1, 0>} : tensor<?x?xf64> -> tensor<i64>
+  func.return
+}
+
+// -----
+
+func.func @size_type(%a: tensor<?x?xf64>) {
+  // CHECK: tir.size: result type should be tensor<i64>, got tensor<i32>
+  %0 = tir.size %a {axes = array<i64: 0>} : tensor<?x?xf64> -> tensor<i32>
+  func.return
+}
+
+// -----
+
+func.func @grad_int_wrt(%c: tensor<f64>, %i: tensor<?xi64>) {
+  // CHECK: tir.grad: can only differentiate with respect to float tensors, got tensor<?xi64>
+  %0 = tir.grad %c : tensor<f64> wrt(%i : tensor<?xi64>) -> tensor<?xi64>
+  func.return
+}
+
+// -----
+
+func.func @grad_cost(%c: tensor<1xf64>, %x: tensor<?xf64>) {
+  // CHECK: tir.grad: the cost must be a float scalar, got tensor<1xf64>
+  %0 = tir.grad %c : tensor<1xf64> wrt(%x : tensor<?xf64>) -> tensor<?xf64>
+  func.return
+}

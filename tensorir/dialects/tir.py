@@ -29,19 +29,23 @@ from xdsl.dialects.builtin import (
     i1,
     i64,
 )
-from xdsl.ir import Attribute, Dialect, Operation, SSAValue
+from xdsl.ir import Attribute, Dialect, Operation, Region, SSAValue
 from xdsl.irdl import (
+    AttrSizedOperandSegments,
     IRDLOperation,
     ParsePropInAttrDict,
     base,
     irdl_op_definition,
     operand_def,
+    opt_operand_def,
     prop_def,
+    region_def,
     result_def,
     traits_def,
     var_operand_def,
+    var_result_def,
 )
-from xdsl.traits import Pure
+from xdsl.traits import HasParent, IsTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tensorir.dialects import types as T
@@ -273,6 +277,61 @@ class GeOp(CompareOp):
     name = "tir.ge"
 
 
+@irdl_op_definition
+class SecondOp(ElementwiseBinaryOp):
+    """Theano's ``second`` (``fill``): the values of ``rhs`` broadcast to the shape of both
+    operands. ``second(x, 0)`` is ``zeros_like(x)``; gradients broadcast with it."""
+
+    name = "tir.second"
+
+
+@irdl_op_definition
+class SwitchOp(TypedOp):
+    """Elementwise ``cond ? lhs : rhs`` (Theano's ``switch``, numpy's ``where``); the three
+    operands broadcast against each other.
+
+    ``%r = tir.switch %c, %a, %b : (tensor<?xi1>, tensor<?xf64>, tensor<1xf64>)
+    -> tensor<?xf64>``
+    """
+
+    name = "tir.switch"
+    cond = operand_def(TensorType)
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$cond `,` $lhs `,` $rhs attr-dict `:` `(` type($cond) `,` type($lhs) `,` type($rhs) "
+        "`)` `->` type($result)"
+    )
+
+    def __init__(
+        self, cond: SSAValue | Operation, lhs: SSAValue | Operation, rhs: SSAValue | Operation
+    ):
+        cond, lhs, rhs = SSAValue.get(cond), SSAValue.get(lhs), SSAValue.get(rhs)
+        super().__init__(
+            operands=[cond, lhs, rhs],
+            result_types=[self.infer_type(cond.type, lhs.type, rhs.type)],
+        )
+
+    @staticmethod
+    def infer_type(cond: Attribute, lhs: Attribute, rhs: Attribute) -> TensorType:
+        assert isinstance(cond, TensorType)
+        assert isinstance(lhs, TensorType) and isinstance(rhs, TensorType)
+        if cond.element_type != i1:
+            raise VerifyException(f"tir.switch: the condition must be i1, got {cond.element_type}")
+        if lhs.element_type != rhs.element_type:
+            raise VerifyException(
+                f"tir.switch: branches must have the same element type, got "
+                f"{lhs.element_type} and {rhs.element_type} (insert tir.cast)"
+            )
+        dims = broadcast_dims("tir.switch", _shape(cond), _shape(lhs), _shape(rhs))
+        return TensorType(lhs.element_type, dims)
+
+    def inferred_type(self) -> Attribute:
+        return self.infer_type(self.cond.type, self.lhs.type, self.rhs.type)
+
+
 class ElementwiseUnaryOp(TypedOp):
     """``%r = tir.<op> %x : tensor<..> -> tensor<..>``"""
 
@@ -311,6 +370,14 @@ class NegOp(ElementwiseUnaryOp):
     """Elementwise ``-x``."""
 
     name = "tir.neg"
+
+
+@irdl_op_definition
+class SgnOp(ElementwiseUnaryOp):
+    """Elementwise sign: -1, 0 or 1 (NaN stays NaN), as ``numpy.sign`` on reals."""
+
+    name = "tir.sgn"
+    ACCEPTS: ClassVar[str] = "real"
 
 
 @irdl_op_definition
@@ -709,6 +776,235 @@ class DotOp(TypedOp):
         return self.infer_type(self.lhs.type, self.rhs.type)
 
 
+@irdl_op_definition
+class SizeOp(TypedOp):
+    """The number of elements of ``input`` along ``axes`` (all of them: its size), as an
+    int64 scalar: Theano's ``x.size`` or ``prod(x.shape[axes])``.
+
+    ``%n = tir.size %x {axes = array<i64: 0, 1>} : tensor<?x?xf64> -> tensor<i64>``
+    """
+
+    name = "tir.size"
+    input = operand_def(TensorType)
+    axes = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue | Operation, axes: Sequence[int]):
+        input = SSAValue.get(input)
+        super().__init__(
+            operands=[input],
+            properties={"axes": DenseArrayBase.from_list(i64, list(axes))},
+            result_types=[self.infer_type(input.type, axes)],
+        )
+
+    @staticmethod
+    def infer_type(input: Attribute, axes: Sequence[int]) -> TensorType:
+        assert isinstance(input, TensorType)
+        rank = len(input.get_shape())
+        if list(axes) != sorted(set(axes)) or any(a < 0 or a >= rank for a in axes):
+            raise VerifyException(
+                f"tir.size: axes {list(axes)} must be sorted, distinct and within rank {rank}"
+            )
+        return TensorType(i64, [])
+
+    def get_axes(self) -> tuple[int, ...]:
+        return tuple(self.axes.get_values())  # type: ignore[arg-type]
+
+    def inferred_type(self) -> Attribute:
+        return self.infer_type(self.input.type, self.get_axes())
+
+
+# --------------------------------------------------------------------------- sequences
+
+
+@irdl_op_definition
+class ArangeOp(IRDLOperation):
+    """``numpy.arange(start, stop, step)``: ``max(0, ceil((stop - start) / step))`` values
+    ``start + k * step``. The operands are scalars of the result's element type; a zero step
+    raises at run time.
+
+    ``%r = tir.arange %start, %stop, %step : (tensor<i64>, tensor<i64>, tensor<i64>)
+    -> tensor<?xi64>``
+    """
+
+    name = "tir.arange"
+    start = operand_def(TensorType)
+    stop = operand_def(TensorType)
+    step = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$start `,` $stop `,` $step attr-dict `:` `(` type($start) `,` type($stop) `,` "
+        "type($step) `)` `->` type($result)"
+    )
+
+    def __init__(self, start: SSAValue, stop: SSAValue, step: SSAValue):
+        super().__init__(
+            operands=[start, stop, step],
+            result_types=[self.infer_type(start.type, stop.type, step.type)],
+        )
+
+    @staticmethod
+    def infer_type(start: Attribute, stop: Attribute, step: Attribute) -> TensorType:
+        for t in (start, stop, step):
+            assert isinstance(t, TensorType)
+            if t.get_shape():
+                raise VerifyException(f"tir.arange: bounds must be scalars, got {t}")
+        assert isinstance(start, TensorType)
+        if not start.element_type == stop.element_type == step.element_type:  # type: ignore
+            raise VerifyException("tir.arange: start, stop and step must have one element type")
+        dtype = T.dtype_of(start.element_type)
+        if not (T.is_int(dtype) or T.is_float(dtype)):
+            raise VerifyException(f"tir.arange: element type {dtype} is not supported")
+        return TensorType(start.element_type, [DYNAMIC_INDEX])
+
+    def verify_(self) -> None:
+        expected = self.infer_type(self.start.type, self.stop.type, self.step.type)
+        if self.result.type != expected:
+            raise VerifyException(f"tir.arange: result type should be {expected}")
+
+
+@irdl_op_definition
+class MapOp(IRDLOperation):
+    """Stack the rows computed by the body for ``i`` in ``[0, n)``: row ``i`` of the result is
+    what the body yields when its argument (an int64 scalar) is ``i``. Every row must have the
+    shape of ``like`` (checked at run time); the result is ``n`` such rows. The body may use
+    values defined above it. ``tensorir.gradient.jacobian`` builds one, with a ``tir.grad``
+    in its body.
+
+    ``%J = tir.map %n, %x : (tensor<i64>, tensor<?xf64>) -> tensor<?x?xf64> {
+    ^bb0(%i: tensor<i64>): ... tir.yield %row : tensor<?xf64> }``
+    """
+
+    name = "tir.map"
+    n = operand_def(TensorType)
+    like = operand_def(ShapedT)
+    body = region_def("single_block")
+    result = result_def(ShapedT)
+    assembly_format = (
+        "$n `,` $like attr-dict `:` `(` type($n) `,` type($like) `)` `->` type($result) $body"
+    )
+
+    def __init__(self, n: SSAValue, like: SSAValue, body: Region, result_type: Attribute):
+        super().__init__(operands=[n, like], regions=[body], result_types=[result_type])
+
+    @staticmethod
+    def infer_type(n: Attribute, like: Attribute) -> TensorType:
+        assert isinstance(n, TensorType) and isinstance(like, TensorType)
+        if n.get_shape() or n.element_type != i64:
+            raise VerifyException(f"tir.map: the row count must be an int64 scalar, got {n}")
+        return TensorType(like.element_type, [DYNAMIC_INDEX, *like.get_shape()])
+
+    def verify_(self) -> None:
+        if isinstance(self.like.type, TensorType):
+            expected = self.infer_type(self.n.type, self.like.type)
+            if self.result.type != expected:
+                raise VerifyException(f"tir.map: result type should be {expected}")
+        block = self.body.block
+        if len(block.args) != 1:
+            raise VerifyException("tir.map: the body takes one argument, the row index")
+        last = block.last_op
+        if not isinstance(last, YieldOp):
+            raise VerifyException("tir.map: the body must end with tir.yield")
+
+
+@irdl_op_definition
+class YieldOp(IRDLOperation):
+    """The row a ``tir.map`` body computes."""
+
+    name = "tir.yield"
+    value = operand_def(ShapedT)
+    traits = traits_def(IsTerminator(), HasParent(MapOp))
+    assembly_format = "$value attr-dict `:` type($value)"
+
+    def __init__(self, value: SSAValue):
+        super().__init__(operands=[value])
+
+
+# --------------------------------------------------------------------------- gradients
+
+
+@irdl_op_definition
+class GradOp(IRDLOperation):
+    """Theano's ``grad``: the gradients of the scalar ``cost`` with respect to each ``wrt``
+    value, one result per ``wrt``, of its type. Values in ``consider`` are treated as
+    constants; ``known`` values start with the adjoints ``known_grads`` (Theano's
+    ``known_grads``), added to those flowing from ``cost`` (which may then be absent). The
+    ``tir-autodiff`` pass replaces each ``tir.grad`` by its adjoint graph, innermost first.
+
+    ``%gW, %gb = tir.grad %cost : tensor<f64> wrt(%W, %b : tensor<?x?xf64>, tensor<?xf64>)
+    -> tensor<?x?xf64>, tensor<?xf64>``
+    """
+
+    name = "tir.grad"
+    cost = opt_operand_def(TensorType)
+    wrt = var_operand_def(TensorType)
+    consider = var_operand_def(TensorType)
+    known = var_operand_def(TensorType)
+    known_grads = var_operand_def(TensorType)
+    grads = var_result_def(TensorType)
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+    assembly_format = (
+        "($cost^ `:` type($cost))? `wrt` `(` $wrt `:` type($wrt) `)` "
+        "(`consider` `(` $consider^ `:` type($consider) `)`)? "
+        "(`known` `(` $known^ `:` type($known) `)` `=` `(` $known_grads `:` type($known_grads) "
+        "`)`)? attr-dict `->` type($grads)"
+    )
+
+    def __init__(
+        self,
+        cost: SSAValue | None,
+        wrt: Sequence[SSAValue],
+        consider: Sequence[SSAValue] = (),
+        known: Sequence[SSAValue] = (),
+        known_grads: Sequence[SSAValue] = (),
+    ):
+        super().__init__(
+            operands=[
+                [cost] if cost is not None else [],
+                list(wrt),
+                list(consider),
+                list(known),
+                list(known_grads),
+            ],
+            result_types=[
+                self.infer_type(cost.type if cost is not None else None, *(v.type for v in wrt))
+            ],
+        )
+
+    @staticmethod
+    def infer_type(cost: Attribute | None, *wrt: Attribute) -> list[Attribute]:
+        if cost is not None:
+            assert isinstance(cost, TensorType)
+            if cost.get_shape() or not T.is_float(T.dtype_of(cost.element_type)):
+                raise VerifyException(f"tir.grad: the cost must be a float scalar, got {cost}")
+        for t in wrt:
+            assert isinstance(t, TensorType)
+            if not T.is_float(T.dtype_of(t.element_type)):
+                raise VerifyException(
+                    f"tir.grad: can only differentiate with respect to float tensors, got {t}"
+                )
+        return list(wrt)
+
+    def verify_(self) -> None:
+        if self.cost is None and not self.known:
+            raise VerifyException("tir.grad: needs a cost or known gradients")
+        self.infer_type(
+            self.cost.type if self.cost is not None else None, *(v.type for v in self.wrt)
+        )
+        if [r.type for r in self.grads] != [v.type for v in self.wrt]:
+            raise VerifyException("tir.grad: each result must have the type of its wrt value")
+        if len(self.known) != len(self.known_grads) or any(
+            k.type != g.type for k, g in zip(self.known, self.known_grads, strict=False)
+        ):
+            raise VerifyException(
+                "tir.grad: known values and known gradients must pair up with equal types"
+            )
+
+
 # --------------------------------------------------------------------------- runtime checks
 
 
@@ -762,7 +1058,10 @@ TIR = Dialect(
         GtOp,
         LeOp,
         GeOp,
+        SecondOp,
+        SwitchOp,
         NegOp,
+        SgnOp,
         AbsOp,
         SqrOp,
         ExpOp,
@@ -784,6 +1083,11 @@ TIR = Dialect(
         MinOp,
         MeanOp,
         DotOp,
+        SizeOp,
+        ArangeOp,
+        MapOp,
+        YieldOp,
+        GradOp,
         CheckOp,
     ],
 )

@@ -272,6 +272,8 @@ mod = _binary(tir.ModOp, "mod")
 pow = _binary(tir.PowOp, "pow")  # noqa: A001 (Theano's name)
 maximum = _binary(tir.MaximumOp, "maximum")
 minimum = _binary(tir.MinimumOp, "minimum")
+second = _binary(tir.SecondOp, "second")
+fill = second
 eq = _binary(tir.EqOp, "eq")
 neq = _binary(tir.NeqOp, "neq")
 lt = _binary(tir.LtOp, "lt")
@@ -290,8 +292,35 @@ cos = _unary(tir.CosOp, "cos")
 sigmoid = _unary(tir.SigmoidOp, "sigmoid")
 real = _unary(tir.RealOp, "real")
 imag = _unary(tir.ImagOp, "imag")
+sgn = _unary(tir.SgnOp, "sgn")
 abs_ = abs
 div = true_div
+
+
+def switch(cond: Any, ift: Any, iff: Any) -> Variable:
+    """Elementwise ``ift`` where ``cond`` is true (non-zero), else ``iff``; the branches are
+    upcast to a common dtype and all three broadcast, as Theano's ``switch``."""
+    c = as_tensor_variable(cond)
+    if c.dtype != "bool":
+        c = neq(c, 0)
+    a, b = as_tensor_variable(ift), as_tensor_variable(iff)
+    dtype = T.upcast(a.dtype, b.dtype)
+    xs = _align_ranks([c, cast(a, dtype), cast(b, dtype)])
+    return apply_op(Op(tir.SwitchOp, "switch"), *xs)
+
+
+def zeros_like(x: Any, dtype: str | None = None) -> Variable:
+    """Zeros of the shape of ``x`` (of ``x``'s dtype unless ``dtype`` is given)."""
+    x = as_tensor_variable(x)
+    dtype = dtype or x.dtype
+    return second(cast(x, dtype) if dtype != x.dtype else x, constant(0, dtype=dtype))
+
+
+def ones_like(x: Any, dtype: str | None = None) -> Variable:
+    """Ones of the shape of ``x`` (of ``x``'s dtype unless ``dtype`` is given)."""
+    x = as_tensor_variable(x)
+    dtype = dtype or x.dtype
+    return second(cast(x, dtype) if dtype != x.dtype else x, constant(1, dtype=dtype))
 
 
 # --------------------------------------------------------------------------- reductions

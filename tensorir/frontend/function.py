@@ -1,8 +1,14 @@
-"""``function(inputs, outputs)``: compile a graph through every level to machine code.
+"""``function(inputs, outputs, updates=..., givens=...)``: compile a graph through every level
+to machine code.
 
 L0 graph -> L1 ``tir`` (emit) -> L2 ``linalg`` -> L3 buffers -> L4 loops (passes named in
 ``lowering/pipelines.py``) -> LLVM IR (``llvm_emitter``) -> machine code (``runtime.jit``).
 ``f.ir(level)`` shows the function at any level, as text ``tensorir-opt`` reads back.
+
+Shared variables the graph reads or updates are extra arguments of the ``func.func``, after the
+explicit inputs; the new value of each updated shared variable is an extra result, after the
+outputs, marked ``{tir.update = k}`` with the index k of its argument. ``givens`` substitute
+variables in the graph before it is emitted (``graph.clone_replace``).
 """
 
 from __future__ import annotations
@@ -12,37 +18,83 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects import arith
+from xdsl.dialects import tensor as xtensor
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, IndexType, IntegerAttr, ModuleOp
+from xdsl.ir import SSAValue
 
 from tensorir.config import config
+from tensorir.dialects import tir
 from tensorir.frontend.emit import emit_function
-from tensorir.frontend.graph import Variable, graph_inputs
+from tensorir.frontend.graph import (
+    Apply,
+    Constant,
+    Op,
+    TensorType,
+    Variable,
+    clone_replace,
+    graph_inputs,
+)
+from tensorir.frontend.shared import SharedVariable
 from tensorir.lowering import pipelines
 from tensorir.lowering.llvm_emitter import emit_llvm_ir
+from tensorir.runtime.abi import UPDATE_ATTR
 from tensorir.runtime.function import Function, InputSpec
 from tensorir.runtime.jit import JITLibrary
 from tensorir.runtime.kernel import Kernel
 
 _counter = itertools.count()
 
+MODES = (None, "FAST_RUN", "FAST_COMPILE")
+
 
 class UnusedInputError(ValueError):
     """An input is not needed to compute any output (``on_unused_input='raise'``)."""
 
 
-class CompiledFunction(Function):
-    """A Function that also knows its graph, so it can show its IR at every level."""
+def emit_module(
+    symbol: str, inputs: Sequence[Variable], outputs: Sequence[Variable], update_args: list[int]
+) -> ModuleOp:
+    """The L1 module of a function: ``inputs`` (explicit, then shared) as arguments,
+    ``outputs`` (ordinary, then one per update) as results; the last ``len(update_args)``
+    results are marked ``tir.update`` with the argument each updates."""
+    module = emit_function(symbol, inputs, outputs)
+    if update_args:
+        fn = module.ops.first
+        n = len(outputs) - len(update_args)
+        fn.res_attrs = ArrayAttr(  # type: ignore[union-attr]
+            [DictionaryAttr({})] * n
+            + [DictionaryAttr({UPDATE_ATTR: IntegerAttr(k, 64)}) for k in update_args]
+        )
+    return module
 
-    def __init__(self, symbol: str, graph_in: list[Variable], graph_out: list[Variable], **kw):
+
+class CompiledFunction(Function):
+    """A Function that also knows its graph, so it can show its IR at every level.
+
+    ``graph_inputs`` are the explicit inputs then the shared variables it reads or updates;
+    ``graph_outputs`` the outputs then the new value of each updated shared variable.
+    """
+
+    def __init__(
+        self,
+        symbol: str,
+        graph_in: list[Variable],
+        graph_out: list[Variable],
+        update_args: list[int] | None = None,
+        **kw: Any,
+    ):
         self.symbol = symbol
         self.graph_inputs = graph_in
         self.graph_outputs = graph_out
+        self.update_args = list(update_args or [])
         super().__init__(**kw)
 
     def module(self, level: str = "tir") -> ModuleOp:
-        module = emit_function(self.symbol, self.graph_inputs, self.graph_outputs)
+        module = emit_module(self.symbol, self.graph_inputs, self.graph_outputs, self.update_args)
         return pipelines.lower(module, level)
 
     def ir(self, level: str = "tir") -> str:
@@ -74,28 +126,68 @@ def _symbol(name: str | None) -> str:
 
 def function(
     inputs: Sequence[Variable],
-    outputs: Variable | Sequence[Variable] | None = None,
-    allow_input_downcast: bool | None = None,
-    on_unused_input: str | None = None,
+    outputs: Variable | Sequence[Variable] | Mapping[str, Variable] | None = None,
+    mode: str | None = None,
+    updates: Any = None,
+    givens: Any = None,
+    no_default_updates: bool | Sequence[SharedVariable] = False,
+    accept_inplace: bool = False,
     name: str | None = None,
+    rebuild_strict: bool = True,
+    allow_input_downcast: bool | None = None,
+    profile: Any = None,
+    on_unused_input: str | None = None,
 ) -> CompiledFunction:
-    """Compile ``outputs`` as a function of ``inputs``."""
+    """Compile ``outputs`` as a function of ``inputs`` (Theano's ``theano.function``).
+
+    ``outputs``: one variable (the call returns one array), a list or tuple (a list), a dict of
+    variables keyed by strings (a dict) or None (``[]``). ``updates``: (shared variable, new
+    value) pairs or a dict; after each successful call every shared variable holds its new
+    value, all computed from the values before the call. ``givens``: (variable, replacement)
+    pairs or a dict, substituted in the outputs and the updates. A shared variable with a
+    ``default_update`` and no explicit update gets that update, unless ``no_default_updates``
+    is True or lists it. ``mode`` (None, 'FAST_RUN', 'FAST_COMPILE'), ``accept_inplace``,
+    ``rebuild_strict`` and ``profile`` are accepted for compatibility.
+    """
+    if mode not in MODES:
+        raise ValueError(
+            f"function: unknown mode {mode!r}; modes: None, 'FAST_RUN', 'FAST_COMPILE'"
+        )
+    if isinstance(inputs, Variable):
+        raise TypeError(
+            "function: the inputs must be given in a list, even when there is a single input"
+        )
     inputs = list(inputs)
     for i, v in enumerate(inputs):
+        if isinstance(v, SharedVariable):
+            raise TypeError(
+                f"Cannot use a shared variable ({v}) as explicit input. Consider substituting a "
+                "non-shared variable via the `givens` parameter"
+            )
         if not isinstance(v, Variable):
             raise TypeError(f"function: input {i} must be a symbolic variable, got {v!r}")
-    as_list = isinstance(outputs, list | tuple)
-    outs: list[Variable] = (
-        [] if outputs is None else list(outputs) if as_list else [outputs]  # type: ignore[list-item]
-    )
-    from tensorir.frontend.basic import as_tensor_variable
+    outs, output_keys, as_list = _outputs(outputs)
+    replace = _givens(givens, inputs)
+    update_pairs = _updates(updates)
+    n = len(outs)
+    if replace:
+        replaced = clone_replace(outs + [u for _, u in update_pairs], replace)
+        outs = replaced[:n]
+        update_pairs = [(s, u) for (s, _), u in zip(update_pairs, replaced[n:], strict=True)]
+    update_pairs, shared_in = _default_updates(outs, update_pairs, no_default_updates, replace)
+    update_values = [u for _, u in update_pairs]
+    _check_unused(inputs, outs + update_values, on_unused_input or "raise")
+    read = {id(s) for s in shared_in}
+    shared_args = shared_in + [s for s, _ in update_pairs if id(s) not in read]
+    position = {id(s): len(inputs) + k for k, s in enumerate(shared_args)}
+    update_args = [position[id(s)] for s, _ in update_pairs]
+    graph_in = inputs + shared_args
+    graph_out = outs + update_values
 
-    outs = [as_tensor_variable(o) for o in outs]
-    _check_unused(inputs, outs, on_unused_input or "raise")
     symbol = _symbol(name)
     debug = debug_level()
     t0 = time.perf_counter()
-    module = emit_function(symbol, inputs, outs)
+    module = emit_module(symbol, graph_in, graph_out, update_args)
     if debug >= 2:
         module.verify()
         print(f"// -----// {symbol}: tir //----- //\n{module}", file=sys.stderr)
@@ -115,16 +207,19 @@ def function(
         print(f"// -----// {symbol}: optimised //----- //\n{library.optimized_ir}", file=sys.stderr)
     if debug >= 1:
         print(
-            f"tensorir: compiled {symbol} ({len(inputs)} inputs, {len(outs)} outputs): "
+            f"tensorir: compiled {symbol} ({len(inputs)} inputs, {len(outs)} outputs, "
+            f"{len(shared_args)} shared, {len(update_pairs)} updates): "
             f"emit {1e3 * (t1 - t0):.1f} ms, passes {1e3 * (t2 - t1):.1f} ms, "
             f"LLVM {1e3 * (t3 - t2):.1f} ms",
             file=sys.stderr,
         )
     kernel = Kernel(emitted.functions[symbol], library.address(symbol), owner=library)
+    shared_index = {id(s): k for k, s in enumerate(shared_args)}
     f = CompiledFunction(
         symbol,
-        inputs,
-        outs,
+        graph_in,
+        graph_out,
+        update_args,
         kernel=kernel,
         inputs=[
             InputSpec(v.name or f"<input {i}>", v.dtype, v.broadcastable)
@@ -134,9 +229,234 @@ def function(
         allow_input_downcast=allow_input_downcast,
         float_x=config.floatX,
         name=name or "function",
+        shared=[s.container for s in shared_args],
+        updates=[shared_index[id(s)] for s, _ in update_pairs],
+        output_keys=output_keys,
     )
     f.library = library
+    f.shared_variables = shared_args
+    f.mode = mode
+    f.profile = profile
+    f.accept_inplace = accept_inplace
+    f.rebuild_strict = rebuild_strict
     return f
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def _outputs(outputs: Any) -> tuple[list[Variable], list[str] | None, bool]:
+    """The output variables, the keys of dict outputs, and whether a list is returned."""
+    from tensorir.frontend.basic import as_tensor_variable
+
+    keys: list[str] | None = None
+    if outputs is None:
+        outs: list[Any] = []
+    elif isinstance(outputs, Mapping):
+        keys = list(outputs)
+        for k in keys:
+            if not isinstance(k, str):
+                raise TypeError(f"function: the keys of dict outputs must be strings, got {k!r}")
+        outs = [outputs[k] for k in keys]
+    elif isinstance(outputs, list | tuple):
+        outs = list(outputs)
+    else:
+        outs = [outputs]
+    as_list = outputs is None or isinstance(outputs, list | tuple)
+    return [as_tensor_variable(o) for o in outs], keys, as_list
+
+
+def _pairs(arg: Any, what: str) -> list[tuple[Any, Any]]:
+    """``arg`` (a dict or a sequence of pairs) as a list of pairs."""
+    if arg is None:
+        return []
+    if isinstance(arg, Mapping):
+        return list(arg.items())
+    try:
+        if isinstance(arg, Variable | str | bytes):
+            raise TypeError
+        items = list(arg)
+    except TypeError:
+        raise TypeError(
+            f"function: {what} must be a dict or a list of pairs, got {arg!r}"
+        ) from None
+    pairs = []
+    for item in items:
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            raise TypeError(
+                f"function: {what} must be a dict or a list of pairs; got the item {item!r}"
+            )
+        pairs.append((item[0], item[1]))
+    return pairs
+
+
+class UnbroadcastOp(Op):
+    """A view of a variable as a less broadcastable type of the same dtype and rank (a dim of
+    size 1 that may take any size): a ``tir.reshape`` to its own dims."""
+
+    def __init__(self, broadcastable: tuple[bool, ...]):
+        super().__init__(tir.ReshapeOp, "Unbroadcast", broadcastable=broadcastable)
+
+    def infer(self, x: TensorType) -> TensorType:
+        return TensorType(x.dtype, self.props["broadcastable"])
+
+    def emit(self, insert: Any, x: SSAValue, out_type: TensorType) -> SSAValue:
+        sizes = []
+        for i in range(out_type.ndim):
+            idx = insert(arith.ConstantOp.from_int_and_width(i, IndexType())).result
+            sizes.append(insert(xtensor.DimOp(x, idx)).result)
+        return insert(tir.ReshapeOp(x, sizes, out_type.ir_type())).result
+
+
+def filter_variable(t: TensorType, x: Any, mismatch: Any) -> Variable:
+    """``x`` as a variable of type ``t`` (Theano's ``TensorType.filter_variable``): data
+    becomes a constant converted with ``t``'s rules; a variable must have type ``t``, or be of
+    the same dtype and rank and broadcastable where ``t`` is (it is then viewed as ``t``).
+    Otherwise ``mismatch(x)`` returns the TypeError to raise."""
+    if not isinstance(x, Variable):
+        try:
+            return Constant(t, t.filter(x))
+        except TypeError as e:
+            raise mismatch(None, str(e)) from None
+    if x.type == t:
+        return x
+    if (
+        x.dtype == t.dtype
+        and x.ndim == t.ndim
+        and all(xb or not tb for xb, tb in zip(x.broadcastable, t.broadcastable, strict=True))
+    ):
+        op = UnbroadcastOp(t.broadcastable)
+        node = Apply(op, [x], [t])
+        node.trace = x.trace
+        node.outputs[0].trace = x.trace
+        return node.outputs[0]
+    raise mismatch(x, None)
+
+
+def _type_advice(t: TensorType, x: Variable) -> str:
+    if x.ndim != t.ndim:
+        return f"they differ in the number of dims ({x.ndim} instead of {t.ndim})"
+    if x.dtype != t.dtype:
+        return (
+            f"convert its dtype, e.g. with tensor.cast(<expression>, '{t.dtype}') or "
+            f"<expression>.astype('{t.dtype}')"
+        )
+    pairs = zip(x.broadcastable, t.broadcastable, strict=True)
+    dims = [i for i, (xb, tb) in enumerate(pairs) if tb and not xb]
+    return (
+        f"the target is broadcastable (size 1) along dim(s) {dims} but the value is not: "
+        "build the value with that pattern (e.g. with dimshuffle), or make the target "
+        "non-broadcastable there"
+    )
+
+
+def _updates(updates: Any) -> list[tuple[SharedVariable, Variable]]:
+    """Validated (shared variable, value of its type) pairs."""
+    pairs: list[tuple[SharedVariable, Variable]] = []
+    seen: set[int] = set()
+    for target, value in _pairs(updates, "updates"):
+        if not isinstance(target, SharedVariable):
+            raise TypeError(
+                f"function: the update target {target!r} must be a shared variable "
+                f"(tensorir.shared), got {type(target).__name__}"
+            )
+        if id(target) in seen:
+            raise ValueError(
+                f"function: shared variable {target} has more than one update expression"
+            )
+        seen.add(id(target))
+        pairs.append((target, _update_value(target, value, "update")))
+    return pairs
+
+
+def _update_value(target: SharedVariable, value: Any, what: str) -> Variable:
+    def mismatch(x: Variable | None, detail: str | None) -> TypeError:
+        if x is None:
+            return TypeError(
+                f"function: the {what} of shared variable {target} ({target.type}) cannot be "
+                f"the value {value!r}: {detail}"
+            )
+        return TypeError(
+            f"function: the {what} of a shared variable must have the same type as the "
+            f"variable: shared variable {target} has type {target.type}, but its {what} {x} "
+            f"has type {x.type} (built at {x.trace}); {_type_advice(target.type, x)}"
+        )
+
+    return filter_variable(target.type, value, mismatch)
+
+
+def _givens(givens: Any, inputs: list[Variable]) -> dict[Variable, Variable]:
+    """Validated substitutions: variable -> replacement of its type."""
+    replace: dict[Variable, Variable] = {}
+    input_ids = {id(v) for v in inputs}
+    for key, value in _pairs(givens, "givens"):
+        if not isinstance(key, Variable) or isinstance(key, Constant):
+            raise TypeError(
+                f"function: a givens key must be a non-constant symbolic variable, got {key!r}"
+            )
+        if id(key) in input_ids:
+            raise RuntimeError(
+                f"You are trying to replace variable '{key}' through the `givens` parameter, "
+                "but this variable is an input to your function. Replacing inputs is "
+                "forbidden because it has no effect. To compute f(x) from a new input y, use "
+                "function([y], f(x), givens={x: g(y)})."
+            )
+        if key in replace:
+            raise ValueError(f"function: variable {key} is replaced twice in givens")
+
+        def mismatch(
+            x: Variable | None, detail: str | None, key: Variable = key, value: Any = value
+        ) -> TypeError:
+            if x is None:
+                return TypeError(
+                    f"function: givens cannot replace {key} ({key.type}) by {value!r}: {detail}"
+                )
+            return TypeError(
+                f"function: givens replacement must have the type of the variable it "
+                f"replaces: {key} has type {key.type} but its replacement {x} has type "
+                f"{x.type} (built at {x.trace}); {_type_advice(key.type, x)}"
+            )
+
+        replace[key] = filter_variable(key.type, value, mismatch)
+    return replace
+
+
+def _default_updates(
+    outs: list[Variable],
+    pairs: list[tuple[SharedVariable, Variable]],
+    no_default_updates: bool | Sequence[SharedVariable],
+    replace: dict[Variable, Variable],
+) -> tuple[list[tuple[SharedVariable, Variable]], list[SharedVariable]]:
+    """Add the default updates of the shared variables the graph reads (and those their
+    default updates read, and so on); return the updates and the shared variables read, in
+    order of first appearance."""
+    if isinstance(no_default_updates, bool):
+        skip_all, skip = no_default_updates, set()
+    else:
+        skip_all, skip = False, {id(s) for s in no_default_updates}
+    pairs = list(pairs)
+    updated = {id(s) for s, _ in pairs}
+    found: list[SharedVariable] = []
+    seen: set[int] = set()
+    pending = outs + [u for _, u in pairs]
+    while pending:
+        new: list[SharedVariable] = []
+        for v in graph_inputs(pending):
+            if isinstance(v, SharedVariable) and id(v) not in seen:
+                seen.add(id(v))
+                found.append(v)
+                new.append(v)
+        pending = []
+        for s in new:
+            if s.default_update is None or skip_all or id(s) in skip or id(s) in updated:
+                continue
+            value = _update_value(s, s.default_update, "default_update")
+            if replace:
+                value = clone_replace([value], replace)[0]
+            pairs.append((s, value))
+            updated.add(id(s))
+            pending.append(value)
+    return pairs, found
 
 
 def _check_unused(inputs: list[Variable], outputs: list[Variable], policy: str) -> None:

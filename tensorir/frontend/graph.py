@@ -8,10 +8,11 @@ dialect op's ``infer_type``, never re-implemented here.
 
 from __future__ import annotations
 
+import copy
 import linecache
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -257,6 +258,33 @@ def graph_inputs(outputs: Sequence[Variable]) -> list[Variable]:
             if v.owner is None:
                 found.setdefault(id(v), v)
     return list(found.values())
+
+
+def clone_replace(
+    outputs: Sequence[Variable], replace: Mapping[Variable, Variable]
+) -> list[Variable]:
+    """``outputs`` with every use of a key of ``replace`` replaced by its value.
+
+    The Applies between the replaced variables and ``outputs`` are cloned (same op, trace and
+    output names and types, every output of an Apply with several); the rest of the graph is
+    shared, and ``outputs`` themselves are left unchanged. The replacement values are used as
+    they are (not searched for keys), and must have the types of the variables they replace.
+    """
+    new: dict[int, Variable] = {id(k): v for k, v in replace.items()}
+    for node in toposort([v for v in outputs if id(v) not in new]):
+        if not any(id(v) in new for v in node.inputs):
+            continue
+        clone = Apply.__new__(Apply)
+        clone.op = node.op
+        clone.inputs = [new.get(id(v), v) for v in node.inputs]
+        clone.trace = node.trace
+        clone.outputs = []
+        for out in node.outputs:
+            c = copy.copy(out)
+            c.owner = clone
+            clone.outputs.append(c)
+            new.setdefault(id(out), c)  # an output that is itself a key stays replaced
+    return [new.get(id(v), v) for v in outputs]
 
 
 Builder = Callable[..., Variable]

@@ -11,6 +11,16 @@
   hands to the caller. A result that is an argument, a constant or already returned is copied
   into a fresh buffer first.
 - Every temporary the caller does not receive is freed right after its last use.
+- Updates (results marked ``tir.update = k``, the new value of argument k, a shared
+  variable): an update computed by an all-parallel ``linalg.generic`` that reads argument k
+  element for element (same type, aligned indexing map, no view of it) and has no other use
+  is written into argument k's buffer when no later op reads that buffer, and the function
+  returns argument k itself. Such generics move to just before the return (their only use),
+  ordered so that none reads an argument already overwritten; one that cannot be ordered so
+  stays where it was and writes a fresh buffer. The copies of returned results are made
+  before the first in-place write, so nothing can fail (no check, allocation or copy) once a
+  shared buffer has been modified: a call either commits every update or none. An update
+  that is argument k itself is returned as it is.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     AffineMapAttr,
     IndexType,
+    IntegerAttr,
     MemRefType,
     ModuleOp,
     StringAttr,
@@ -31,12 +42,13 @@ from xdsl.dialects.builtin import (
     UnitAttr,
 )
 from xdsl.dialects.linalg.ops import GenericOp
-from xdsl.ir import Block, Operation, SSAValue
-from xdsl.ir.affine import AffineMap
+from xdsl.ir import Block, BlockArgument, Operation, SSAValue
+from xdsl.ir.affine import AffineConstantExpr, AffineMap
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.dialects import tir
+from tensorir.runtime.abi import UPDATE_ATTR
 
 
 def memref_type(t: TensorType) -> MemRefType:
@@ -55,6 +67,12 @@ class FunctionBufferization:
         self.owned: dict[SSAValue, None] = {}
         self.last_use: dict[SSAValue, Operation] = {}
         self.dead: list[Operation] = []
+        # updates written in place: tensor-level generic -> the argument it overwrites
+        self.in_place: dict[Operation, SSAValue] = {}
+        # results returned as their argument itself (written in place, or unchanged)
+        self.returned_in_place: set[int] = set()
+        # the first in-place write: every copy of a returned result is made before it
+        self.first_write: Operation | None = None
 
     def insert_before(self, op: Operation, anchor: Operation) -> Operation:
         self.block.insert_op_before(op, anchor)
@@ -64,6 +82,7 @@ class FunctionBufferization:
         block = self.block
         first = block.first_op
         assert first is not None
+        self.schedule_updates()
         for op in block.ops:
             for operand in op.operands:
                 if isinstance(operand.type, TensorType):
@@ -80,6 +99,92 @@ class FunctionBufferization:
             block.erase_arg(arg)
         self.insert_deallocs()
         self.fn.update_function_type()
+
+    # -- updates in place ------------------------------------------------------------------
+
+    def updates(self, ret: func.ReturnOp) -> dict[int, int]:
+        """Result index -> index of the argument it updates (``tir.update``)."""
+        found: dict[int, int] = {}
+        if self.fn.res_attrs is None:
+            return found
+        nargs = len(self.block.args)
+        for i, attrs in enumerate(self.fn.res_attrs.data):
+            k = attrs.data.get(UPDATE_ATTR)
+            if isinstance(k, IntegerAttr) and 0 <= k.value.data < nargs and i < len(ret.operands):
+                found[i] = k.value.data
+        return found
+
+    def schedule_updates(self) -> None:
+        """Choose the updates written in place and move their generics before the return."""
+        ret = self.block.last_op
+        if not isinstance(ret, func.ReturnOp):
+            return
+        args = list(self.block.args)
+        # the argument each tensor value is (a view of)
+        alias: dict[SSAValue, int] = {a: a.index for a in args if isinstance(a.type, TensorType)}
+        for op in self.block.ops:
+            if isinstance(op, tir.ReshapeOp) and op.input in alias:
+                alias[op.result] = alias[op.input]
+        candidates: list[tuple[GenericOp, int, int]] = []  # (generic, result, argument)
+        claimed: set[int] = set()
+        for i, k in self.updates(ret).items():
+            v, arg = ret.operands[i], args[k]
+            if k in claimed or not isinstance(arg.type, TensorType) or not arg.type.get_shape():
+                continue
+            if v is arg:  # unchanged: nothing to write, nothing to copy
+                claimed.add(k)
+                self.returned_in_place.add(i)
+            elif self.writes_in_place(v, arg, alias):
+                claimed.add(k)
+                assert isinstance(v.owner, GenericOp)
+                candidates.append((v.owner, i, k))
+        # Order: a generic may overwrite its argument only if no generic after it reads that
+        # argument. Take one whose argument no other remaining generic reads; when none is
+        # left (a cycle, e.g. a swap), the first remaining one stays where it is, out of place.
+        reads = {c: {alias[x] for x in c.inputs if x in alias} for c, _, _ in candidates}
+        remaining = list(candidates)
+        while remaining:
+            for cand in remaining:
+                if not any(cand[2] in reads[o[0]] for o in remaining if o is not cand):
+                    break
+            else:
+                remaining.pop(0)
+                continue
+            remaining.remove(cand)
+            gen, i, k = cand
+            gen.detach()
+            self.block.insert_op_before(gen, ret)
+            self.in_place[gen] = args[k]
+            self.returned_in_place.add(i)
+
+    def writes_in_place(self, v: SSAValue, arg: BlockArgument, alias: dict[SSAValue, int]) -> bool:
+        """Whether ``v`` (an update of ``arg``) is computed by an all-parallel generic that may
+        write into ``arg``'s buffer: same type, its only use is the return, its ``outs`` is a
+        ``tensor.empty``, and it reads ``arg`` only directly and element for element."""
+        gen = v.owner
+        if (
+            not isinstance(gen, GenericOp)
+            or len(gen.outputs) != 1
+            or not v.has_one_use()
+            or v.type != arg.type
+            or gen.library_call is not None
+            or any(it.data.value != "parallel" for it in gen.iterator_types)
+            or not isinstance(gen.outputs[0].owner, xtensor.EmptyOp)
+        ):
+            return False
+        assert isinstance(arg.type, TensorType)
+        shape = arg.type.get_shape()
+        maps = [m.data for m in gen.indexing_maps.data]
+        if maps[-1] != AffineMap.identity(len(shape)):
+            return False
+        reads_arg = False
+        for x, m in zip(gen.inputs, maps, strict=False):
+            if alias.get(x) != arg.index:
+                continue
+            if x is not arg or not _aligned(m, shape):
+                return False
+            reads_arg = True
+        return reads_arg
 
     # -- arguments -------------------------------------------------------------------------
 
@@ -173,15 +278,18 @@ class FunctionBufferization:
         out_tensor = op.outputs[0]
         out_buf = self.buf[out_tensor]
         reuse = None
-        if isinstance(out_tensor.owner, Operation) and isinstance(
+        target = self.in_place.get(op)
+        if target is not None:  # an update written into its argument's buffer
+            reuse = self.buf[target]
+        elif isinstance(out_tensor.owner, Operation) and isinstance(
             self.owner_of(out_buf), memref.AllocOp
         ):
             reuse = self.reusable_input(op)
         if reuse is not None:
             alloc = self.owner_of(out_buf)
             out_buf = reuse
-            if not alloc.results[0].uses:
-                del self.owned[alloc.results[0]]
+            if isinstance(alloc, memref.AllocOp | memref.AllocaOp) and not alloc.results[0].uses:
+                self.owned.pop(alloc.results[0], None)
                 alloc.detach()
                 alloc.erase()
         new = GenericOp(
@@ -195,6 +303,8 @@ class FunctionBufferization:
         )
         self.insert_before(new, op)
         self.buf[op.results[0]] = out_buf
+        if target is not None and self.first_write is None:
+            self.first_write = new
         self.erase_later(op)
 
     def owner_of(self, v: SSAValue) -> Operation | None:
@@ -216,7 +326,9 @@ class FunctionBufferization:
     def convert_return(self, op: func.ReturnOp) -> None:
         results: list[SSAValue] = []
         handed: set[SSAValue] = set()
-        for v in op.arguments:
+        # copies go before the first in-place write: nothing may fail after it
+        anchor = self.first_write or op
+        for i, v in enumerate(op.arguments):
             if not isinstance(v.type, TensorType):
                 results.append(v)
                 continue
@@ -224,13 +336,16 @@ class FunctionBufferization:
             if not v.type.get_shape():
                 results.append(self.insert_before(memref.LoadOp.get(b, []), op).results[0])
                 continue
+            if i in self.returned_in_place:
+                results.append(b)
+                continue
             root = self.root[b]
             if root in self.owned and root not in handed:
                 handed.add(root)
                 del self.owned[root]
                 results.append(b)
                 continue
-            results.append(self.copy(b, op))
+            results.append(self.copy(b, anchor))
         new = func.ReturnOp(*results)
         self.insert_before(new, op)
         op.detach()
@@ -268,6 +383,18 @@ class FunctionBufferization:
             nxt = anchor if isinstance(anchor, func.ReturnOp) else anchor.next_op
             assert nxt is not None
             self.block.insert_op_before(memref.DeallocOp.get(root), nxt)
+
+
+def _aligned(m: AffineMap, shape: tuple[int, ...]) -> bool:
+    """Whether an operand of ``shape`` read through ``m`` is read element for element with
+    the identity output (index 0 along a size-1 dim is the loop index there)."""
+    if m.num_dims != len(shape) or len(m.results) != len(shape):
+        return False
+    identity = AffineMap.identity(len(shape)).results
+    return all(
+        e == d or (isinstance(e, AffineConstantExpr) and e.value == 0 and size == 1)
+        for e, d, size in zip(m.results, identity, shape, strict=True)
+    )
 
 
 def _index(n: int) -> Operation:

@@ -32,7 +32,7 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from tensorir.dialects import types as T
-from tensorir.runtime.abi import ArgSpec, CheckSpec, FunctionABI, ResultSpec
+from tensorir.runtime.abi import UPDATE_ATTR, ArgSpec, CheckSpec, FunctionABI, ResultSpec
 
 I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
 PTR = ir.PointerType()
@@ -230,6 +230,27 @@ class _ModuleEmitter:
 # --------------------------------------------------------------------------- functions
 
 
+def in_place_results(op: FuncOp) -> dict[int, int]:
+    """Results returned in place: result i marked ``tir.update = k`` whose returned value is
+    the memref argument k itself (``tir-bufferize`` wrote the update into it). They take no
+    ``out`` slot and are not copied."""
+    block = op.body.blocks.first
+    ret = block.last_op if block is not None else None
+    if op.res_attrs is None or ret is None or ret.name != "func.return":
+        return {}
+    found: dict[int, int] = {}
+    for i, attrs in enumerate(op.res_attrs.data):
+        k = attrs.data.get(UPDATE_ATTR)
+        if not isinstance(k, IntegerAttr) or i >= len(ret.operands):
+            continue
+        k_val = k.value.data
+        v = ret.operands[i]
+        if 0 <= k_val < len(block.args) and v is block.args[k_val]:
+            if isinstance(v.type, MemRefType):
+                found[i] = k_val
+    return found
+
+
 class _FunctionEmitter:
     def __init__(self, parent: _ModuleEmitter, op: FuncOp):
         self.parent = parent
@@ -285,8 +306,13 @@ class _FunctionEmitter:
         self.out.add_attribute("noalias")
         self.err.add_attribute("noalias")
         results = []
-        for t in op.function_type.outputs.data:
-            if isinstance(t, MemRefType):
+        in_place = in_place_results(op)
+        for i, t in enumerate(op.function_type.outputs.data):
+            if i in in_place:
+                assert isinstance(t, MemRefType)
+                dt = dtype_name(t.element_type)
+                results.append(ResultSpec("argument", dt, len(t.get_shape()), in_place[i]))
+            elif isinstance(t, MemRefType):
                 results.append(ResultSpec("buffer", dtype_name(t.element_type), len(t.get_shape())))
             else:
                 results.append(ResultSpec("scalar", dtype_name(t)))
@@ -773,7 +799,9 @@ def _return(e: _FunctionEmitter, op: Operation) -> None:
     def at(k: int) -> ir.Value:
         return b.gep(e.out, [_const(I64, k)], inbounds=True, source_etype=I64)
 
-    for x, v in zip(_operands(e, op), op.operands, strict=True):
+    for x, v, spec in zip(_operands(e, op), op.operands, e.results, strict=True):
+        if spec.kind == "argument":  # written in place: the caller holds it already
+            continue
         if isinstance(x, Memref):
             ptr = x.ptr
             if isinstance(ptr, ir.Argument | ir.GlobalVariable | ir.AllocaInstr):

@@ -1,6 +1,8 @@
 """The passes, registered in one place, and the named pipelines between the levels.
 
-- ``tir`` (L1): ``tir`` ops on tensors, from the frontend;
+- ``tir`` (L1): ``tir`` ops on tensors, from the frontend, ``tir.grad`` included;
+- ``adjoint`` (L1): every ``tir.grad`` replaced by its adjoint graph (``tir-autodiff``), common
+  subexpressions merged (``cse``) and dead ops dropped (``dce``);
 - ``linalg`` (L2): ``linalg.generic`` kernels on tensors and ``tir.check``s (``tir-to-linalg``);
 - ``buffers`` (L3): the kernels on memrefs, BLAS calls (``tir-bufferize``,
   ``tir-linalg-to-blas``);
@@ -17,6 +19,26 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
+
+
+def _autodiff() -> type[ModulePass]:
+    from tensorir.lowering.autodiff import Autodiff
+
+    return Autodiff
+
+
+def _cse() -> type[ModulePass]:
+    from xdsl.transforms.common_subexpression_elimination import (
+        CommonSubexpressionElimination,
+    )
+
+    return CommonSubexpressionElimination
+
+
+def _dce() -> type[ModulePass]:
+    from xdsl.transforms.dead_code_elimination import DeadCodeElimination
+
+    return DeadCodeElimination
 
 
 def _tir_to_linalg() -> type[ModulePass]:
@@ -51,6 +73,7 @@ def _lower_affine() -> type[ModulePass]:
 
 # Our passes, by command-line name (xDSL's own passes are registered by tensorir-opt too).
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "tir-autodiff": _autodiff,
     "tir-to-linalg": _tir_to_linalg,
     "tir-bufferize": _bufferize,
     "tir-linalg-to-blas": _linalg_to_blas,
@@ -59,13 +82,17 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 # The levels, in order, and the passes that reach each from the one before.
 LEVELS: dict[str, tuple[str, ...]] = {
     "tir": (),
+    "adjoint": ("tir-autodiff", "cse", "dce"),
     "linalg": ("tir-to-linalg",),
     "buffers": ("tir-bufferize", "tir-linalg-to-blas"),
     "loops": ("convert-linalg-to-loops", "lower-affine"),
 }
 
 _ALL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "tir-autodiff": _autodiff,
     **PASSES,
+    "cse": _cse,
+    "dce": _dce,
     "convert-linalg-to-loops": _linalg_to_loops,
     "lower-affine": _lower_affine,
 }

@@ -184,6 +184,8 @@ _FLOAT_UNARY = {
 
 def binary(insert: Insert, op_cls: type, a: SSAValue, b: SSAValue, dtype: str) -> SSAValue:
     """One element of ``op_cls`` applied to ``a`` and ``b`` of ``dtype``."""
+    if op_cls is tir.SecondOp:  # the shape of a, the value of b
+        return b
     if op_cls in _CMP:
         if T.is_complex(dtype):
             return _v(insert(_COMPLEX_BIN[op_cls](a, b)))
@@ -225,6 +227,18 @@ def unary(insert: Insert, op_cls: type, x: SSAValue, dtype: str) -> SSAValue:
         if dtype == "bool":
             return x
         return _v(insert(math.AbsIOp(x)))
+    if op_cls is tir.SgnOp:  # x > 0 ? 1 : (x < 0 ? -1 : x), so 0 and NaN stay
+        if dtype == "bool":
+            return x
+        zero = const(insert, 0, dtype)
+        if T.is_float(dtype):
+            pos = _v(insert(arith.CmpfOp(x, zero, "ogt")))
+            neg = _v(insert(arith.CmpfOp(x, zero, "olt")))
+        else:
+            pos = _v(insert(arith.CmpiOp(x, zero, "sgt")))
+            neg = _v(insert(arith.CmpiOp(x, zero, "slt")))
+        minus = _v(insert(arith.SelectOp(neg, const(insert, -1, dtype), x)))
+        return _v(insert(arith.SelectOp(pos, const(insert, 1, dtype), minus)))
     if op_cls is tir.RealOp:
         return _v(insert(complex.ReOp(x)))
     if op_cls is tir.ImagOp:
@@ -234,6 +248,11 @@ def unary(insert: Insert, op_cls: type, x: SSAValue, dtype: str) -> SSAValue:
         one = const(insert, 1.0, dtype)
         return _v(insert(arith.DivfOp(one, _v(insert(arith.AddfOp(one, e))))))
     return _v(insert(_FLOAT_UNARY[op_cls](x)))
+
+
+def select(insert: Insert, cond: SSAValue, a: SSAValue, b: SSAValue) -> SSAValue:
+    """``cond ? a : b`` (``tir.switch``)."""
+    return _v(insert(arith.SelectOp(cond, a, b)))
 
 
 def identity(kind: str, dtype: str) -> float | int | bool:

@@ -150,8 +150,12 @@ class FunctionLowering:
 
     def lower(self, op: Operation) -> None:
         self.anchor = op
-        if isinstance(op, tir.ElementwiseBinaryOp | tir.ElementwiseUnaryOp | tir.CastOp):
+        if isinstance(
+            op, tir.ElementwiseBinaryOp | tir.ElementwiseUnaryOp | tir.CastOp | tir.SwitchOp
+        ):
             new = self.elementwise(op)
+        elif isinstance(op, tir.SizeOp):
+            new = self.size(op)
         elif isinstance(op, tir.DimShuffleOp):
             new = self.dimshuffle(op)
         elif isinstance(op, tir.ReduceOp):
@@ -211,11 +215,23 @@ class FunctionLowering:
         def body(ins: scalar.Insert, *args: SSAValue) -> SSAValue:
             if op_cls is tir.CastOp:
                 return scalar.convert(ins, args[0], in_dtype, out_dtype)
+            if op_cls is tir.SwitchOp:
+                return scalar.select(ins, args[0], args[1], args[2])
             if isinstance(op, tir.ElementwiseBinaryOp):
                 return scalar.binary(ins, op_cls, args[0], args[1], in_dtype)
             return scalar.unary(ins, op_cls, args[0], in_dtype)
 
         return self.generic(xs, self.empty(out, sizes), maps, [PARALLEL] * rank, body)
+
+    def size(self, op: tir.SizeOp) -> SSAValue:
+        """The product of the dims along ``axes``, as a rank-0 int64 tensor."""
+        count = self.index(1)
+        for a in op.get_axes():
+            count = self.insert(arith.MuliOp(count, self.dim(op.input, a))).results[0]
+        n = self.insert(arith.IndexCastOp(count, i64)).results[0]
+        out = op.result.type
+        assert isinstance(out, TensorType)
+        return self.generic([], self.empty(out, []), [AffineMap.identity(0)], [], lambda ins, o: n)
 
     def dimshuffle(self, op: tir.DimShuffleOp) -> SSAValue:
         x = op.input
@@ -410,7 +426,12 @@ class TirToLinalg(ModulePass):
         for fn in op.ops:
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
                 continue
-            for block in fn.body.blocks:
+            # every block, those of tir.map bodies included
+            blocks = [fn.body.blocks.first] + [
+                inner.body.block for inner in fn.walk() if isinstance(inner, tir.MapOp)
+            ]
+            for block in blocks:
+                assert block is not None
                 lowering = FunctionLowering(block)
                 for inner in list(block.ops):
                     lowering.lower(inner)

@@ -17,7 +17,10 @@ Results are written into ``out``, one 8-byte slot each, in order:
   (``float`` in 4 bytes, ``int8_t`` and ``bool`` in 1, ...); complex (real, imaginary as
   numpy's complex64 / complex128) is stored from its first slot and takes two;
 - a memref of rank r takes 1 + r slots: the data pointer, then the dims. The buffer is a
-  fresh ``malloc`` that the caller owns and must ``free``.
+  fresh ``malloc`` that the caller owns and must ``free``;
+- a memref result that is argument k itself ("argument": an update written in place into
+  its shared variable's buffer, see ``tir-bufferize``) takes no slot: the caller already
+  holds it.
 
 The return value is 0 on success, 1 when a run-time check failed and 2 when an allocation
 failed. On a failed check, ``err[0]`` holds the check's 1-based id (``checks[id - 1]``) and
@@ -31,6 +34,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["buffer", "scalar"]
+ResultKind = Literal["buffer", "scalar", "argument"]
+
+UPDATE_ATTR = "tir.update"
+"""The result attribute (``{tir.update = k : i64}``) marking a result as the new value of
+argument k (a shared variable); ``tir-bufferize`` may then write it into argument k's buffer
+and return that argument itself."""
 
 MAX_CHECK_VALUES = 16
 """At most this many values per check; ``err`` needs ``1 + MAX_CHECK_VALUES`` slots."""
@@ -47,17 +56,21 @@ class ArgSpec:
 
 @dataclass(frozen=True)
 class ResultSpec:
-    """One result: a fresh buffer the caller owns, or a scalar."""
+    """One result: a fresh buffer the caller owns, a scalar, or ("argument") the buffer of
+    argument ``arg``, returned in place."""
 
-    kind: Kind
+    kind: ResultKind
     dtype: str
     ndim: int = 0
+    arg: int = -1
 
     @property
     def slots(self) -> int:
         """Number of ``out`` slots this result takes."""
         if self.kind == "buffer":
             return 1 + self.ndim
+        if self.kind == "argument":
+            return 0
         return 2 if self.dtype.startswith("complex") else 1
 
 

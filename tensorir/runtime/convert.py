@@ -28,9 +28,10 @@ def convert(
     allow_downcast: bool | None,
     float_x: str,
     what: str,
+    hint: str = "set allow_input_downcast=True when calling function()",
 ) -> np.ndarray:
     """``data`` as an array of ``dtype`` with ``len(broadcastable)`` dims; ``what`` names the
-    input in errors."""
+    input in errors and ``hint`` says how to allow a downcast."""
     if isinstance(data, np.ndarray) and data.dtype == dtype:
         arr = data
     elif allow_downcast:
@@ -45,7 +46,7 @@ def convert(
             raise TypeError(
                 f"{what} cannot store a value of dtype {data.dtype} without risking loss of "
                 f"precision. If you do not mind this loss, you can: 1) explicitly cast your "
-                f"data to {dtype}, or 2) set allow_input_downcast=True when calling function()."
+                f"data to {dtype}, or 2) {hint}."
             )
         arr = data.astype(dtype)
     else:
@@ -65,8 +66,7 @@ def convert(
             raise TypeError(
                 f"{what} cannot store accurately value {_short(data)}, it would be represented "
                 f"as {_short(arr)}. If you do not mind this precision loss, you can: 1) "
-                f"explicitly convert your data to a numpy array of dtype {dtype}, or 2) set "
-                f"allow_input_downcast=True when calling function()."
+                f"explicitly convert your data to a numpy array of dtype {dtype}, or 2) {hint}."
             )
     if arr.ndim != len(broadcastable):
         raise TypeError(

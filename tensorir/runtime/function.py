@@ -1,5 +1,6 @@
 """A compiled function as users call it: ``f(*inputs)`` converts each input to its type,
-runs the kernel and returns the outputs. Numpy and llvmlite only, so that it loads alone."""
+runs the kernel with the current values of its shared variables, commits their updates and
+returns the outputs. Numpy and llvmlite only, so that it loads alone."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from tensorir.runtime.convert import converter
 from tensorir.runtime.kernel import Kernel
+from tensorir.runtime.shared import SharedContainer
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,15 @@ class InputSpec:
 
 class Function:
     """Theano's compiled function: call it with one value per input (positionally or by
-    input name); it returns one array, or a list when the outputs were given as a list."""
+    input name); it returns one array, a list when the outputs were given as a list, or a dict
+    (keyed by ``output_keys``) when they were given as a dict.
+
+    The kernel's arguments are the inputs, then the arrays of the ``shared`` containers; its
+    results are the outputs, then one update per entry of ``updates`` (the index in ``shared``
+    of the container it replaces). Updates are stored only once the kernel has returned, so a
+    call that raises changes no shared variable; an update written in place comes back as the
+    very array that was passed, and storing it changes nothing.
+    """
 
     def __init__(
         self,
@@ -30,11 +40,20 @@ class Function:
         allow_input_downcast: bool | None,
         float_x: str,
         name: str,
+        shared: Sequence[SharedContainer] = (),
+        updates: Sequence[int] = (),
+        output_keys: Sequence[Any] | None = None,
     ):
         self.kernel = kernel
         self.inputs = list(inputs)
         self.outputs_as_list = outputs_as_list
         self.name = name
+        self.shared = list(shared)
+        self.updates = list(updates)
+        self.output_keys = None if output_keys is None else tuple(output_keys)
+        self.n_outputs = len(kernel.abi.results) - len(self.updates)
+        if self.n_outputs < 0 or any(not 0 <= u < len(self.shared) for u in self.updates):
+            raise ValueError(f"{name}: updates {self.updates} do not match the kernel's results")
         self._positions = {spec.name: i for i, spec in enumerate(self.inputs)}
         self._converters = [
             converter(
@@ -52,8 +71,9 @@ class Function:
         self._fast = self._generate_call()
 
     def _generate_call(self) -> Any:
-        """The call specialised to these inputs: exact-type scalars skip their converter."""
-        env: dict[str, Any] = {"kcall": self.kernel.call}
+        """The call specialised to these inputs, shared variables and updates: exact-type
+        scalars skip their converter; updates are stored after the kernel returned."""
+        env: dict[str, Any] = {"kcall": self.kernel.call, "keys": self.output_keys}
         names, converted = [], []
         for i, (spec, conv) in enumerate(zip(self.inputs, self._converters, strict=True)):
             env[f"c{i}"] = conv
@@ -63,9 +83,22 @@ class Function:
                 converted.append(f"a{i} if type(a{i}) is {exact} else c{i}(a{i})")
             else:
                 converted.append(f"c{i}(a{i})")
-        tail = "" if self.outputs_as_list else "[0]"
-        src = f"def call({', '.join(names)}):\n    return kcall({', '.join(converted)}){tail}"
+        for k, container in enumerate(self.shared):
+            env[f"s{k}"] = container
+            converted.append(f"s{k}.value")
+        n = self.n_outputs
+        if self.output_keys is not None:
+            tail = f"dict(zip(keys, r[:{n}]))" if self.updates else "dict(zip(keys, r))"
+        elif self.outputs_as_list:
+            tail = f"r[:{n}]" if self.updates else "r"
+        else:
+            tail = "r[0]"
+        body = [f"r = kcall({', '.join(converted)})"]
+        body += [f"s{k}.value = r[{n + j}]" for j, k in enumerate(self.updates)]
+        body.append(f"return {tail}")
+        src = f"def call({', '.join(names)}):\n    " + "\n    ".join(body)
         exec(compile(src, f"<function {self.name}>", "exec"), env)
+        self.source = src
         return env["call"]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -51,8 +51,9 @@ class Kernel:
     Buffer arguments must be C-contiguous numpy arrays of the ABI's dtype and ndim (not
     copied; dtype and ndim are checked); scalar arguments are Python or numpy scalars.
     Buffer results are numpy arrays owning the returned memory; scalar results are 0-d
-    arrays. A failed check raises its exception; a failed allocation raises MemoryError.
-    The call is generated Python code specialised to the ABI; thread-safe.
+    arrays; an "argument" result (written in place) is the argument array itself. A failed
+    check raises its exception; a failed allocation raises MemoryError. The call is generated
+    Python code specialised to the ABI; thread-safe.
     """
 
     def __init__(self, abi: FunctionABI, address: int, owner: object = None):
@@ -97,6 +98,9 @@ class Kernel:
         slot = 0
         for i, r in enumerate(abi.results):
             env[f"R{i}"] = dt = np.dtype(r.dtype)
+            if r.kind == "argument":  # written in place: the argument object itself
+                results.append(argnames[r.arg])
+                continue
             if r.kind == "buffer":
                 dims = [f"buf[{slot + 1 + j}]" for j in range(r.ndim)]
                 post.append(f"p{i} = pp[{slot}]; n{i} = {'*'.join([str(dt.itemsize), *dims])}")

@@ -1,0 +1,493 @@
+"""``tir-autodiff`` (L1 -> L1): replace each ``tir.grad`` by its adjoint graph.
+
+Reverse-mode differentiation on the ``tir`` ops of one block: starting from the cost (adjoint
+1) and any known gradients, walk the ops before the ``tir.grad`` backwards and give each
+float operand its adjoint, by the op's gradient rule. A ``tir.grad`` is expanded in program
+order, so an inner one (whose results feed the outer one's cost) is already ordinary ops when
+the outer one is differentiated: gradients of gradients come from the same rules.
+
+The gradient rules live here, one method per op family, and follow Theano's ``grad``/
+``L_op`` formulas term for term (so results match Theano's digits). Every rule returns
+adjoints of exactly its operands' types: where an operand was broadcast (a size-1 dim against
+a larger one), its adjoint is summed over that dim (``unbroadcast``). Only float values carry
+adjoints; integer and bool values (comparisons, ``tir.size``) are constants to
+differentiation, and a ``wrt`` that the cost does not depend on gets zeros.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith, func
+from xdsl.dialects import tensor as xtensor
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    IndexType,
+    ModuleOp,
+    TensorType,
+)
+from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import PassFailedException
+
+from tensorir.dialects import tir
+from tensorir.dialects import types as T
+
+Adjoint = SSAValue | None
+
+
+def _shape(v: SSAValue) -> tuple[int, ...]:
+    assert isinstance(v.type, TensorType)
+    return tuple(v.type.get_shape())
+
+
+def _dtype(v: SSAValue) -> str:
+    assert isinstance(v.type, TensorType)
+    return T.dtype_of(v.type.element_type)
+
+
+def _is_float(v: SSAValue) -> bool:
+    return isinstance(v.type, TensorType) and T.is_float(_dtype(v))
+
+
+class GradExpansion:
+    """Builds the adjoint graph of one ``tir.grad``, inserting before it."""
+
+    def __init__(self, block: Block, grad: tir.GradOp):
+        self.block = block
+        self.grad = grad
+        self.loc = grad.attributes.get("loc")
+        self.adjoints: dict[SSAValue, SSAValue] = {}
+        self.created: list[Operation] = []
+
+    # -- building ops ----------------------------------------------------------------------
+
+    def emit(self, op: Operation) -> SSAValue:
+        self.block.insert_op_before(op, self.grad)
+        self.created.append(op)
+        if self.loc is not None and op.dialect_name() == "tir":
+            op.attributes["loc"] = self.loc
+        return op.results[0]
+
+    def const(self, value: float, dtype: str, rank: int) -> SSAValue:
+        """A scalar constant, as a tensor of ``rank`` size-1 dims (it broadcasts)."""
+        t = TensorType(T.element_type(dtype), [])
+        c = self.emit(tir.ConstantOp(DenseIntOrFPElementsAttr.from_list(t, [value]), t))
+        return self.emit(tir.DimShuffleOp(c, [-1] * rank)) if rank else c
+
+    def const_like(self, value: float, like: SSAValue) -> SSAValue:
+        return self.const(value, _dtype(like), len(_shape(like)))
+
+    def zeros_like(self, v: SSAValue) -> SSAValue:
+        return self.emit(tir.SecondOp(v, self.const_like(0.0, v)))
+
+    def cast(self, v: SSAValue, dtype: str) -> SSAValue:
+        return v if _dtype(v) == dtype else self.emit(tir.CastOp(v, dtype))
+
+    def expand(self, g: SSAValue, rank: int, axes: Sequence[int]) -> SSAValue:
+        """``g`` with size-1 dims inserted at ``axes`` (the reduced ones), of rank ``rank``."""
+        kept = iter(range(rank - len(axes)))
+        pattern = [-1 if i in axes else next(kept) for i in range(rank)]
+        return self.emit(tir.DimShuffleOp(g, pattern)) if axes else g
+
+    def dim(self, v: SSAValue, i: int) -> SSAValue:
+        idx = self.emit(arith.ConstantOp.from_int_and_width(i, IndexType()))
+        return self.emit(xtensor.DimOp(v, idx))
+
+    def as_type(self, v: SSAValue, t: Attribute) -> SSAValue:
+        """``v`` with the type ``t`` of the value it is the adjoint of: a size-1 static dim
+        of ``v`` where ``t`` has a dynamic one becomes dynamic (a reshape to its own dims)."""
+        if v.type == t:
+            return v
+        assert isinstance(t, TensorType)
+        sizes = [self.dim(v, i) for i in range(len(_shape(v)))]
+        return self.emit(tir.ReshapeOp(v, sizes, t))
+
+    def unbroadcast(self, g: SSAValue, like: SSAValue) -> SSAValue:
+        """Sum ``g`` over the dims where ``like`` was broadcast: the adjoint of ``like``."""
+        gs, ls = _shape(g), _shape(like)
+        axes = [i for i in range(len(ls)) if ls[i] == 1 and gs[i] != 1]
+        if axes:
+            g = self.expand(self.emit(tir.SumOp(g, axes)), len(ls), axes)
+        return self.as_type(g, like.type)
+
+    # -- the walk --------------------------------------------------------------------------
+
+    def accumulate(self, v: SSAValue, g: SSAValue) -> None:
+        if v in self.adjoints:
+            self.adjoints[v] = self.emit(tir.AddOp(self.adjoints[v], g))
+        else:
+            self.adjoints[v] = g
+
+    def run(self) -> None:
+        grad = self.grad
+        blocked = set(grad.consider)
+        reach: set[SSAValue] = set(grad.wrt)
+        ops: list[Operation] = []
+        for op in _ops_before(grad):
+            if any(o in reach for o in _uses(op)):
+                if isinstance(op, tir.GradOp):
+                    raise PassFailedException("tir-autodiff: inner tir.grad not expanded")
+                ops.append(op)
+                reach.update(r for r in op.results if r not in blocked)
+        if grad.cost is not None:
+            self.adjoints[grad.cost] = self.const(1.0, _dtype(grad.cost), 0)
+        for v, g in zip(grad.known, grad.known_grads, strict=True):
+            self.accumulate(v, g)
+        for op in reversed(ops):
+            if not op.results or op.results[0] not in self.adjoints:
+                continue
+            if op.results[0] in blocked:
+                continue
+            rule = RULES.get(type(op))
+            if rule is None:
+                raise PassFailedException(f"tir-autodiff: no gradient rule for {op.name}")
+            contributions = rule(self, op, self.adjoints[op.results[0]])
+            for operand, g in zip(op.operands, contributions, strict=True):
+                if g is not None and operand in reach and _is_float(operand):
+                    assert g.type == operand.type, (op.name, g.type, operand.type)
+                    self.accumulate(operand, g)
+        results = [self.adjoints[w] if w in self.adjoints else self.zeros_like(w) for w in grad.wrt]
+        for old, new in zip(grad.grads, results, strict=True):
+            if old.name_hint and not new.name_hint:
+                new.name_hint = old.name_hint
+            old.replace_all_uses_with(new)
+        grad.detach()
+        grad.erase()
+        # rules give every operand an adjoint; those of values that need none (constants,
+        # values outside the reach of wrt) are dead: erase them, last built first
+        for op in reversed(self.created):
+            if op.results and all(not r.uses for r in op.results):
+                op.detach()
+                op.erase()
+
+
+def _ops_before(op: Operation) -> list[Operation]:
+    """The ops that run before ``op``, in program order: those of each enclosing block before
+    the op that encloses ``op`` (a ``tir.map`` body sees the values above it), outermost
+    first, then those of ``op``'s own block."""
+    chain: list[Operation] = []
+    current = op
+    while (block := current.parent_block()) is not None:
+        before: list[Operation] = []
+        for other in block.ops:
+            if other is current:
+                break
+            before.append(other)
+        chain = before + chain
+        parent = block.parent_op()
+        if parent is None or isinstance(parent, func.FuncOp | ModuleOp):
+            break
+        current = parent
+    return chain
+
+
+def _uses(op: Operation) -> list[SSAValue]:
+    """The values ``op`` reads, those read inside its regions included."""
+    if not op.regions:
+        return list(op.operands)
+    return [v for inner in op.walk() for v in inner.operands]
+
+
+# --------------------------------------------------------------------------- rules
+# Each rule takes the expansion, the op and the adjoint of its result, and returns one
+# adjoint (or None: no gradient) per operand.
+
+Rule = Callable[[GradExpansion, Operation, SSAValue], list[Adjoint]]
+
+
+def _add(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    x, y = op.operands
+    return [e.unbroadcast(g, x), e.unbroadcast(g, y)]
+
+
+def _sub(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    x, y = op.operands
+    return [e.unbroadcast(g, x), e.unbroadcast(e.emit(tir.NegOp(g)), y)]
+
+
+def _mul(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    x, y = op.operands
+    return [
+        e.unbroadcast(e.emit(tir.MulOp(g, y)), x),
+        e.unbroadcast(e.emit(tir.MulOp(g, x)), y),
+    ]
+
+
+def _true_div(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano: gz / y and -gz * x / (y * y)
+    x, y = op.operands
+    gx = e.emit(tir.TrueDivOp(g, y))
+    num = e.emit(tir.MulOp(e.emit(tir.NegOp(g)), x))
+    gy = e.emit(tir.TrueDivOp(num, e.emit(tir.MulOp(y, y))))
+    return [e.unbroadcast(gx, x), e.unbroadcast(gy, y)]
+
+
+def _mod(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano: gz and -(x // y) * gz
+    x, y = op.operands
+    q = e.emit(tir.NegOp(e.emit(tir.IntDivOp(x, y))))
+    return [e.unbroadcast(g, x), e.unbroadcast(e.emit(tir.MulOp(q, g)), y)]
+
+
+def _pow(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano: gz * y * x ** (y - 1) and gz * log(x) * x ** y, the latter 0 where x == 0
+    x, y = op.operands
+    z = op.results[0]
+    ym1 = e.emit(tir.SubOp(y, e.const_like(1.0, y)))
+    gx = e.emit(tir.MulOp(e.emit(tir.MulOp(g, y)), e.emit(tir.PowOp(x, ym1))))
+    gy = e.emit(tir.MulOp(e.emit(tir.MulOp(g, e.emit(tir.LogOp(x)))), z))
+    x_zero = e.emit(tir.EqOp(x, e.const_like(0.0, x)))
+    gy = e.emit(tir.SwitchOp(x_zero, e.const_like(0.0, gy), gy))
+    return [e.unbroadcast(gx, x), e.unbroadcast(gy, y)]
+
+
+def _extremum(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano: eq(z, x) * gz and eq(z, y) * gz (ties: both)
+    x, y = op.operands
+    z = op.results[0]
+    out: list[Adjoint] = []
+    for v in (x, y):
+        mask = e.cast(e.emit(tir.EqOp(z, v)), _dtype(g))
+        out.append(e.unbroadcast(e.emit(tir.MulOp(mask, g)), v))
+    return out
+
+
+def _zero(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    return [None] * len(op.operands)
+
+
+def _second(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    x, y = op.operands
+    return [None, e.unbroadcast(g, y)]
+
+
+def _switch(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    c, a, b = op.operands
+    zero = e.const_like(0.0, g)
+    ga = e.emit(tir.SwitchOp(c, g, zero))
+    gb = e.emit(tir.SwitchOp(c, zero, g))
+    return [None, e.unbroadcast(ga, a), e.unbroadcast(gb, b)]
+
+
+def _neg(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    return [e.emit(tir.NegOp(g))]
+
+
+def _abs(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    (x,) = op.operands
+    if not _is_float(x):  # |complex| is real; complex values carry no adjoint
+        return [None]
+    return [e.emit(tir.MulOp(g, e.emit(tir.SgnOp(x))))]
+
+
+def _sqr(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    (x,) = op.operands  # Theano: gz * x * 2
+    return [e.emit(tir.MulOp(e.emit(tir.MulOp(g, x)), e.const_like(2.0, x)))]
+
+
+def _exp(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    return [e.emit(tir.MulOp(g, op.results[0]))]  # Theano: gz * exp(x)
+
+
+def _log(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    return [e.emit(tir.TrueDivOp(g, op.operands[0]))]  # Theano: gz / x
+
+
+def _sqrt(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano: (gz * 0.5) / sqrt(x)
+    half = e.emit(tir.MulOp(g, e.const_like(0.5, g)))
+    return [e.emit(tir.TrueDivOp(half, op.results[0]))]
+
+
+def _tanh(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano: gz * (1 - sqr(tanh(x)))
+    z = op.results[0]
+    return [e.emit(tir.MulOp(g, e.emit(tir.SubOp(e.const_like(1.0, z), e.emit(tir.SqrOp(z))))))]
+
+
+def _sin(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    return [e.emit(tir.MulOp(g, e.emit(tir.CosOp(op.operands[0]))))]  # gz * cos(x)
+
+
+def _cos(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano: -gz * sin(x)
+    return [e.emit(tir.MulOp(e.emit(tir.NegOp(g)), e.emit(tir.SinOp(op.operands[0]))))]
+
+
+def _sigmoid(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano: gz * sigmoid(x) * (1 - sigmoid(x))
+    z = op.results[0]
+    one_minus = e.emit(tir.SubOp(e.const_like(1.0, z), z))
+    return [e.emit(tir.MulOp(e.emit(tir.MulOp(g, z)), one_minus))]
+
+
+def _cast(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    (x,) = op.operands
+    return [e.cast(g, _dtype(x)) if _is_float(x) else None]
+
+
+def _dimshuffle(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    assert isinstance(op, tir.DimShuffleOp)
+    x = op.input
+    pattern = op.get_pattern()
+    # each input dim reads the result dim it went to; dropped (broadcastable) dims come back
+    # as new size-1 dims, and the result's new 'x' dims (size 1) are dropped
+    back = [pattern.index(d) if d in pattern else -1 for d in range(len(_shape(x)))]
+    return [e.as_type(e.emit(tir.DimShuffleOp(g, back)), x.type)]
+
+
+def _reshape(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    assert isinstance(op, tir.ReshapeOp)
+    x = op.input
+    sizes = [e.dim(x, i) for i in range(len(_shape(x)))]
+    return [e.emit(tir.ReshapeOp(g, sizes, x.type)), *([None] * len(op.sizes))]
+
+
+def _sum(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    assert isinstance(op, tir.ReduceOp)
+    x = op.input
+    if not _is_float(x):
+        return [None]
+    g = e.expand(g, len(_shape(x)), op.get_axes())
+    return [e.emit(tir.SecondOp(x, g))]
+
+
+def _mean(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # the gradient of sum, divided by the number of reduced elements
+    assert isinstance(op, tir.ReduceOp)
+    x = op.input
+    if not _is_float(x):
+        return [None]
+    axes = op.get_axes()
+    g_rank = len(_shape(g))
+    count = e.cast(e.emit(tir.SizeOp(x, axes)), _dtype(g))
+    scaled = e.emit(tir.TrueDivOp(g, e.expand(count, g_rank, list(range(g_rank)))))
+    return [e.emit(tir.SecondOp(x, e.expand(scaled, len(_shape(x)), axes)))]
+
+
+def _prod(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    """Theano's Prod gradient, exact where inputs are zero: with no zero in a reduced slice,
+    ``gz * prod / x``; with one zero, the product of the others at the zero and 0 elsewhere;
+    with more, 0."""
+    assert isinstance(op, tir.ReduceOp)
+    x = op.input
+    if not _is_float(x):
+        return [None]
+    axes = op.get_axes()
+    rank = len(_shape(x))
+    z = e.expand(op.results[0], rank, axes)
+    gz = e.expand(g, rank, axes)
+    is_zero = e.emit(tir.EqOp(x, e.const_like(0.0, x)))
+    n_zero = e.expand(e.emit(tir.SumOp(e.cast(is_zero, "int64"), axes)), rank, axes)
+    one_i = e.const(1, "int64", rank)
+    zero_i = e.const(0, "int64", rank)
+    others = e.expand(
+        e.emit(tir.ProdOp(e.emit(tir.SwitchOp(is_zero, e.const_like(1.0, x), x)), axes)),
+        rank,
+        axes,
+    )
+    zero = e.const_like(0.0, x)
+    single = e.emit(tir.SwitchOp(e.emit(tir.EqOp(n_zero, one_i)), others, zero))
+    at_zero = e.emit(tir.SwitchOp(is_zero, single, zero))
+    simple = e.emit(tir.TrueDivOp(z, x))
+    local = e.emit(tir.SwitchOp(e.emit(tir.EqOp(n_zero, zero_i)), simple, at_zero))
+    return [e.as_type(e.emit(tir.MulOp(local, gz)), x.type)]
+
+
+def _max_min(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano: gz * eq(x, max) (every tie gets the gradient)
+    assert isinstance(op, tir.ReduceOp)
+    x = op.input
+    if not _is_float(x):
+        return [None]
+    axes = op.get_axes()
+    rank = len(_shape(x))
+    mask = e.cast(e.emit(tir.EqOp(x, e.expand(op.results[0], rank, axes))), _dtype(x))
+    return [e.as_type(e.emit(tir.MulOp(e.expand(g, rank, axes), mask)), x.type)]
+
+
+def _transpose(e: GradExpansion, v: SSAValue) -> SSAValue:
+    return e.emit(tir.DimShuffleOp(v, [1, 0]))
+
+
+def _outer(e: GradExpansion, u: SSAValue, v: SSAValue) -> SSAValue:
+    return e.emit(
+        tir.MulOp(e.emit(tir.DimShuffleOp(u, [0, -1])), e.emit(tir.DimShuffleOp(v, [-1, 0])))
+    )
+
+
+def _dot(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    a, b = op.operands
+    ranks = (len(_shape(a)), len(_shape(b)))
+    if ranks == (2, 2):  # Theano: dot(gz, y.T), dot(x.T, gz)
+        ga = e.emit(tir.DotOp(g, _transpose(e, b)))
+        gb = e.emit(tir.DotOp(_transpose(e, a), g))
+    elif ranks == (2, 1):
+        ga = _outer(e, g, b)
+        gb = e.emit(tir.DotOp(_transpose(e, a), g))
+    elif ranks == (1, 2):
+        ga = e.emit(tir.DotOp(b, g))
+        gb = _outer(e, a, g)
+    else:
+        ga = e.emit(tir.MulOp(e.expand(g, 1, [0]), b))
+        gb = e.emit(tir.MulOp(e.expand(g, 1, [0]), a))
+    return [e.as_type(ga, a.type), e.as_type(gb, b.type)]
+
+
+RULES: dict[type[Operation], Rule] = {
+    tir.AddOp: _add,
+    tir.SubOp: _sub,
+    tir.MulOp: _mul,
+    tir.TrueDivOp: _true_div,
+    tir.IntDivOp: _zero,
+    tir.ModOp: _mod,
+    tir.PowOp: _pow,
+    tir.MaximumOp: _extremum,
+    tir.MinimumOp: _extremum,
+    tir.SecondOp: _second,
+    tir.SwitchOp: _switch,
+    tir.NegOp: _neg,
+    tir.AbsOp: _abs,
+    tir.SgnOp: _zero,
+    tir.SqrOp: _sqr,
+    tir.ExpOp: _exp,
+    tir.LogOp: _log,
+    tir.SqrtOp: _sqrt,
+    tir.TanhOp: _tanh,
+    tir.SinOp: _sin,
+    tir.CosOp: _cos,
+    tir.SigmoidOp: _sigmoid,
+    tir.RealOp: _zero,
+    tir.ImagOp: _zero,
+    tir.CastOp: _cast,
+    tir.DimShuffleOp: _dimshuffle,
+    tir.ReshapeOp: _reshape,
+    tir.SumOp: _sum,
+    tir.MeanOp: _mean,
+    tir.ProdOp: _prod,
+    tir.MaxOp: _max_min,
+    tir.MinOp: _max_min,
+    tir.DotOp: _dot,
+}
+"""The gradient rule of each differentiable op (comparisons and ``tir.size`` give integers
+or bools, which carry no adjoint, so they need none)."""
+
+
+@dataclass(frozen=True)
+class Autodiff(ModulePass):
+    """Expand every ``tir.grad`` into its adjoint graph, innermost first."""
+
+    name = "tir-autodiff"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for fn in op.ops:
+            if not isinstance(fn, func.FuncOp) or fn.is_declaration:
+                continue
+            grads = [inner for inner in fn.walk() if isinstance(inner, tir.GradOp)]
+            for grad in grads:  # program order: an inner grad comes before the outer one
+                block = grad.parent_block()
+                assert block is not None
+                GradExpansion(block, grad).run()

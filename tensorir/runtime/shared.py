@@ -1,0 +1,95 @@
+"""The buffer of a shared variable (numpy only, so that the runtime loads alone).
+
+A ``SharedContainer`` holds one array of a fixed dtype and number of dims, C-contiguous and
+writeable, so that compiled code may read it as an argument and write an update into it in
+place. ``runtime.function.Function`` passes ``container.value`` to the kernel and stores the
+update results back into ``container.value`` once the call has succeeded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tensorir.runtime.convert import convert
+
+_HINT = "pass allow_downcast=True to shared()"
+
+
+class SharedContainer:
+    """One shared buffer: Theano's ``Container`` of a shared variable.
+
+    ``value`` is the current array (a 0-d array for a scalar); compiled functions read it and
+    replace (or overwrite) it. ``get``/``set`` copy unless ``borrow``, as Theano's
+    ``get_value``/``set_value``.
+    """
+
+    __slots__ = ("value", "dtype", "broadcastable", "name", "strict", "allow_downcast", "float_x")
+
+    def __init__(
+        self,
+        value: Any,
+        dtype: str,
+        broadcastable: tuple[bool, ...],
+        name: str,
+        strict: bool = False,
+        allow_downcast: bool | None = None,
+        float_x: str = "float64",
+        borrow: bool = False,
+    ):
+        self.dtype = dtype
+        self.broadcastable = tuple(broadcastable)
+        self.name = name
+        self.strict = strict
+        self.allow_downcast = allow_downcast
+        self.float_x = float_x
+        self.value: np.ndarray = np.empty((0,) * len(self.broadcastable), dtype)
+        self.set(value, borrow=borrow)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.broadcastable)
+
+    def describe(self) -> str:
+        return f"shared variable {self.name} ({self.dtype} with broadcastable {self.broadcastable})"
+
+    def filter(self, value: Any) -> np.ndarray:
+        """``value`` as an array of this container's type (Theano's ``TensorType.filter``):
+        with ``strict`` it must already be an array of exactly that dtype and ndim; otherwise it
+        is converted without loss of precision unless ``allow_downcast``."""
+        what = self.describe()
+        if self.strict:
+            if not isinstance(value, np.ndarray):
+                raise TypeError(
+                    f"{what} is strict: expected a numpy.ndarray of dtype {self.dtype}, got "
+                    f"{type(value).__name__}"
+                )
+            if value.dtype != np.dtype(self.dtype):
+                raise TypeError(f"{what} is strict: expected dtype {self.dtype}, got {value.dtype}")
+        return convert(
+            value,
+            self.dtype,
+            self.broadcastable,
+            self.allow_downcast,
+            self.float_x,
+            what,
+            hint=_HINT,
+        )
+
+    def set(self, value: Any, borrow: bool = False) -> None:
+        """Store ``value`` (converted); a copy unless ``borrow`` and it already has the exact
+        type and layout (then the container aliases it)."""
+        arr = self.filter(value)
+        if not borrow and isinstance(value, np.ndarray) and np.may_share_memory(arr, value):
+            arr = arr.copy()
+        if not arr.flags.c_contiguous or not arr.flags.writeable or type(arr) is not np.ndarray:
+            arr = np.array(arr, order="C", copy=True, subok=False)
+        self.value = arr
+
+    def get(self, borrow: bool = False) -> np.ndarray:
+        """The current array: the container's own (``borrow``) or a copy."""
+        return self.value if borrow else self.value.copy()
+
+    def __repr__(self) -> str:
+        return f"SharedContainer({self.name}, {self.dtype}, {self.broadcastable})"
