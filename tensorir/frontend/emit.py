@@ -86,9 +86,10 @@ def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Varia
         else:
             results = insert(node.op.build(*operands)).results
         loc = StringAttr(str(node.trace)) if node.trace else None
-        for op in list(block.ops)[first:]:
-            if loc is not None and op.dialect_name() == "tir":
-                op.attributes["loc"] = loc
+        for top in list(block.ops)[first:]:
+            for op in top.walk():  # the ops of a tir.map body too
+                if loc is not None and op.dialect_name() == "tir":
+                    op.attributes["loc"] = loc
         for var, result in zip(node.outputs, results, strict=True):
             result.name_hint = _ssa_name(var.name)
             values[id(var)] = result

@@ -136,6 +136,7 @@ def grad(
         known_values.append(g)
 
     roots = ([cost] if cost is not None else []) + known_vars
+    _refuse_maps(roots, {id(c) for c in consider}, where)
     flags = _connected(roots, wrt_list, consider, disconnected_inputs, where)
     results: list[Variable | None] = [None] * len(wrt_list)
     differentiable: list[int] = []
@@ -211,6 +212,24 @@ class JacobianOp(Op):
         row = add(tir.GradOp(None, [w], consider, [y], [seed]))
         body.add_op(tir.YieldOp(row))
         return insert(tir.MapOp(n, w, Region(body), out_type.ir_type())).result
+
+
+def _refuse_maps(roots: Sequence[Variable], blocked: set[int], where: Any) -> None:
+    """``grad`` has no rule for a Jacobian (a ``tir.map``): say so when it is asked for."""
+    seen: set[int] = set()
+    stack = [v for v in roots if id(v) not in blocked]
+    while stack:
+        v = stack.pop()
+        if id(v) in seen or v.owner is None:
+            continue
+        seen.add(id(v))
+        if isinstance(v.owner.op, JacobianOp):
+            raise TypeError(
+                f"grad: cannot differentiate through the jacobian or hessian {v} (at {where}); "
+                "differentiate the expression itself instead (tensorir.gradient.derivatives "
+                "gives derivatives of any order)"
+            )
+        stack.extend(i for i in v.owner.inputs if id(i) not in blocked)
 
 
 def _connected(

@@ -28,11 +28,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, func, memref
+from xdsl.dialects import arith, func, math, memref, scf
 from xdsl.dialects import tensor as xtensor
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     AffineMapAttr,
+    FloatAttr,
     IndexType,
     IntegerAttr,
     MemRefType,
@@ -45,9 +46,11 @@ from xdsl.dialects.linalg.ops import GenericOp
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from xdsl.ir.affine import AffineConstantExpr, AffineMap
 from xdsl.passes import ModulePass
+from xdsl.traits import IsTerminator
 from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.dialects import tir
+from tensorir.dialects import types as T
 from tensorir.runtime.abi import UPDATE_ATTR
 
 
@@ -56,13 +59,23 @@ def memref_type(t: TensorType) -> MemRefType:
 
 
 class FunctionBufferization:
-    def __init__(self, module: ModuleOp, fn: func.FuncOp):
+    """Bufferizes one block: a function's body (``run``), or a ``tir.map`` body turned into
+    a loop body (``run_body``), which shares the buffers of the values above it but owns,
+    and frees, its own temporaries."""
+
+    def __init__(
+        self,
+        module: ModuleOp,
+        fn: func.FuncOp,
+        block: Block | None = None,
+        parent: FunctionBufferization | None = None,
+    ):
         self.module = module
         self.fn = fn
-        self.block: Block = fn.body.blocks.first  # type: ignore[assignment]
-        self.buf: dict[SSAValue, SSAValue] = {}
+        self.block: Block = block or fn.body.blocks.first  # type: ignore[assignment]
+        self.buf: dict[SSAValue, SSAValue] = parent.buf if parent else {}
         # the buffer each buffer value views; owned buffers are their own root
-        self.root: dict[SSAValue, SSAValue] = {}
+        self.root: dict[SSAValue, SSAValue] = parent.root if parent else {}
         # malloc-ed temporaries, in order of allocation (a dict: ordered, O(1) membership)
         self.owned: dict[SSAValue, None] = {}
         self.last_use: dict[SSAValue, Operation] = {}
@@ -73,6 +86,10 @@ class FunctionBufferization:
         self.returned_in_place: set[int] = set()
         # the first in-place write: every copy of a returned result is made before it
         self.first_write: Operation | None = None
+        # loop body of each tir.map -> (result buffer, row index, row dims, where)
+        self.map_targets: dict[Block, tuple[SSAValue, SSAValue, list[SSAValue], str]] = (
+            parent.map_targets if parent else {}
+        )
 
     def insert_before(self, op: Operation, anchor: Operation) -> Operation:
         self.block.insert_op_before(op, anchor)
@@ -83,22 +100,37 @@ class FunctionBufferization:
         first = block.first_op
         assert first is not None
         self.schedule_updates()
-        for op in block.ops:
-            for operand in op.operands:
-                if isinstance(operand.type, TensorType):
-                    self.last_use[operand] = op
+        self.find_last_uses()
         old_args = [a for a in block.args if isinstance(a.type, TensorType)]
         self.convert_arguments(first)
-        for op in list(block.ops):
+        self.convert_all()
+        for arg in old_args:
+            block.erase_arg(arg)
+        self.insert_deallocs()
+        self.fn.update_function_type()
+
+    def find_last_uses(self) -> None:
+        """The op of this block that reads each tensor last (uses inside an op's regions
+        count as uses by that op)."""
+        for op in self.block.ops:
+            for operand in _uses(op):
+                if isinstance(operand.type, TensorType):
+                    self.last_use[operand] = op
+
+    def convert_all(self) -> None:
+        for op in list(self.block.ops):
             self.convert(op)
         for op in reversed(self.dead):
             op.drop_all_references()
         for op in self.dead:
             op.erase(safe_erase=False)
-        for arg in old_args:
-            block.erase_arg(arg)
+        self.dead.clear()
+
+    def run_body(self) -> None:
+        """Bufferize a loop body made from a ``tir.map`` body (see ``convert_map``)."""
+        self.find_last_uses()
+        self.convert_all()
         self.insert_deallocs()
-        self.fn.update_function_type()
 
     # -- updates in place ------------------------------------------------------------------
 
@@ -236,6 +268,12 @@ class FunctionBufferization:
             self.replace(op, new)
         elif isinstance(op, func.ReturnOp):
             self.convert_return(op)
+        elif isinstance(op, tir.ArangeOp):
+            self.convert_arange(op)
+        elif isinstance(op, tir.MapOp):
+            self.convert_map(op)
+        elif isinstance(op, tir.YieldOp):
+            self.convert_yield(op)
         elif any(isinstance(v.type, TensorType) for v in (*op.operands, *op.results)):
             raise PassFailedException(f"tir-bufferize: cannot bufferize {op.name}")
 
@@ -364,13 +402,168 @@ class FunctionBufferization:
         self.insert_before(memref.CopyOp(b, new), anchor)
         return new
 
+    # -- sequences and maps: explicit loops ------------------------------------------------
+
+    def load_scalar(self, v: SSAValue, anchor: Operation) -> SSAValue:
+        """The value of the rank-0 tensor ``v``."""
+        return self.insert_before(memref.LoadOp.get(self.buf[v], []), anchor).results[0]
+
+    def new_buffer(self, t: TensorType, sizes: list[SSAValue], anchor: Operation) -> SSAValue:
+        """A fresh owned buffer of type ``t`` (``sizes``: one per dynamic dim)."""
+        b = self.insert_before(memref.AllocOp(sizes, [], memref_type(t)), anchor).results[0]
+        self.owned[b] = None
+        self.root[b] = b
+        return b
+
+    def convert_arange(self, op: tir.ArangeOp) -> None:
+        """``start + k * step`` for ``k < max(0, ceil((stop - start) / step))``: a loop."""
+        start, stop, step = (self.load_scalar(v, op) for v in op.operands)
+        t = op.result.type
+        assert isinstance(t, TensorType)
+        dtype = T.dtype_of(t.element_type)
+        elem = t.element_type
+
+        def ins(new: Operation) -> SSAValue:
+            return self.insert_before(new, op).results[0]
+
+        i64 = T.element_type("int64")
+        if T.is_float(dtype):
+            zero = ins(arith.ConstantOp(FloatAttr(0.0, elem)))
+            ok = ins(arith.CmpfOp(step, zero, "une"))
+            span = ins(arith.DivfOp(ins(arith.SubfOp(stop, start)), step))
+            ok = ins(arith.AndIOp(ok, ins(arith.CmpfOp(span, span, "ord"))))
+            self.insert_before(
+                tir.CheckOp(
+                    ok,
+                    "ValueError",
+                    f"arange: step must be non-zero and the bounds finite{_where(op)}",
+                ),
+                op,
+            )
+            count = ins(arith.FPToSIOp(ins(math.CeilOp(span)), i64))
+        else:
+            zero = ins(arith.ConstantOp(IntegerAttr(0, elem)))
+            ok = ins(arith.CmpiOp(step, zero, "ne"))
+            self.insert_before(
+                tir.CheckOp(ok, "ValueError", f"arange: step must not be zero{_where(op)}"), op
+            )
+            count = ins(arith.CeilDivSIOp(ins(arith.SubiOp(stop, start)), step))
+            if elem != i64:
+                count = ins(arith.ExtSIOp(count, i64))
+        count = ins(arith.MaxSIOp(count, ins(arith.ConstantOp(IntegerAttr(0, i64)))))
+        n = ins(arith.IndexCastOp(count, IndexType()))
+        out = self.new_buffer(t, [n], op)
+        out.name_hint = op.result.name_hint
+        body = Block(arg_types=[IndexType()])
+        k = body.args[0]
+        if T.is_float(dtype):
+            kv = _add(body, arith.SIToFPOp(_add(body, arith.IndexCastOp(k, i64)), elem))
+            value = _add(body, arith.AddfOp(start, _add(body, arith.MulfOp(kv, step))))
+        else:
+            kv = _add(body, arith.IndexCastOp(k, elem))
+            value = _add(body, arith.AddiOp(start, _add(body, arith.MuliOp(kv, step))))
+        body.add_op(memref.StoreOp.get(value, out, [k]))
+        body.add_op(scf.YieldOp())
+        self.insert_before(scf.ForOp(ins(_index(0)), n, ins(_index(1)), [], body), op)
+        self.buf[op.result] = out
+        self.erase_later(op)
+
+    def convert_map(self, op: tir.MapOp) -> None:
+        """A loop over the rows: the body, bufferized with its own temporaries, computes row
+        ``i`` and copies it into row ``i`` of the result (after checking its shape)."""
+
+        def ins(new: Operation) -> SSAValue:
+            return self.insert_before(new, op).results[0]
+
+        n = ins(arith.IndexCastOp(self.load_scalar(op.n, op), IndexType()))
+        like = self.buf[op.like]
+        t = op.result.type
+        assert isinstance(t, TensorType)
+        row_shape = t.get_shape()[1:]
+        dims = [
+            ins(memref.DimOp(like, ins(_index(i)))) if size == DYNAMIC_INDEX else ins(_index(size))
+            for i, size in enumerate(row_shape)
+        ]
+        sizes = [n] + [d for d, size in zip(dims, row_shape, strict=True) if size == DYNAMIC_INDEX]
+        out = self.new_buffer(t, sizes, op)
+        out.name_hint = op.result.name_hint
+        source = op.body.block
+        body = Block(arg_types=[IndexType()])
+        iv = body.args[0]
+        slot = memref.AllocaOp.get(T.element_type("int64"), shape=[])
+        body.add_op(slot)
+        i64 = _add(body, arith.IndexCastOp(iv, T.element_type("int64")))
+        body.add_op(memref.StoreOp.get(i64, slot.results[0], []))
+        self.buf[source.args[0]] = slot.results[0]
+        self.root[slot.results[0]] = slot.results[0]
+        for inner in list(source.ops):
+            inner.detach()
+            body.add_op(inner)
+        body.add_op(scf.YieldOp())
+        self.map_targets[body] = (out, iv, dims, _where(op))
+        self.insert_before(scf.ForOp(ins(_index(0)), n, ins(_index(1)), [], body), op)
+        FunctionBufferization(self.module, self.fn, body, parent=self).run_body()
+        self.buf[op.result] = out
+        self.erase_later(op)
+
+    def convert_yield(self, op: tir.YieldOp) -> None:
+        """Check the row's shape and copy it into its row of the map's result."""
+        block = op.parent_block()
+        assert block is not None
+        out, iv, dims, where = self.map_targets[block]
+        row = self.buf[op.value]
+        row_t = row.type
+        assert isinstance(row_t, MemRefType)
+
+        def ins(new: Operation) -> SSAValue:
+            return self.insert_before(new, op).results[0]
+
+        got = [ins(memref.DimOp(row, ins(_index(i)))) for i in range(len(dims))]
+        ok: SSAValue | None = None
+        for a, b in zip(got, dims, strict=True):
+            same = ins(arith.CmpiOp(a, b, "eq"))
+            ok = same if ok is None else ins(arith.AndIOp(ok, same))
+        if ok is not None:
+            fmt_a = ", ".join(f"{{{k}}}" for k in range(len(dims)))
+            fmt_b = ", ".join(f"{{{k + len(dims)}}}" for k in range(len(dims)))
+            self.insert_before(
+                tir.CheckOp(
+                    ok,
+                    "ValueError",
+                    f"map: a row has shape ({fmt_a}) but the rows must have shape ({fmt_b}){where}",
+                    [*got, *dims],
+                ),
+                op,
+            )
+        # the copy: a loop nest over the row's dims
+        anchor: Operation = op
+        indices: list[SSAValue] = []
+        block_at: Block = block
+        for d in got:
+            inner = Block(arg_types=[IndexType()])
+            inner.add_op(scf.YieldOp())
+            loop = scf.ForOp(
+                _add_before(block_at, anchor, _index(0)),
+                d,
+                _add_before(block_at, anchor, _index(1)),
+                [],
+                inner,
+            )
+            block_at.insert_op_before(loop, anchor)
+            indices.append(inner.args[0])
+            block_at, anchor = inner, inner.last_op  # type: ignore[assignment]
+        value = _add_before(block_at, anchor, memref.LoadOp.get(row, indices))
+        block_at.insert_op_before(memref.StoreOp.get(value, out, [iv, *indices]), anchor)
+        op.detach()
+        op.erase()
+
     # -- deallocation --------------------------------------------------------------------
 
     def insert_deallocs(self) -> None:
         position = {op: i for i, op in enumerate(self.block.ops)}
         last: dict[SSAValue, Operation] = {}
         for op in self.block.ops:
-            for v in op.operands:
+            for v in _uses(op):
                 root = self.root.get(v)
                 if root is not None and root in self.owned:
                     if root not in last or position[op] > position[last[root]]:
@@ -380,9 +573,32 @@ class FunctionBufferization:
             if anchor is None:
                 anchor = root.owner  # type: ignore[assignment]
             assert isinstance(anchor, Operation)
-            nxt = anchor if isinstance(anchor, func.ReturnOp) else anchor.next_op
+            nxt = anchor if anchor.has_trait(IsTerminator) else anchor.next_op
             assert nxt is not None
             self.block.insert_op_before(memref.DeallocOp.get(root), nxt)
+
+
+def _uses(op: Operation) -> list[SSAValue]:
+    """The values ``op`` reads, those read inside its regions included."""
+    if not op.regions:
+        return list(op.operands)
+    return [v for inner in op.walk() for v in inner.operands]
+
+
+def _add(block: Block, op: Operation) -> SSAValue:
+    block.add_op(op)
+    return op.results[0]
+
+
+def _add_before(block: Block, anchor: Operation, op: Operation) -> SSAValue:
+    block.insert_op_before(op, anchor)
+    return op.results[0]
+
+
+def _where(op: Operation) -> str:
+    loc = op.attributes.get("loc")
+    text = f" (built at {loc.data})" if isinstance(loc, StringAttr) else ""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _aligned(m: AffineMap, shape: tuple[int, ...]) -> bool:

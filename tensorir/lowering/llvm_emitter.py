@@ -257,8 +257,8 @@ class _FunctionEmitter:
         self.op = op
         self.values: dict[SSAValue, Any] = {}
         self.checks: list[CheckSpec] = []
-        # malloc-ed buffers live at the current point of the function's top level: a failed
-        # check frees them before returning
+        # malloc-ed buffers live at the current point of the function (a loop body's are
+        # freed in the same iteration): a failed check frees them before returning
         self.live: list[ir.Value] = []
         self._alloc_fail: ir.Block | None = None
 
@@ -693,8 +693,7 @@ def _alloc(e: _FunctionEmitter, op: Operation) -> Any:
         return Memref(e.entry_alloca(ir.ArrayType(elem, n)), dims, elem)
     m = Memref(ir.Constant(PTR, None), dims, elem)
     ptr = e.malloc(e.nbytes(m))
-    if isinstance(op.parent_op(), FuncOp):
-        e.live.append(ptr)
+    e.live.append(ptr)  # until its dealloc (loop bodies free theirs in the same iteration)
     return Memref(ptr, dims, elem)
 
 
