@@ -132,3 +132,15 @@ def test_zeros_ones_like_dtype() -> None:
     _same(a, np.zeros(3, "int32"))
     _same(b, np.ones(3, "float32"))
     _same(c, np.ones(3))
+
+
+def test_second_takes_the_dtype_of_its_value() -> None:
+    """As Theano's fill: the model gives the shape, the value its dtype."""
+    x, i = tensor.dvector("x"), tensor.ivector("i")
+    f = tensorir.function(
+        [x, i], [tensor.second(x, i), tensor.fill(i, x), tensor.zeros_like(x, "int8")]
+    )
+    a, b, c = f([1.5, 2.5], [7, 8])
+    assert a.dtype == np.int32 and list(a) == [7, 8]
+    assert b.dtype == np.float64 and list(b) == [1.5, 2.5]
+    assert c.dtype == np.int8 and list(c) == [0, 0]

@@ -280,9 +280,18 @@ class GeOp(CompareOp):
 @irdl_op_definition
 class SecondOp(ElementwiseBinaryOp):
     """Theano's ``second`` (``fill``): the values of ``rhs`` broadcast to the shape of both
-    operands. ``second(x, 0)`` is ``zeros_like(x)``; gradients broadcast with it."""
+    operands, of ``rhs``'s element type. ``second(x, 0)`` is ``zeros_like(x)``; gradients
+    broadcast with it."""
 
     name = "tir.second"
+
+    @classmethod
+    def infer_type(cls, lhs: Attribute, rhs: Attribute) -> TensorType:
+        """The broadcast shape of both, the element type of ``rhs`` (``lhs`` gives only its
+        shape, so it may have any element type)."""
+        assert isinstance(lhs, TensorType) and isinstance(rhs, TensorType)
+        dims = broadcast_dims(cls.name, _shape(lhs), _shape(rhs))
+        return TensorType(rhs.element_type, dims)
 
 
 @irdl_op_definition

@@ -272,8 +272,6 @@ mod = _binary(tir.ModOp, "mod")
 pow = _binary(tir.PowOp, "pow")  # noqa: A001 (Theano's name)
 maximum = _binary(tir.MaximumOp, "maximum")
 minimum = _binary(tir.MinimumOp, "minimum")
-second = _binary(tir.SecondOp, "second")
-fill = second
 eq = _binary(tir.EqOp, "eq")
 neq = _binary(tir.NeqOp, "neq")
 lt = _binary(tir.LtOp, "lt")
@@ -297,6 +295,16 @@ abs_ = abs
 div = true_div
 
 
+def second(model: Any, value: Any) -> Variable:
+    """Theano's ``second``/``fill``: ``value`` broadcast to the shape of ``model`` (and of
+    ``value``), with ``value``'s dtype."""
+    xs = _align_ranks([as_tensor_variable(model), as_tensor_variable(value)])
+    return apply_op(Op(tir.SecondOp, "second"), *xs)
+
+
+fill = second
+
+
 def switch(cond: Any, ift: Any, iff: Any) -> Variable:
     """Elementwise ``ift`` where ``cond`` is true (non-zero), else ``iff``; the branches are
     upcast to a common dtype and all three broadcast, as Theano's ``switch``."""
@@ -312,15 +320,13 @@ def switch(cond: Any, ift: Any, iff: Any) -> Variable:
 def zeros_like(x: Any, dtype: str | None = None) -> Variable:
     """Zeros of the shape of ``x`` (of ``x``'s dtype unless ``dtype`` is given)."""
     x = as_tensor_variable(x)
-    dtype = dtype or x.dtype
-    return second(cast(x, dtype) if dtype != x.dtype else x, constant(0, dtype=dtype))
+    return second(x, constant(0, dtype=dtype or x.dtype))
 
 
 def ones_like(x: Any, dtype: str | None = None) -> Variable:
     """Ones of the shape of ``x`` (of ``x``'s dtype unless ``dtype`` is given)."""
     x = as_tensor_variable(x)
-    dtype = dtype or x.dtype
-    return second(cast(x, dtype) if dtype != x.dtype else x, constant(1, dtype=dtype))
+    return second(x, constant(1, dtype=dtype or x.dtype))
 
 
 # --------------------------------------------------------------------------- reductions

@@ -20,7 +20,7 @@ from xdsl.ir import Block, Region, SSAValue
 from tensorir.config import config
 from tensorir.dialects import tir
 from tensorir.dialects import types as T
-from tensorir.frontend.basic import as_tensor_variable, cast, second
+from tensorir.frontend.basic import as_tensor_variable, cast
 from tensorir.frontend.graph import Apply, Constant, Op, TensorType, Variable, user_line
 
 
@@ -166,8 +166,9 @@ def grad(
 
 
 def _zeros(w: Variable) -> Variable:
-    dtype = w.dtype if T.is_float(w.dtype) else config.floatX
-    return second(cast(w, dtype), 0.0)
+    from tensorir.frontend.basic import zeros_like
+
+    return zeros_like(w, w.dtype if T.is_float(w.dtype) else config.floatX)
 
 
 # --------------------------------------------------------------------------- jacobian
@@ -528,10 +529,14 @@ def verify_grad(
     from tensorir.frontend.basic import sum as tsum
 
     cost = tsum(mul(projection, out))
-    cost_fn = function([*inputs, projection], cost, on_unused_input="ignore")
     grads = grad(cost, inputs, disconnected_inputs="ignore")
     grad_fn = function([*inputs, projection], grads, on_unused_input="ignore")
-    o_shape = np.asarray(function(inputs, out, on_unused_input="ignore")(*pt)).shape
+    out_fn = function(inputs, out, on_unused_input="ignore")
+    o_shape = np.asarray(out_fn(*pt)).shape
+
+    def cost_fn(*args: Any) -> float:  # the projected cost, summed in float64 by numpy
+        *xs, r = args
+        return float(np.sum(np.asarray(out_fn(*xs), dtype="float64") * r))
 
     def random_projection() -> Any:
         sample = rng.random(o_shape) if hasattr(rng, "random") else rng.rand(*o_shape)
