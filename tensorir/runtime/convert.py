@@ -57,12 +57,11 @@ def convert(
         if original.dtype == object or original.dtype.kind in "USVM":
             raise TypeError(f"{what}: cannot convert {_short(data)} to a {dtype} array")
         try:
-            arr = original.astype(dtype)
+            with np.errstate(over="ignore", invalid="ignore"):
+                arr = original.astype(dtype)
         except (ValueError, TypeError) as e:
             raise TypeError(f"{what}: cannot convert {_short(data)} to {dtype}: {e}") from None
-        with np.errstate(invalid="ignore"):
-            same = np.array_equal(original, arr, equal_nan=original.dtype.kind in "fc")
-        if not same:
+        if not _lossless(original, arr):
             raise TypeError(
                 f"{what} cannot store accurately value {_short(data)}, it would be represented "
                 f"as {_short(arr)}. If you do not mind this precision loss, you can: 1) "
@@ -82,6 +81,18 @@ def convert(
     return arr
 
 
+def _lossless(original: np.ndarray, converted: np.ndarray) -> bool:
+    """Whether ``converted`` holds exactly the values of ``original`` (NaN for NaN)."""
+    equal = original == converted
+    if equal.all():
+        return True
+    if original.dtype.kind not in "fc":
+        return False
+    with np.errstate(invalid="ignore"):
+        nan = np.isnan(original) & np.isnan(converted)
+    return bool((equal | nan).all())
+
+
 def converter(
     dtype: str,
     broadcastable: tuple[bool, ...],
@@ -93,10 +104,31 @@ def converter(
     ndim = len(broadcastable)
     npdtype = np.dtype(dtype)
     if ndim == 0:
-        exact_py = {"float64": float, "int64": int, "bool": bool, "complex128": complex}.get(dtype)
+        exact_py = {"float64": float, "bool": bool, "complex128": complex}.get(dtype)
+        if npdtype.kind == "i":
+            info = np.iinfo(npdtype)
+            low, high = int(info.min), int(info.max)
+
+            def to_int(x: Any) -> Any:  # a Python int in range is exact
+                if type(x) is int and low <= x <= high:
+                    return x
+                return convert(x, dtype, broadcastable, allow_downcast, float_x, what)[()]
+
+            return to_int
+        if dtype == "float32":
+            f32 = np.float32
+
+            def to_float32(x: Any) -> Any:  # a Python float float32 holds exactly
+                if type(x) is float:
+                    y = f32(x)
+                    if float(y) == x or allow_downcast or float_x == "float32":
+                        return y
+                return convert(x, dtype, broadcastable, allow_downcast, float_x, what)[()]
+
+            return to_float32
 
         def to_scalar(x: Any) -> Any:
-            if type(x) is exact_py and exact_py is not int:
+            if type(x) is exact_py:
                 return x
             return convert(x, dtype, broadcastable, allow_downcast, float_x, what)[()]
 
