@@ -26,3 +26,19 @@ def test_failed_check_frees_temporaries() -> None:
             f(big, small)
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kb < 100_000, f"{grown_kb} KiB more after 300 failed calls"
+
+
+def test_jacobian_rows_free_their_temporaries() -> None:
+    """A tir.map body allocates per row and frees in the same iteration."""
+    from tensorir.gradient import jacobian
+
+    x = tensor.dvector("x")
+    f = tensorir.function([x], jacobian(tensor.exp(x) * 2, x))
+    v = np.ones(256)  # each row allocates a few 2 KiB temporaries; the result is 512 KiB
+    for _ in range(5):
+        f(v)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(200):  # 200 calls x 256 rows
+        f(v)
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 50_000, f"{grown_kb} KiB more after 200 calls"
