@@ -645,6 +645,13 @@ class ReshapeOp(IRDLOperation):
 # --------------------------------------------------------------------------- reductions
 
 
+def check_axes(op_name: str, axes: Sequence[int], rank: int) -> None:
+    if list(axes) != sorted(set(axes)) or any(a < 0 or a >= rank for a in axes):
+        raise VerifyException(
+            f"{op_name}: axes {list(axes)} must be sorted, distinct and within rank {rank}"
+        )
+
+
 class ReduceOp(TypedOp):
     """Reduce over ``axes`` (sorted, distinct), dropping them from the result.
 
@@ -683,11 +690,7 @@ class ReduceOp(TypedOp):
     def infer_type(cls, input: Attribute, axes: Sequence[int]) -> TensorType:
         assert isinstance(input, TensorType)
         shape = tuple(input.get_shape())
-        if list(axes) != sorted(set(axes)) or any(a < 0 or a >= len(shape) for a in axes):
-            raise VerifyException(
-                f"{cls.name}: axes {list(axes)} must be sorted, distinct and within rank "
-                f"{len(shape)}"
-            )
+        check_axes(cls.name, axes, len(shape))
         dtype = T.dtype_of(input.element_type)
         check_accepts(cls.name, cls.ACCEPTS, dtype)
         kept = [d for i, d in enumerate(shape) if i not in axes]
@@ -786,44 +789,21 @@ class DotOp(TypedOp):
 
 
 @irdl_op_definition
-class SizeOp(TypedOp):
+class SizeOp(ReduceOp):
     """The number of elements of ``input`` along ``axes`` (all of them: its size), as an
-    int64 scalar: Theano's ``x.size`` or ``prod(x.shape[axes])``.
+    int64 scalar: Theano's ``x.size`` or ``prod(x.shape[axes])``. Only the input's shape
+    matters.
 
     ``%n = tir.size %x {axes = array<i64: 0, 1>} : tensor<?x?xf64> -> tensor<i64>``
     """
 
     name = "tir.size"
-    input = operand_def(TensorType)
-    axes = prop_def(DenseArrayBase)
-    result = result_def(TensorType)
-    traits = traits_def(Pure())
-    irdl_options = (ParsePropInAttrDict(),)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
 
-    def __init__(self, input: SSAValue | Operation, axes: Sequence[int]):
-        input = SSAValue.get(input)
-        super().__init__(
-            operands=[input],
-            properties={"axes": DenseArrayBase.from_list(i64, list(axes))},
-            result_types=[self.infer_type(input.type, axes)],
-        )
-
-    @staticmethod
-    def infer_type(input: Attribute, axes: Sequence[int]) -> TensorType:
+    @classmethod
+    def infer_type(cls, input: Attribute, axes: Sequence[int]) -> TensorType:
         assert isinstance(input, TensorType)
-        rank = len(input.get_shape())
-        if list(axes) != sorted(set(axes)) or any(a < 0 or a >= rank for a in axes):
-            raise VerifyException(
-                f"tir.size: axes {list(axes)} must be sorted, distinct and within rank {rank}"
-            )
+        check_axes(cls.name, axes, len(input.get_shape()))
         return TensorType(i64, [])
-
-    def get_axes(self) -> tuple[int, ...]:
-        return tuple(self.axes.get_values())  # type: ignore[arg-type]
-
-    def inferred_type(self) -> Attribute:
-        return self.infer_type(self.input.type, self.get_axes())
 
 
 # --------------------------------------------------------------------------- sequences

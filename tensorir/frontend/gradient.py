@@ -54,9 +54,10 @@ class GradOp(Op):
         return insert(tir.GradOp(cost, wrt, consider, known, known_grads)).results
 
 
-def _ancestors(roots: Sequence[Variable], blocked: set[int]) -> set[int]:
-    """ids of the variables ``roots`` depend on, not looking past ``blocked`` ones: as in
-    Theano, a blocked variable is itself connected (it gets its gradient), its inputs are not."""
+def _walk(roots: Sequence[Variable], blocked: set[int]) -> Any:
+    """The variables ``roots`` depend on (themselves included), each once, not looking past
+    the owners of ``blocked`` ones (a constant stops the walk at its definition; it is still
+    reached itself)."""
     seen: set[int] = set()
     stack = list(roots)
     while stack:
@@ -64,9 +65,14 @@ def _ancestors(roots: Sequence[Variable], blocked: set[int]) -> set[int]:
         if id(v) in seen:
             continue
         seen.add(id(v))
+        yield v
         if v.owner is not None and id(v) not in blocked:
             stack.extend(v.owner.inputs)
-    return seen
+
+
+def _ancestors(roots: Sequence[Variable], blocked: set[int]) -> set[int]:
+    """ids of the variables ``roots`` depend on (see ``_walk``)."""
+    return {id(v) for v in _walk(roots, blocked)}
 
 
 def grad(
@@ -217,20 +223,13 @@ class JacobianOp(Op):
 
 def _refuse_maps(roots: Sequence[Variable], blocked: set[int], where: Any) -> None:
     """``grad`` has no rule for a Jacobian (a ``tir.map``): say so when it is asked for."""
-    seen: set[int] = set()
-    stack = [v for v in roots if id(v) not in blocked]
-    while stack:
-        v = stack.pop()
-        if id(v) in seen or v.owner is None:
-            continue
-        seen.add(id(v))
-        if isinstance(v.owner.op, JacobianOp):
+    for v in _walk(roots, blocked):
+        if v.owner is not None and id(v) not in blocked and isinstance(v.owner.op, JacobianOp):
             raise TypeError(
                 f"grad: cannot differentiate through the jacobian or hessian {v} (at {where}); "
                 "differentiate the expression itself instead (tensorir.gradient.derivatives "
                 "gives derivatives of any order)"
             )
-        stack.extend(i for i in v.owner.inputs if id(i) not in blocked)
 
 
 def _connected(
