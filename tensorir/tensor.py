@@ -57,6 +57,7 @@ from tensorir.frontend.basic import (
 from tensorir.frontend.gradient import grad
 from tensorir.frontend.graph import Constant, TensorType, Variable
 from tensorir.frontend.shared import SharedVariable, shared
+from tensorir.frontend.subtensor import arange, inc_subtensor, set_subtensor, shape_i
 
 TensorVariable = Variable
 TensorConstant = Constant
@@ -73,6 +74,7 @@ __all__ = [
     "abs",
     "abs_",
     "add",
+    "arange",
     "as_tensor_variable",
     "cast",
     "constant",
@@ -88,6 +90,7 @@ __all__ = [
     "grad",
     "gt",
     "imag",
+    "inc_subtensor",
     "int_div",
     "le",
     "log",
@@ -107,7 +110,9 @@ __all__ = [
     "real",
     "reshape",
     "second",
+    "set_subtensor",
     "sgn",
+    "shape_i",
     "shared",
     "sigmoid",
     "sin",

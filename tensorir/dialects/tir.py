@@ -22,6 +22,7 @@ from xdsl.dialects.builtin import (
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
     IndexType,
+    IntegerAttr,
     IntegerType,
     MemRefType,
     StringAttr,
@@ -806,6 +807,257 @@ class SizeOp(ReduceOp):
         return TensorType(i64, [])
 
 
+# --------------------------------------------------------------------------- indexing
+
+SLICE_START, SLICE_STOP, SLICE_STEP = 1, 2, 4
+INDEX = -1
+
+
+def _index_kinds_check(op_name: str, kinds: Sequence[int], rank: int, n_bounds: int) -> None:
+    if len(kinds) > rank:
+        raise VerifyException(f"{op_name}: {len(kinds)} indices for a tensor of rank {rank}")
+    expected = sum(1 if k == INDEX else bin(k).count("1") for k in kinds)
+    if any(k != INDEX and not 0 <= k <= 7 for k in kinds):
+        raise VerifyException(f"{op_name}: invalid index kinds {list(kinds)}")
+    if expected != n_bounds:
+        raise VerifyException(
+            f"{op_name}: index kinds {list(kinds)} take {expected} bounds, got {n_bounds}"
+        )
+
+
+def _check_bounds_types(op_name: str, bounds: Sequence[Attribute]) -> None:
+    for t in bounds:
+        assert isinstance(t, TensorType)
+        if t.get_shape() or not T.is_int(T.dtype_of(t.element_type)):
+            raise VerifyException(f"{op_name}: indices and bounds must be integer scalars, got {t}")
+
+
+def subtensor_type(x: Attribute, kinds: Sequence[int]) -> TensorType:
+    """Basic indexing: an integer index drops its dim; a slice keeps it (size 1 only for a
+    full slice of a size-1 dim); dims after the indexed ones stay."""
+    assert isinstance(x, TensorType)
+    shape = list(x.get_shape())
+    out: list[int] = []
+    for d, size in enumerate(shape):
+        if d < len(kinds):
+            if kinds[d] == INDEX:
+                continue
+            out.append(1 if size == 1 and kinds[d] == 0 else DYNAMIC_INDEX)
+        else:
+            out.append(size)
+    return TensorType(x.element_type, out)
+
+
+@irdl_op_definition
+class SubtensorOp(IRDLOperation):
+    """Basic indexing ``x[i, a:b:c, ...]`` with Python's semantics: ``kinds`` has one entry per
+    indexed leading dim: -1 for an integer index (one bound), else a slice whose bitmask
+    says which of start (1), stop (2) and step (4) are given, in that order, as ``bounds``
+    (integer scalars). Negative indices count from the end; slice bounds are clamped; an
+    index out of range raises IndexError and a zero step ValueError at run time.
+
+    ``%r = tir.subtensor %x[%i, %lo, %hi] {kinds = array<i64: -1, 3>}
+    : (tensor<?x?xf64>, tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xf64>``
+    """
+
+    name = "tir.subtensor"
+    input = operand_def(TensorType)
+    bounds = var_operand_def(TensorType)
+    kinds = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$input `[` $bounds `]` attr-dict `:` `(` type($input) (`,` type($bounds)^)? `)` "
+        "`->` type($result)"
+    )
+
+    def __init__(self, input: SSAValue, bounds: Sequence[SSAValue], kinds: Sequence[int]):
+        super().__init__(
+            operands=[input, list(bounds)],
+            properties={"kinds": DenseArrayBase.from_list(i64, list(kinds))},
+            result_types=[self.infer_type(input.type, *(b.type for b in bounds), kinds=kinds)],
+        )
+
+    @staticmethod
+    def infer_type(x: Attribute, *bounds: Attribute, kinds: Sequence[int]) -> TensorType:
+        assert isinstance(x, TensorType)
+        _index_kinds_check("tir.subtensor", kinds, len(x.get_shape()), len(bounds))
+        _check_bounds_types("tir.subtensor", bounds)
+        return subtensor_type(x, kinds)
+
+    def get_kinds(self) -> tuple[int, ...]:
+        return tuple(self.kinds.get_values())  # type: ignore[arg-type]
+
+    def verify_(self) -> None:
+        t = self.infer_type(self.input.type, *(b.type for b in self.bounds), kinds=self.get_kinds())
+        if self.result.type != t:
+            raise VerifyException(f"tir.subtensor: result type should be {t}")
+
+
+@irdl_op_definition
+class IncSubtensorOp(IRDLOperation):
+    """Theano's ``inc_subtensor`` / ``set_subtensor``: a copy of ``x`` whose part
+    ``x[bounds...]`` (as ``tir.subtensor``) is incremented by (``set`` false) or set to
+    ``value``, which broadcasts to that part's shape.
+
+    ``%r = tir.inc_subtensor %x[%lo, %hi], %v {kinds = array<i64: 3>, set = false}
+    : (tensor<?xf64>, tensor<?xf64>, tensor<i64>, tensor<i64>) -> tensor<?xf64>``
+    """
+
+    name = "tir.inc_subtensor"
+    input = operand_def(TensorType)
+    bounds = var_operand_def(TensorType)
+    value = operand_def(TensorType)
+    kinds = prop_def(DenseArrayBase)
+    set = prop_def(IntegerAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$input `[` $bounds `]` `,` $value attr-dict `:` `(` type($input) `,` type($value) "
+        "(`,` type($bounds)^)? `)` `->` type($result)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        bounds: Sequence[SSAValue],
+        value: SSAValue,
+        kinds: Sequence[int],
+        set: bool = False,
+    ):
+        super().__init__(
+            operands=[input, list(bounds), value],
+            properties={
+                "kinds": DenseArrayBase.from_list(i64, list(kinds)),
+                "set": IntegerAttr(int(set), i1),
+            },
+            result_types=[input.type],
+        )
+
+    def get_kinds(self) -> tuple[int, ...]:
+        return tuple(self.kinds.get_values())  # type: ignore[arg-type]
+
+    def is_set(self) -> bool:
+        return bool(self.set.value.data)
+
+    def verify_(self) -> None:
+        part = SubtensorOp.infer_type(
+            self.input.type, *(b.type for b in self.bounds), kinds=self.get_kinds()
+        )
+        v = self.value.type
+        assert isinstance(v, TensorType)
+        if v.element_type != part.element_type:
+            raise VerifyException("tir.inc_subtensor: value and input element types differ")
+        if len(v.get_shape()) != len(part.get_shape()):
+            raise VerifyException(
+                f"tir.inc_subtensor: value of rank {len(v.get_shape())} for a part of rank "
+                f"{len(part.get_shape())}"
+            )
+        if self.result.type != self.input.type:
+            raise VerifyException("tir.inc_subtensor: result type must be the input's")
+
+
+def _check_index_arrays(op_name: str, x: Attribute, indices: Sequence[Attribute]) -> TensorType:
+    """Integer index tensors of one type, indexing the leading dims of ``x``: the result is
+    the indices' shape followed by the remaining dims of ``x``."""
+    assert isinstance(x, TensorType)
+    if not indices:
+        raise VerifyException(f"{op_name}: needs at least one index tensor")
+    if len(indices) > len(x.get_shape()):
+        raise VerifyException(
+            f"{op_name}: {len(indices)} index tensors for a tensor of rank {len(x.get_shape())}"
+        )
+    first = indices[0]
+    assert isinstance(first, TensorType)
+    for t in indices:
+        assert isinstance(t, TensorType)
+        if not T.is_int(T.dtype_of(t.element_type)):
+            raise VerifyException(f"{op_name}: index tensors must be integers, got {t}")
+        if t.get_shape() != first.get_shape():
+            raise VerifyException(
+                f"{op_name}: index tensors must have one shape (broadcast them first), got "
+                f"{first} and {t}"
+            )
+    return TensorType(x.element_type, [*first.get_shape(), *x.get_shape()[len(indices) :]])
+
+
+@irdl_op_definition
+class GatherOp(IRDLOperation):
+    """Advanced integer indexing of the leading dims (Theano's ``AdvancedSubtensor``):
+    ``result[p, ...] = x[i0[p], i1[p], ..., ...]`` for every position ``p`` of the index
+    tensors (all of one shape). Negative indices count from the end; out-of-range ones raise
+    IndexError at run time.
+
+    ``%r = tir.gather %x[%rows, %cols] : (tensor<?x?xf64>, tensor<?xi64>, tensor<?xi64>)
+    -> tensor<?xf64>``
+    """
+
+    name = "tir.gather"
+    input = operand_def(TensorType)
+    indices = var_operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$input `[` $indices `]` attr-dict `:` `(` type($input) `,` type($indices) `)` "
+        "`->` type($result)"
+    )
+
+    def __init__(self, input: SSAValue, indices: Sequence[SSAValue]):
+        super().__init__(
+            operands=[input, list(indices)],
+            result_types=[self.infer_type(input.type, *(i.type for i in indices))],
+        )
+
+    @staticmethod
+    def infer_type(x: Attribute, *indices: Attribute) -> TensorType:
+        return _check_index_arrays("tir.gather", x, indices)
+
+    def verify_(self) -> None:
+        t = self.infer_type(self.input.type, *(i.type for i in self.indices))
+        if self.result.type != t:
+            raise VerifyException(f"tir.gather: result type should be {t}")
+
+
+@irdl_op_definition
+class ScatterAddOp(IRDLOperation):
+    """Theano's ``AdvancedIncSubtensor``: a copy of ``x`` to which each ``value[p, ...]`` is
+    added at ``x[i0[p], i1[p], ..., ...]`` (repeated indices accumulate): the gradient of
+    ``tir.gather``. ``value`` has the shape of the gather's result.
+
+    ``%r = tir.scatter_add %x[%rows, %cols], %v : (tensor<?x?xf64>, tensor<?xf64>,
+    tensor<?xi64>, tensor<?xi64>) -> tensor<?x?xf64>``
+    """
+
+    name = "tir.scatter_add"
+    input = operand_def(TensorType)
+    indices = var_operand_def(TensorType)
+    value = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$input `[` $indices `]` `,` $value attr-dict `:` `(` type($input) `,` type($value) "
+        "`,` type($indices) `)` `->` type($result)"
+    )
+
+    def __init__(self, input: SSAValue, indices: Sequence[SSAValue], value: SSAValue):
+        super().__init__(operands=[input, list(indices), value], result_types=[input.type])
+
+    def verify_(self) -> None:
+        part = _check_index_arrays(
+            "tir.scatter_add", self.input.type, [i.type for i in self.indices]
+        )
+        v = self.value.type
+        assert isinstance(v, TensorType)
+        if v.element_type != part.element_type or len(v.get_shape()) != len(part.get_shape()):
+            raise VerifyException(
+                f"tir.scatter_add: value must be like the gathered part {part}, got {v}"
+            )
+        if self.result.type != self.input.type:
+            raise VerifyException("tir.scatter_add: result type must be the input's")
+
+
 # --------------------------------------------------------------------------- sequences
 
 
@@ -1074,6 +1326,10 @@ TIR = Dialect(
         DotOp,
         SizeOp,
         ArangeOp,
+        SubtensorOp,
+        IncSubtensorOp,
+        GatherOp,
+        ScatterAddOp,
         MapOp,
         YieldOp,
         GradOp,

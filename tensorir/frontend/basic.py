@@ -538,3 +538,7 @@ for _name, _f in _METHODS.items():
 Variable.T = property(transpose)  # type: ignore[attr-defined]
 Variable.real = property(real)  # type: ignore[attr-defined]
 Variable.imag = property(imag)  # type: ignore[attr-defined]
+
+
+# indexing, shapes and arange attach themselves to Variable
+from tensorir.frontend import subtensor as _subtensor  # noqa: E402, F401

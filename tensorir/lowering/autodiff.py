@@ -437,6 +437,40 @@ def _dot(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
     return [e.as_type(ga, a.type), e.as_type(gb, b.type)]
 
 
+def _subtensor(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # the part's adjoint added into zeros of the input's shape
+    assert isinstance(op, tir.SubtensorOp)
+    x = op.input
+    inc = tir.IncSubtensorOp(e.zeros_like(x), list(op.bounds), g, op.get_kinds())
+    return [e.emit(inc), *([None] * len(op.bounds))]
+
+
+def _inc_subtensor(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # x: g (with the part zeroed for set_subtensor); value: the part of g, unbroadcast
+    assert isinstance(op, tir.IncSubtensorOp)
+    bounds, kinds = list(op.bounds), op.get_kinds()
+    part = e.emit(tir.SubtensorOp(g, bounds, kinds))
+    gx = g
+    if op.is_set():
+        zero = e.const(0.0, _dtype(g), len(_shape(part)))
+        gx = e.emit(tir.IncSubtensorOp(g, bounds, zero, kinds, set=True))
+    return [gx, *([None] * len(bounds)), e.unbroadcast(part, op.value)]
+
+
+def _gather(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # scatter-add of the adjoint into zeros: repeated indices accumulate
+    assert isinstance(op, tir.GatherOp)
+    x = op.input
+    gx = e.emit(tir.ScatterAddOp(e.zeros_like(x), list(op.indices), g))
+    return [gx, *([None] * len(op.indices))]
+
+
+def _scatter_add(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    assert isinstance(op, tir.ScatterAddOp)
+    gv = e.emit(tir.GatherOp(g, list(op.indices)))
+    return [g, *([None] * len(op.indices)), e.as_type(gv, op.value.type)]
+
+
 RULES: dict[type[Operation], Rule] = {
     tir.AddOp: _add,
     tir.SubOp: _sub,
@@ -471,6 +505,10 @@ RULES: dict[type[Operation], Rule] = {
     tir.MaxOp: _max_min,
     tir.MinOp: _max_min,
     tir.DotOp: _dot,
+    tir.SubtensorOp: _subtensor,
+    tir.IncSubtensorOp: _inc_subtensor,
+    tir.GatherOp: _gather,
+    tir.ScatterAddOp: _scatter_add,
 }
 """The gradient rule of each differentiable op (comparisons and ``tir.size`` give integers
 or bools, which carry no adjoint, so they need none)."""

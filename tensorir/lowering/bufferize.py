@@ -51,6 +51,7 @@ from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.dialects import tir
 from tensorir.dialects import types as T
+from tensorir.lowering import indexing
 from tensorir.runtime.abi import UPDATE_ATTR
 
 
@@ -270,6 +271,14 @@ class FunctionBufferization:
             self.convert_return(op)
         elif isinstance(op, tir.ArangeOp):
             self.convert_arange(op)
+        elif isinstance(op, tir.SubtensorOp):
+            indexing.lower_subtensor(self, op)
+        elif isinstance(op, tir.IncSubtensorOp):
+            indexing.lower_inc_subtensor(self, op)
+        elif isinstance(op, tir.GatherOp):
+            indexing.lower_gather(self, op)
+        elif isinstance(op, tir.ScatterAddOp):
+            indexing.lower_scatter_add(self, op)
         elif isinstance(op, tir.MapOp):
             self.convert_map(op)
         elif isinstance(op, tir.YieldOp):
