@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from tensorir.frontend import nnet
 from tensorir.frontend.basic import (
     CONSTRUCTORS,
     abs,
     abs_,
     add,
+    argmax,
+    argmin,
     as_tensor_variable,
     cast,
+    clip,
     constant,
     cos,
     dimshuffle,
@@ -26,6 +30,7 @@ from tensorir.frontend.basic import (
     log,
     lt,
     max,
+    max_and_argmax,
     maximum,
     mean,
     min,
@@ -35,6 +40,7 @@ from tensorir.frontend.basic import (
     neg,
     neq,
     ones_like,
+    outer,
     pow,
     prod,
     real,
@@ -57,7 +63,15 @@ from tensorir.frontend.basic import (
 from tensorir.frontend.gradient import grad
 from tensorir.frontend.graph import Constant, TensorType, Variable
 from tensorir.frontend.shared import SharedVariable, shared
-from tensorir.frontend.subtensor import arange, inc_subtensor, set_subtensor, shape_i
+from tensorir.frontend.subtensor import (
+    arange,
+    concatenate,
+    inc_subtensor,
+    join,
+    set_subtensor,
+    shape_i,
+    stack,
+)
 
 TensorVariable = Variable
 TensorConstant = Constant
@@ -75,8 +89,12 @@ __all__ = [
     "abs_",
     "add",
     "arange",
+    "argmax",
+    "argmin",
     "as_tensor_variable",
     "cast",
+    "clip",
+    "concatenate",
     "constant",
     "cos",
     "dimshuffle",
@@ -91,11 +109,13 @@ __all__ = [
     "gt",
     "imag",
     "inc_subtensor",
+    "join",
     "int_div",
     "le",
     "log",
     "lt",
     "max",
+    "max_and_argmax",
     "maximum",
     "mean",
     "min",
@@ -104,7 +124,9 @@ __all__ = [
     "mul",
     "neg",
     "neq",
+    "nnet",
     "ones_like",
+    "outer",
     "pow",
     "prod",
     "real",
@@ -118,6 +140,7 @@ __all__ = [
     "sin",
     "sqr",
     "sqrt",
+    "stack",
     "sub",
     "sum",
     "switch",

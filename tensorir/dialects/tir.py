@@ -744,6 +744,102 @@ class MeanOp(ReduceOp):
     RESULT_KIND: ClassVar[str] = "float"
 
 
+# --------------------------------------------------------------------------- classifier ops
+
+
+class AxisOp(TypedOp):
+    """An op along one ``axis`` of a float tensor."""
+
+    input = operand_def(TensorType)
+    axis = prop_def(IntegerAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue | Operation, axis: int):
+        input = SSAValue.get(input)
+        super().__init__(
+            operands=[input],
+            properties={"axis": IntegerAttr(axis, i64)},
+            result_types=[self.infer_type(input.type, axis)],
+        )
+
+    @classmethod
+    def check_axis(cls, input: Attribute, axis: int) -> TensorType:
+        assert isinstance(input, TensorType)
+        rank = len(input.get_shape())
+        if not 0 <= axis < rank:
+            raise VerifyException(f"{cls.name}: axis {axis} is out of range for rank {rank}")
+        return input
+
+    @classmethod
+    def infer_type(cls, input: Attribute, axis: int) -> TensorType:
+        t = cls.check_axis(input, axis)
+        if not T.is_float(T.dtype_of(t.element_type)):
+            raise VerifyException(f"{cls.name}: element type {t.element_type} is not a float")
+        return t
+
+    def get_axis(self) -> int:
+        return self.axis.value.data
+
+    def inferred_type(self) -> Attribute:
+        return self.infer_type(self.input.type, self.get_axis())
+
+
+@irdl_op_definition
+class SoftmaxOp(AxisOp):
+    """``exp(x - max) / sum(exp(x - max))`` along ``axis`` (Theano's ``nnet.softmax``).
+
+    ``%p = tir.softmax %x {axis = 1 : i64} : tensor<?x?xf64> -> tensor<?x?xf64>``
+    """
+
+    name = "tir.softmax"
+
+
+@irdl_op_definition
+class LogSoftmaxOp(AxisOp):
+    """``x - max - log(sum(exp(x - max)))`` along ``axis``: ``log(softmax(x))`` computed
+    without underflow (the ``tir-log-softmax`` pass rewrites the one into the other).
+
+    ``%l = tir.log_softmax %x {axis = 1 : i64} : tensor<?x?xf64> -> tensor<?x?xf64>``
+    """
+
+    name = "tir.log_softmax"
+
+
+class ArgOp(AxisOp):
+    """The index (int64) of the first extremum along ``axis`` (numpy's semantics: a NaN counts
+    as the extremum); an empty axis raises at run time."""
+
+    @classmethod
+    def infer_type(cls, input: Attribute, axis: int) -> TensorType:
+        t = cls.check_axis(input, axis)
+        if T.is_complex(T.dtype_of(t.element_type)):
+            raise VerifyException(f"{cls.name}: complex numbers are not ordered")
+        return TensorType(i64, [d for k, d in enumerate(t.get_shape()) if k != axis])
+
+
+@irdl_op_definition
+class ArgmaxOp(ArgOp):
+    """``numpy.argmax`` along ``axis``.
+
+    ``%i = tir.argmax %x {axis = 1 : i64} : tensor<?x?xf64> -> tensor<?xi64>``
+    """
+
+    name = "tir.argmax"
+
+
+@irdl_op_definition
+class ArgminOp(ArgOp):
+    """``numpy.argmin`` along ``axis``.
+
+    ``%i = tir.argmin %x {axis = 0 : i64} : tensor<?xf64> -> tensor<i64>``
+    """
+
+    name = "tir.argmin"
+
+
 # --------------------------------------------------------------------------- linear algebra
 
 
@@ -1058,6 +1154,64 @@ class ScatterAddOp(IRDLOperation):
             raise VerifyException("tir.scatter_add: result type must be the input's")
 
 
+@irdl_op_definition
+class ConcatenateOp(IRDLOperation):
+    """``numpy.concatenate(inputs, axis)``: the inputs (one rank, one element type) must
+    agree on every other dim at run time. The result's other dims are size 1 where an input's
+    is.
+
+    ``%r = tir.concatenate %a, %b {axis = 0 : i64} : (tensor<?x?xf64>, tensor<1x?xf64>)
+    -> tensor<?x?xf64>``
+    """
+
+    name = "tir.concatenate"
+    inputs = var_operand_def(TensorType)
+    axis = prop_def(IntegerAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$inputs attr-dict `:` `(` type($inputs) `)` `->` type($result)"
+
+    def __init__(self, inputs: Sequence[SSAValue], axis: int):
+        super().__init__(
+            operands=[list(inputs)],
+            properties={"axis": IntegerAttr(axis, i64)},
+            result_types=[self.infer_type(*(v.type for v in inputs), axis=axis)],
+        )
+
+    @staticmethod
+    def infer_type(*inputs: Attribute, axis: int) -> TensorType:
+        if not inputs:
+            raise VerifyException("tir.concatenate: needs at least one input")
+        first = inputs[0]
+        assert isinstance(first, TensorType)
+        rank = len(first.get_shape())
+        if not 0 <= axis < rank:
+            raise VerifyException(f"tir.concatenate: axis {axis} is out of range for rank {rank}")
+        for t in inputs:
+            assert isinstance(t, TensorType)
+            if t.element_type != first.element_type or len(t.get_shape()) != rank:
+                raise VerifyException(
+                    f"tir.concatenate: inputs must have one rank and element type, got "
+                    f"{first} and {t}"
+                )
+        shape = [
+            DYNAMIC_INDEX
+            if d == axis
+            else (1 if any(t.get_shape()[d] == 1 for t in inputs) else DYNAMIC_INDEX)  # type: ignore[attr-defined]
+            for d in range(rank)
+        ]
+        return TensorType(first.element_type, shape)
+
+    def get_axis(self) -> int:
+        return self.axis.value.data
+
+    def verify_(self) -> None:
+        t = self.infer_type(*(v.type for v in self.inputs), axis=self.get_axis())
+        if self.result.type != t:
+            raise VerifyException(f"tir.concatenate: result type should be {t}")
+
+
 # --------------------------------------------------------------------------- sequences
 
 
@@ -1324,8 +1478,13 @@ TIR = Dialect(
         MinOp,
         MeanOp,
         DotOp,
+        SoftmaxOp,
+        LogSoftmaxOp,
+        ArgmaxOp,
+        ArgminOp,
         SizeOp,
         ArangeOp,
+        ConcatenateOp,
         SubtensorOp,
         IncSubtensorOp,
         GatherOp,

@@ -28,6 +28,7 @@ from tensorir.frontend.graph import (
     TensorType,
     Variable,
     apply_op,
+    user_line,
 )
 
 # --------------------------------------------------------------------------- constants
@@ -390,6 +391,62 @@ def mean(x: Any, axis: Any = None, dtype: str | None = None, keepdims: bool = Fa
 # --------------------------------------------------------------------------- linear algebra
 
 
+def _one_axis(x: Variable, axis: Any, name: str) -> tuple[Variable, int]:
+    """``x`` and the axis an argmax-like op works along (None: all of ``x``, flattened)."""
+    if axis is None:
+        return (flatten(x) if x.ndim != 1 else x), 0
+    if isinstance(axis, list | tuple):
+        if len(axis) != 1:
+            raise ValueError(f"{name}: one axis at most, got {axis} ({user_line()})")
+        axis = axis[0]
+    if not -x.ndim <= int(axis) < x.ndim:
+        raise ValueError(f"{name}: axis {axis} is out of range for {x} of {x.ndim} dims")
+    return x, int(axis) % x.ndim
+
+
+def _arg(op_cls: type, name: str, x: Any, axis: Any, keepdims: bool) -> Variable:
+    x = as_tensor_variable(x)
+    if x.ndim == 0:
+        raise ValueError(f"{name}: {x} is a scalar ({user_line()})")
+    flat, a = _one_axis(x, axis, name)
+    out = apply_op(Op(op_cls, name, axis=a), flat)
+    if keepdims:
+        kept = iter(range(out.ndim))
+        axes = range(x.ndim) if axis is None else [a]
+        out = dimshuffle(out, *["x" if i in axes else next(kept) for i in range(x.ndim)])
+    return out
+
+
+def argmax(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
+    """Index (int64) of the first maximum along ``axis`` (None: of the flattened tensor)."""
+    return _arg(tir.ArgmaxOp, "argmax", x, axis, keepdims)
+
+
+def argmin(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
+    """Index (int64) of the first minimum along ``axis`` (None: of the flattened tensor)."""
+    return _arg(tir.ArgminOp, "argmin", x, axis, keepdims)
+
+
+def max_and_argmax(x: Any, axis: Any = None, keepdims: bool = False) -> list[Variable]:
+    """Theano's ``max_and_argmax``: ``[max(x, axis), argmax(x, axis)]``."""
+    return [max(x, axis=axis, keepdims=keepdims), argmax(x, axis=axis, keepdims=keepdims)]
+
+
+def clip(x: Any, min: Any, max: Any) -> Variable:  # noqa: A002 (Theano's names)
+    """``x`` limited to ``[min, max]`` elementwise; the gradient flows to ``x`` inside the
+    interval (bounds included) and to a bound where it is the value, as Theano's ``clip``."""
+    x = as_tensor_variable(x)
+    return switch(lt(x, min), min, switch(gt(x, max), max, x))
+
+
+def outer(x: Any, y: Any) -> Variable:
+    """The outer product of two vectors."""
+    x, y = as_tensor_variable(x), as_tensor_variable(y)
+    if x.ndim != 1 or y.ndim != 1:
+        raise TypeError(f"outer: needs two vectors, got {x.type} and {y.type} ({user_line()})")
+    return mul(dimshuffle(x, 0, "x"), dimshuffle(y, "x", 0))
+
+
 def dot(a: Any, b: Any) -> Variable:
     """``numpy.dot`` for scalars, vectors and matrices."""
     a, b = as_tensor_variable(a), as_tensor_variable(b)
@@ -532,6 +589,9 @@ _METHODS: dict[str, Any] = {
     "flatten": flatten,
     "transpose": _transpose_method,
     "astype": cast,
+    "argmax": argmax,
+    "argmin": argmin,
+    "clip": clip,
 }
 for _name, _f in _METHODS.items():
     setattr(Variable, _name, _f)

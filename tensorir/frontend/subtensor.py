@@ -306,6 +306,68 @@ def arange(start: Any, stop: Any = None, step: Any = 1, dtype: str | None = None
     return apply_op(Op(tir.ArangeOp, "ARange"), start, stop, step)
 
 
+class ConcatenateOp(Op):
+    """``concatenate(inputs, axis)``."""
+
+    def __init__(self, axis: int):
+        super().__init__(tir.ConcatenateOp, "Join", axis=axis)
+
+    def build(self, *inputs: SSAValue) -> Any:
+        return tir.ConcatenateOp(inputs, self.props["axis"])
+
+    def infer(self, *types: Any) -> Any:
+        from tensorir.frontend.graph import TensorType
+
+        t = tir.ConcatenateOp.infer_type(*(x.ir_type() for x in types), axis=self.props["axis"])
+        return TensorType.from_ir(t)
+
+
+def concatenate(tensor_list: Sequence[Any], axis: int = 0) -> Variable:
+    """``numpy.concatenate``: the tensors (one number of dims; dtypes upcast) joined along
+    ``axis``."""
+    xs = [as_tensor_variable(x) for x in tensor_list]
+    if not xs:
+        raise ValueError("concatenate: needs at least one tensor")
+    ranks = {x.ndim for x in xs}
+    if len(ranks) != 1:
+        raise TypeError(
+            f"concatenate: all tensors must have the same number of dims, got "
+            f"{', '.join(f'{x} ({x.type})' for x in xs)} ({user_line()})"
+        )
+    ndim = ranks.pop()
+    if ndim == 0:
+        raise TypeError("concatenate: zero-dimensional tensors cannot be joined; use stack")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"concatenate: axis {axis} is out of range for {ndim} dims")
+    dtype = T.upcast(*(x.dtype for x in xs))
+    xs = [cast(x, dtype) for x in xs]
+    if len(xs) == 1:
+        return xs[0]
+    return apply_op(ConcatenateOp(axis % ndim), *xs)
+
+
+def join(axis: int, *tensors: Any) -> Variable:
+    """Theano's ``join(axis, *tensors)``: ``concatenate(tensors, axis)``."""
+    return concatenate(tensors, axis)
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Variable:
+    """``numpy.stack``: the tensors (one shape) joined along a new ``axis``."""
+    xs = [as_tensor_variable(x) for x in tensors]
+    if not xs:
+        raise ValueError("stack: needs at least one tensor")
+    ndim = xs[0].ndim
+    if not -(ndim + 1) <= axis <= ndim:
+        raise ValueError(f"stack: axis {axis} is out of range for {ndim + 1} dims")
+    axis %= ndim + 1
+    pattern: list[Any] = list(range(ndim))
+    pattern.insert(axis, "x")
+    expanded = [dimshuffle(x, *pattern) if x.ndim == ndim else x for x in xs]
+    if len(expanded) == 1:
+        return expanded[0]
+    return concatenate(expanded, axis)
+
+
 Variable.__getitem__ = getitem  # type: ignore[method-assign]
 Variable.shape = property(Shape)  # type: ignore[attr-defined]
 Variable.size = property(size)  # type: ignore[attr-defined]

@@ -471,6 +471,42 @@ def _scatter_add(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
     return [g, *([None] * len(op.indices)), e.as_type(gv, op.value.type)]
 
 
+def _sum_along(e: GradExpansion, v: SSAValue, axis: int) -> SSAValue:
+    """``sum(v, axis, keepdims=True)``."""
+    return e.expand(e.emit(tir.SumOp(v, [axis])), len(_shape(v)), [axis])
+
+
+def _softmax(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano's SoftmaxGrad: dx = g * sm - sum(g * sm, axis) * sm
+    assert isinstance(op, tir.SoftmaxOp)
+    sm = op.results[0]
+    gsm = e.emit(tir.MulOp(g, sm))
+    dx = e.emit(tir.SubOp(gsm, e.emit(tir.MulOp(_sum_along(e, gsm, op.get_axis()), sm))))
+    return [dx]
+
+
+def _log_softmax(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # g - exp(lsm) * sum(g, axis)
+    assert isinstance(op, tir.LogSoftmaxOp)
+    sm = e.emit(tir.ExpOp(op.results[0]))
+    return [e.emit(tir.SubOp(g, e.emit(tir.MulOp(sm, _sum_along(e, g, op.get_axis())))))]
+
+
+def _concatenate(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # each input's slice of the adjoint along the axis: g[..., off:off + n, ...]
+    assert isinstance(op, tir.ConcatenateOp)
+    axis = op.get_axis()
+    kinds = [0] * axis + [tir.SLICE_START | tir.SLICE_STOP]
+    out: list[Adjoint] = []
+    offset = e.const(0, "int64", 0)
+    for x in op.inputs:
+        end = e.emit(tir.AddOp(offset, e.emit(tir.SizeOp(x, [axis]))))
+        part = e.emit(tir.SubtensorOp(g, [offset, end], kinds))
+        out.append(e.as_type(part, x.type))
+        offset = end
+    return out
+
+
 RULES: dict[type[Operation], Rule] = {
     tir.AddOp: _add,
     tir.SubOp: _sub,
@@ -505,6 +541,9 @@ RULES: dict[type[Operation], Rule] = {
     tir.MaxOp: _max_min,
     tir.MinOp: _max_min,
     tir.DotOp: _dot,
+    tir.SoftmaxOp: _softmax,
+    tir.LogSoftmaxOp: _log_softmax,
+    tir.ConcatenateOp: _concatenate,
     tir.SubtensorOp: _subtensor,
     tir.IncSubtensorOp: _inc_subtensor,
     tir.GatherOp: _gather,

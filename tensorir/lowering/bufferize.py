@@ -279,6 +279,8 @@ class FunctionBufferization:
             indexing.lower_gather(self, op)
         elif isinstance(op, tir.ScatterAddOp):
             indexing.lower_scatter_add(self, op)
+        elif isinstance(op, tir.ConcatenateOp):
+            indexing.lower_concatenate(self, op)
         elif isinstance(op, tir.MapOp):
             self.convert_map(op)
         elif isinstance(op, tir.YieldOp):

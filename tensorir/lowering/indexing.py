@@ -378,3 +378,47 @@ def lower_scatter_add(fb: FunctionBufferization, op: tir.ScatterAddOp) -> None:
     )
     fb.buf[op.result] = out
     fb.erase_later(op)
+
+
+def lower_concatenate(fb: FunctionBufferization, op: tir.ConcatenateOp) -> None:
+    """Check the inputs agree off the axis, then copy each at its offset along the axis."""
+    b = Builder(fb.block, op)
+    where = _where(op)
+    axis = op.get_axis()
+    inputs = [fb.buf[v] for v in op.inputs]
+    dims = [b.dims(x) for x in inputs]
+    rank = len(dims[0])
+    for k, other in enumerate(dims[1:], 1):
+        ok: SSAValue | None = None
+        for d in range(rank):
+            if d != axis:
+                same = b.cmp(dims[0][d], other[d], "eq")
+                ok = same if ok is None else b(arith.AndIOp(ok, same))
+        if ok is not None:
+            b.check(
+                ok,
+                "ValueError",
+                f"concatenate: all the input array dimensions except for the concatenation "
+                f"axis ({axis}) must match exactly, but input 0 has shape "
+                f"{_shape_text(0, rank)} and input {k} has shape {_shape_text(rank, rank)}"
+                f"{where}",
+                [*dims[0], *other],
+            )
+    total = dims[0][axis]
+    for other in dims[1:]:
+        total = b(arith.AddiOp(total, other[axis]))
+    sizes = [total if d == axis else dims[0][d] for d in range(rank)]
+    t = op.result.type
+    assert isinstance(t, TensorType)
+    out = fb.new_buffer(t, _dynamic(sizes, t), op)
+    out.name_hint = op.result.name_hint
+    offset = b.index(0)
+    for x, xd in zip(inputs, dims, strict=True):
+        inner, ivs = b.nest(xd)
+        value = inner(memref.LoadOp.get(x, ivs))
+        dst = list(ivs)
+        dst[axis] = inner(arith.AddiOp(ivs[axis], offset))
+        inner(memref.StoreOp.get(value, out, dst))
+        offset = b(arith.AddiOp(offset, xd[axis]))
+    fb.buf[op.result] = out
+    fb.erase_later(op)

@@ -19,6 +19,7 @@ from xdsl.dialects import tensor as xtensor
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     AffineMapAttr,
+    DenseIntOrFPElementsAttr,
     IndexType,
     ModuleOp,
     StringAttr,
@@ -162,6 +163,10 @@ class FunctionLowering:
             new = self.reduce(op)
         elif isinstance(op, tir.DotOp):
             new = self.dot(op)
+        elif isinstance(op, tir.SoftmaxOp | tir.LogSoftmaxOp):
+            new = self.softmax(op)
+        elif isinstance(op, tir.ArgOp):
+            new = self.argmax(op)
         elif isinstance(op, tir.ReshapeOp):
             new = self.reshape(op)
         else:
@@ -306,6 +311,123 @@ class FunctionLowering:
             [PARALLEL] * out_rank,
             lambda ins, s, o: scalar.binary(ins, tir.TrueDivOp, s, n, acc_dtype),
         )
+
+    def along(
+        self, x: SSAValue, axis: int, kind: str, dtype: str
+    ) -> tuple[SSAValue, list[SSAValue], AffineMap]:
+        """The ``kind`` (max, min, sum) reduction of ``x`` along ``axis``; also the sizes of
+        the kept dims and the map that reads the reduced result from ``x``'s loops."""
+        rank = len(_shape(x))
+        kept = [i for i in range(rank) if i != axis]
+        sizes = [self.dim(x, i) for i in kept]
+        t = TensorType(T.element_type(dtype), [_shape(x)[i] for i in kept])
+        init = self.fill(t, sizes, scalar.identity(kind, dtype))
+        proj = AffineMap(rank, 0, tuple(AffineExpr.dimension(i) for i in kept))
+        combine = {"max": tir.MaximumOp, "min": tir.MinimumOp, "sum": tir.AddOp}[kind]
+        iterators = [REDUCTION if i == axis else PARALLEL for i in range(rank)]
+        total = self.generic(
+            [x],
+            init,
+            [AffineMap.identity(rank), proj],
+            iterators,
+            lambda ins, a, acc: scalar.binary(ins, combine, acc, a, dtype),
+        )
+        return total, sizes, proj
+
+    def softmax(self, op: tir.AxisOp) -> SSAValue:
+        """max, exp(x - max), its sum, then the ratio (or x - max - log(sum))."""
+        x = op.operands[0]
+        t = op.results[0].type
+        assert isinstance(t, TensorType)
+        axis = op.get_axis()
+        dtype = _dtype(x)
+        rank = len(_shape(x))
+        ident = AffineMap.identity(rank)
+        par = [PARALLEL] * rank
+        dims = self.dims_of(x)
+        m, _, proj = self.along(x, axis, "max", dtype)
+
+        def shifted_exp(ins: scalar.Insert, a: SSAValue, mv: SSAValue, o: SSAValue) -> SSAValue:
+            d = scalar.binary(ins, tir.SubOp, a, mv, dtype)
+            return scalar.unary(ins, tir.ExpOp, d, dtype)
+
+        e = self.generic([x, m], self.empty(t, dims), [ident, proj, ident], par, shifted_exp)
+        total, _, _ = self.along(e, axis, "sum", dtype)
+        if isinstance(op, tir.SoftmaxOp):
+            return self.generic(
+                [e, total],
+                self.empty(t, dims),
+                [ident, proj, ident],
+                par,
+                lambda ins, a, sv, o: scalar.binary(ins, tir.TrueDivOp, a, sv, dtype),
+            )
+
+        def log_ratio(
+            ins: scalar.Insert, a: SSAValue, mv: SSAValue, sv: SSAValue, o: SSAValue
+        ) -> SSAValue:
+            d = scalar.binary(ins, tir.SubOp, a, mv, dtype)
+            return scalar.binary(ins, tir.SubOp, d, scalar.unary(ins, tir.LogOp, sv, dtype), dtype)
+
+        return self.generic(
+            [x, m, total], self.empty(t, dims), [ident, proj, proj, ident], par, log_ratio
+        )
+
+    def argmax(self, op: tir.ArgOp) -> SSAValue:
+        """The extremum, then the smallest index where it (or a NaN) is found."""
+        x = op.operands[0]
+        t = op.results[0].type
+        assert isinstance(t, TensorType)
+        axis = op.get_axis()
+        dtype = _dtype(x)
+        rank = len(_shape(x))
+        kind = "max" if isinstance(op, tir.ArgmaxOp) else "min"
+        n = self.dim(x, axis)
+        ok = self.insert(arith.CmpiOp(n, self.index(0), "sgt")).results[0]
+        name = op.name.removeprefix("tir.")
+        self.check(
+            ok,
+            "ValueError",
+            f"{name}: attempt to get {name} of an empty sequence{self.where(op)}",
+            [],
+        )
+        m, sizes, proj = self.along(x, axis, kind, dtype)
+        # positions along the axis: an int64 vector 0, 1, ..., n - 1
+        i64_scalar = TensorType(i64, [])
+        n64 = self.insert(arith.IndexCastOp(n, i64)).results[0]
+        stop = self.generic(
+            [], self.empty(i64_scalar, []), [AffineMap.identity(0)], [], lambda ins, o: n64
+        )
+        zero = self.scalar_constant(0)
+        one = self.scalar_constant(1)
+        positions = self.insert(tir.ArangeOp(zero, stop, one)).results[0]
+        big = (1 << 63) - 1
+        init = self.fill(t, sizes, big)
+
+        def first_hit(
+            ins: scalar.Insert, a: SSAValue, mv: SSAValue, i: SSAValue, acc: SSAValue
+        ) -> SSAValue:
+            hit = scalar.binary(ins, tir.EqOp, a, mv, dtype)
+            if T.is_float(dtype):
+                nan = ins(arith.CmpfOp(a, a, "uno")).results[0]
+                hit = ins(arith.OrIOp(hit, nan)).results[0]
+            cand = scalar.select(ins, hit, i, scalar.const(ins, big, "int64"))
+            return ins(arith.MinSIOp(acc, cand)).results[0]
+
+        at_axis = AffineMap(rank, 0, (AffineExpr.dimension(axis),))
+        iterators = [REDUCTION if i == axis else PARALLEL for i in range(rank)]
+        return self.generic(
+            [x, m, positions],
+            init,
+            [AffineMap.identity(rank), proj, at_axis, proj],
+            iterators,
+            first_hit,
+        )
+
+    def scalar_constant(self, value: int) -> SSAValue:
+        """A rank-0 int64 ``tir.constant``."""
+        t = TensorType(i64, [])
+        attr = DenseIntOrFPElementsAttr.from_list(t, [value])
+        return self.insert(tir.ConstantOp(attr, t)).results[0]
 
     def dot(self, op: tir.DotOp) -> SSAValue:
         a, b = op.lhs, op.rhs
