@@ -11,7 +11,17 @@ from typing import Any
 from tensorir.config import config
 
 __version__ = "0.1.0"
-__all__ = ["config", "function", "grad", "gradient", "shared", "tensor", "tensorir"]
+__all__ = [
+    "config",
+    "function",
+    "grad",
+    "gradient",
+    "pp",
+    "printing",
+    "shared",
+    "tensor",
+    "tensorir",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -34,6 +44,14 @@ def __getattr__(name: str) -> Any:
         from tensorir.frontend.function import function
 
         return function
+    if name == "printing":
+        import tensorir.printing as printing_module
+
+        return printing_module
+    if name == "pp":  # ``theano.pp(y)``
+        from tensorir.printing import pp
+
+        return pp
     if name == "shared":
         from tensorir.frontend.shared import shared
 
