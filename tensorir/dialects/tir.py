@@ -391,6 +391,23 @@ class SgnOp(ElementwiseUnaryOp):
 
 
 @irdl_op_definition
+class UniformOp(ElementwiseUnaryOp):
+    """Counter-based random numbers: for each int64 counter ``c``, a float64 in ``[0, 1)``
+    from the SplitMix64 hash of ``c`` (53 random bits). Equal counters give equal numbers;
+    ``RandomStreams`` draws from consecutive counters and advances them.
+
+    ``%u = tir.uniform %counters : tensor<?xi64> -> tensor<?xf64>``
+    """
+
+    name = "tir.uniform"
+    ACCEPTS: ClassVar[str] = "int"
+
+    @classmethod
+    def result_dtype(cls, dtype: str) -> str:
+        return "float64"
+
+
+@irdl_op_definition
 class AbsOp(ElementwiseUnaryOp):
     """Elementwise ``|x|`` (complex: the modulus, a real)."""
 
@@ -1457,6 +1474,7 @@ TIR = Dialect(
         SwitchOp,
         NegOp,
         SgnOp,
+        UniformOp,
         AbsOp,
         SqrOp,
         ExpOp,

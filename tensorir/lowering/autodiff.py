@@ -522,6 +522,7 @@ RULES: dict[type[Operation], Rule] = {
     tir.NegOp: _neg,
     tir.AbsOp: _abs,
     tir.SgnOp: _zero,
+    tir.UniformOp: _zero,
     tir.SqrOp: _sqr,
     tir.ExpOp: _exp,
     tir.LogOp: _log,

@@ -239,6 +239,8 @@ def unary(insert: Insert, op_cls: type, x: SSAValue, dtype: str) -> SSAValue:
             neg = _v(insert(arith.CmpiOp(x, zero, "slt")))
         minus = _v(insert(arith.SelectOp(neg, const(insert, -1, dtype), x)))
         return _v(insert(arith.SelectOp(pos, const(insert, 1, dtype), minus)))
+    if op_cls is tir.UniformOp:
+        return _splitmix_unit(insert, convert(insert, x, dtype, "int64"))
     if op_cls is tir.RealOp:
         return _v(insert(complex.ReOp(x)))
     if op_cls is tir.ImagOp:
@@ -248,6 +250,25 @@ def unary(insert: Insert, op_cls: type, x: SSAValue, dtype: str) -> SSAValue:
         one = const(insert, 1.0, dtype)
         return _v(insert(arith.DivfOp(one, _v(insert(arith.AddfOp(one, e))))))
     return _v(insert(_FLOAT_UNARY[op_cls](x)))
+
+
+def _splitmix_unit(insert: Insert, x: SSAValue) -> SSAValue:
+    """SplitMix64's finalizer of ``x + golden`` (i64, wrapping), its top 53 bits scaled to
+    ``[0, 1)`` as a float64."""
+
+    def c(v: int) -> SSAValue:  # a 64-bit pattern as a signed i64 constant
+        return const(insert, v - (1 << 64) if v >= 1 << 63 else v, "int64")
+
+    def xorshift(z: SSAValue, n: int) -> SSAValue:
+        return _v(insert(arith.XOrIOp(z, _v(insert(arith.ShRUIOp(z, c(n)))))))
+
+    z = _v(insert(arith.AddiOp(x, c(0x9E3779B97F4A7C15))))
+    z = _v(insert(arith.MuliOp(xorshift(z, 30), c(0xBF58476D1CE4E5B9))))
+    z = _v(insert(arith.MuliOp(xorshift(z, 27), c(0x94D049BB133111EB))))
+    z = xorshift(z, 31)
+    top = _v(insert(arith.ShRUIOp(z, c(11))))
+    f = _v(insert(arith.UIToFPOp(top, T.element_type("float64"))))
+    return _v(insert(arith.MulfOp(f, const(insert, 2.0**-53, "float64"))))
 
 
 def select(insert: Insert, cond: SSAValue, a: SSAValue, b: SSAValue) -> SSAValue:

@@ -1,8 +1,8 @@
-"""``tensorir.tensor``: Theano's ``theano.tensor`` namespace (types, constructors, ops)."""
+"""``tensorir.tensor``: Theano's ``theano.tensor`` namespace (types, constructors, ops), with
+the submodules ``nnet`` and ``shared_randomstreams``."""
 
 from __future__ import annotations
 
-from tensorir.frontend import nnet
 from tensorir.frontend.basic import (
     CONSTRUCTORS,
     abs,
@@ -72,6 +72,7 @@ from tensorir.frontend.subtensor import (
     shape_i,
     stack,
 )
+from tensorir.tensor import nnet, shared_randomstreams
 
 TensorVariable = Variable
 TensorConstant = Constant
@@ -133,6 +134,7 @@ __all__ = [
     "reshape",
     "second",
     "set_subtensor",
+    "shared_randomstreams",
     "sgn",
     "shape_i",
     "shared",

@@ -1,0 +1,1 @@
+"""``tensorir.sandbox``: where Theano kept ``rng_mrg``."""
