@@ -34,7 +34,8 @@ class Config:
         return "Config(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in _CHOICES) + ")"
 
 
-def _from_env(cfg: Config, flags: str) -> None:
+def apply_flags(cfg: Config, flags: str) -> None:
+    """Set options from ``"key=value,key=value"`` (the ``TENSORIR_FLAGS`` syntax)."""
     for item in filter(None, (s.strip() for s in flags.split(","))):
         key, sep, value = item.partition("=")
         if not sep:
@@ -43,4 +44,4 @@ def _from_env(cfg: Config, flags: str) -> None:
 
 
 config = Config()
-_from_env(config, os.environ.get("TENSORIR_FLAGS", ""))
+apply_flags(config, os.environ.get("TENSORIR_FLAGS", ""))

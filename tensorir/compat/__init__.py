@@ -1,0 +1,2 @@
+"""Compatibility layers: ``python -m tensorir.compat.theano`` runs unmodified Theano
+scripts on tensorir."""
