@@ -12,7 +12,7 @@ import pytest
 import tensorir
 from tensorir import tensor
 
-LEVELS = ["tir", "linalg", "buffers", "loops"]
+LEVELS = ["tir", "linalg", "fused", "buffers", "loops"]
 
 
 def _opt_command() -> list[str]:
@@ -57,7 +57,7 @@ def test_function_computes(fn) -> None:
 def test_every_level_parses_back(fn) -> None:
     texts = [fn.ir(level).strip() for level in LEVELS]
     assert all("func.func" in t for t in texts)
-    # one tensorir-opt run reads the four modules and prints each of them again unchanged
+    # one tensorir-opt run reads the five modules and prints each of them again unchanged
     printed = _opt("\n// -----\n".join(texts), "--split-input-file")
     assert [p.strip() for p in printed.split("// -----")] == texts
 

@@ -1,9 +1,12 @@
 """The passes, registered in one place, and the named pipelines between the levels.
 
 - ``tir`` (L1): ``tir`` ops on tensors, from the frontend, ``tir.grad`` included;
-- ``adjoint`` (L1): every ``tir.grad`` replaced by its adjoint graph (``tir-autodiff``), common
+- ``adjoint`` (L1): ``log(softmax(x))`` rewritten to ``log_softmax(x)`` (``tir-log-softmax``),
+  every ``tir.grad`` replaced by its adjoint graph (``tir-autodiff``), common
   subexpressions merged (``cse``) and dead ops dropped (``dce``);
 - ``linalg`` (L2): ``linalg.generic`` kernels on tensors and ``tir.check``s (``tir-to-linalg``);
+- ``fused`` (L2): single-use elementwise kernels inlined into the kernels that read them
+  (``tir-fuse``);
 - ``buffers`` (L3): the kernels on memrefs, BLAS calls (``tir-bufferize``,
   ``tir-linalg-to-blas``);
 - ``loops`` (L4): ``scf`` + ``arith`` + ``math`` + ``memref`` (``convert-linalg-to-loops``,
@@ -19,6 +22,12 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
+
+
+def _log_softmax() -> type[ModulePass]:
+    from tensorir.lowering.log_softmax import LogSoftmaxRewrite
+
+    return LogSoftmaxRewrite
 
 
 def _autodiff() -> type[ModulePass]:
@@ -47,6 +56,12 @@ def _tir_to_linalg() -> type[ModulePass]:
     return TirToLinalg
 
 
+def _fuse() -> type[ModulePass]:
+    from tensorir.lowering.fusion import Fuse
+
+    return Fuse
+
+
 def _bufferize() -> type[ModulePass]:
     from tensorir.lowering.bufferize import Bufferize
 
@@ -73,8 +88,10 @@ def _lower_affine() -> type[ModulePass]:
 
 # Our passes, by command-line name (xDSL's own passes are registered by tensorir-opt too).
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "tir-log-softmax": _log_softmax,
     "tir-autodiff": _autodiff,
     "tir-to-linalg": _tir_to_linalg,
+    "tir-fuse": _fuse,
     "tir-bufferize": _bufferize,
     "tir-linalg-to-blas": _linalg_to_blas,
 }
@@ -82,13 +99,15 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 # The levels, in order, and the passes that reach each from the one before.
 LEVELS: dict[str, tuple[str, ...]] = {
     "tir": (),
-    "adjoint": ("tir-autodiff", "cse", "dce"),
+    "adjoint": ("tir-log-softmax", "tir-autodiff", "cse", "dce"),
     "linalg": ("tir-to-linalg",),
+    "fused": ("tir-fuse",),
     "buffers": ("tir-bufferize", "tir-linalg-to-blas"),
     "loops": ("convert-linalg-to-loops", "lower-affine"),
 }
 
 _ALL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "tir-log-softmax": _log_softmax,
     "tir-autodiff": _autodiff,
     **PASSES,
     "cse": _cse,
