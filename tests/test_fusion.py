@@ -277,8 +277,8 @@ def test_broadcast_producer_is_not_recomputed() -> None:
 
 @pytest.mark.parametrize("order", ["e.T + e", "e + e.T"])
 def test_temporary_read_twice_through_different_maps(order: str) -> None:
-    """A temporary read both element for element and transposed by one kernel would be
-    overwritten by it (bufferization reuses such an input for the output): not fused."""
+    """exp is fused into the add, which reads x both element for element and transposed:
+    nothing is overwritten while it is still to be read."""
     x = tensor.dmatrix("x")
     e = tensor.exp(x)
     f = tensorir.function([x], e.T + e if order == "e.T + e" else e + e.T)
@@ -286,6 +286,18 @@ def test_temporary_read_twice_through_different_maps(order: str) -> None:
     got = f(a)
     assert_same(got, got.T)  # e[i, j] + e[j, i], both read before either is written
     np.testing.assert_allclose(got, np.exp(a).T + np.exp(a), rtol=1e-15)
+
+
+def test_temporary_read_twice_is_not_overwritten() -> None:
+    """A temporary with two users (not fused) read both element for element and transposed
+    by its last kernel: bufferization must not write that kernel's output into it."""
+    x = tensor.dmatrix("x")
+    e = tensor.exp(x)
+    f = tensorir.function([x], [e.sum(), e.T + e])
+    a = RNG.standard_normal((4, 4))
+    total, got = f(a)
+    np.testing.assert_allclose(got, np.exp(a).T + np.exp(a), rtol=1e-15)
+    assert_same(got, got.T)
 
 
 # ----------------------------------------------------------------- shapes and errors

@@ -307,19 +307,33 @@ class FunctionBufferization:
             return None
         out = op.outputs[0]
         maps = op.indexing_maps.data
+        identity = AffineMapAttr(AffineMap.identity(len(out.type.get_shape())))
         for i, inp in enumerate(op.inputs):
             b = self.buf.get(inp)
             if (
                 b is not None
                 and inp.type == out.type
-                and maps[i] == AffineMapAttr(AffineMap.identity(len(out.type.get_shape())))
+                and maps[i] == identity
                 and self.root.get(b) is b
                 and b in self.owned
                 and self.last_use.get(inp) is op
-                and all(self.buf.get(other) is not b for other in op.inputs[i + 1 :])
+                and self.read_only_here(op, i, b, identity)
             ):
                 return b
         return None
+
+    def read_only_here(self, op: GenericOp, i: int, b: SSAValue, identity: AffineMapAttr) -> bool:
+        """Whether input ``i`` is the only way ``op`` reads buffer ``b``, other than reading
+        ``b`` itself element for element too: writing element k of ``b`` is then safe once
+        element k is read (``e.T + e`` reads ``b`` transposed as well: not safe)."""
+        maps = op.indexing_maps.data
+        for j, other in enumerate(op.inputs):
+            ob = self.buf.get(other)
+            if j == i or ob is None or self.root.get(ob) is not b:
+                continue
+            if ob is not b or maps[j] != identity:
+                return False
+        return True
 
     def convert_generic(self, op: GenericOp) -> None:
         if len(op.outputs) != 1:

@@ -50,7 +50,7 @@ from xdsl.dialects.builtin import (
     i32,
 )
 from xdsl.dialects.linalg.ops import GenericOp, YieldOp
-from xdsl.ir import Block, BlockArgument, Operation, OpResult, SSAValue
+from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from xdsl.ir.affine import AffineConstantExpr, AffineDimExpr, AffineMap
 from xdsl.passes import ModulePass
 
@@ -118,22 +118,6 @@ def _bounds_readable(maps: Sequence[AffineMap], n_loops: int) -> bool:
     size of that operand's dim)."""
     seen = {e.position for m in maps for e in m.results if isinstance(e, AffineDimExpr)}
     return seen >= set(range(n_loops))
-
-
-def _read_elsewhere(consumer: GenericOp, reads: Sequence[tuple[SSAValue, AffineMap]]) -> bool:
-    """Whether an elementwise ``consumer`` reading ``reads`` (value, map) would read a
-    computed value of its output's type both element for element and through another map
-    (``e + e.T``). Bufferization may write the output into an input temporary read element
-    for element; that temporary must then be read nowhere else."""
-    if any(it.data.value != "parallel" for it in consumer.iterator_types.data):
-        return False
-    identity = AffineMap.identity(len(consumer.iterator_types.data))
-    out_types = {r.type for r in consumer.results}
-    maps: dict[SSAValue, set[AffineMap]] = {}
-    for v, m in reads:
-        if isinstance(v, OpResult) and v.type in out_types:
-            maps.setdefault(v, set()).add(m)
-    return any(identity in ms and len(ms) > 1 for ms in maps.values())
 
 
 def _constant_index(v: SSAValue) -> int | None:
@@ -211,11 +195,6 @@ class BlockFusion:
         kept = [c_maps[i] for i in range(len(c_maps)) if i not in positions]
         composed = [pm.compose(m) for pm in _maps(producer)[:-1]]
         if not _bounds_readable(kept + composed, len(consumer.iterator_types.data)):
-            return None
-        operands = consumer.operands
-        reads = [(operands[i], c_maps[i]) for i in range(n_inputs) if i not in positions]
-        reads += zip(_inputs(producer), composed, strict=True)
-        if _read_elsewhere(consumer, reads):
             return None
         return positions
 
