@@ -2,7 +2,8 @@
 
 - ``tir`` (L1): ``tir`` ops on tensors, from the frontend, ``tir.grad`` included;
 - ``adjoint`` (L1): ``log(softmax(x))`` rewritten to ``log_softmax(x)`` (``tir-log-softmax``),
-  every ``tir.grad`` replaced by its adjoint graph (``tir-autodiff``), common
+  every ``tir.grad`` replaced by its adjoint graph (``tir-autodiff``), ``x ** 2`` specialised
+  and constant arithmetic folded (``tir-simplify``), common
   subexpressions merged (``cse``) and dead ops dropped (``dce``);
 - ``linalg`` (L2): ``linalg.generic`` kernels on tensors and ``tir.check``s (``tir-to-linalg``);
 - ``fused`` (L2): single-use elementwise kernels inlined into the kernels that read them
@@ -28,6 +29,12 @@ def _log_softmax() -> type[ModulePass]:
     from tensorir.lowering.log_softmax import LogSoftmaxRewrite
 
     return LogSoftmaxRewrite
+
+
+def _simplify() -> type[ModulePass]:
+    from tensorir.lowering.simplify import Simplify
+
+    return Simplify
 
 
 def _autodiff() -> type[ModulePass]:
@@ -90,6 +97,7 @@ def _lower_affine() -> type[ModulePass]:
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-log-softmax": _log_softmax,
     "tir-autodiff": _autodiff,
+    "tir-simplify": _simplify,
     "tir-to-linalg": _tir_to_linalg,
     "tir-fuse": _fuse,
     "tir-bufferize": _bufferize,
@@ -99,7 +107,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 # The levels, in order, and the passes that reach each from the one before.
 LEVELS: dict[str, tuple[str, ...]] = {
     "tir": (),
-    "adjoint": ("tir-log-softmax", "tir-autodiff", "cse", "dce"),
+    "adjoint": ("tir-log-softmax", "tir-autodiff", "tir-simplify", "cse", "dce"),
     "linalg": ("tir-to-linalg",),
     "fused": ("tir-fuse",),
     "buffers": ("tir-bufferize", "tir-linalg-to-blas"),
@@ -109,6 +117,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
 _ALL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-log-softmax": _log_softmax,
     "tir-autodiff": _autodiff,
+    "tir-simplify": _simplify,
     **PASSES,
     "cse": _cse,
     "dce": _dce,
