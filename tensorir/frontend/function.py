@@ -1,8 +1,9 @@
 """``function(inputs, outputs, updates=..., givens=...)``: compile a graph through every level
 to machine code.
 
-L0 graph -> L1 ``tir`` (emit) -> L2 ``linalg`` -> L3 buffers -> L4 loops (passes named in
-``lowering/pipelines.py``) -> LLVM IR (``llvm_emitter``) -> machine code (``runtime.jit``).
+L0 graph -> L1 ``tir`` (emit) -> L2 ``linalg`` -> L2 ``fused`` -> L3 buffers -> L4 loops
+(passes named in ``lowering/pipelines.py``) -> LLVM IR (``llvm_emitter``) -> machine code
+(``runtime.jit``).
 ``f.ir(level)`` shows the function at any level, as text ``tensorir-opt`` reads back.
 
 Shared variables the graph reads or updates are extra arguments of the ``func.func``, after the
@@ -13,6 +14,7 @@ variables in the graph before it is emitted (``graph.clone_replace``).
 
 from __future__ import annotations
 
+import copy
 import itertools
 import os
 import re
@@ -77,6 +79,11 @@ class CompiledFunction(Function):
 
     ``graph_inputs`` are the explicit inputs then the shared variables it reads or updates;
     ``graph_outputs`` the outputs then the new value of each updated shared variable.
+
+    It pickles as its graph and ``options``, never its machine code: unpickling compiles the
+    graph again, with the unpickled shared variables (those pickled with it stay linked to it).
+    ``copy.deepcopy`` reuses the code with a deep copy of the graph, so the copy updates its
+    own copies of the shared variables; ``copy.copy`` shares them.
     """
 
     def __init__(
@@ -98,10 +105,42 @@ class CompiledFunction(Function):
         return pipelines.lower(module, level)
 
     def ir(self, level: str = "tir") -> str:
-        """The function's IR at ``level`` (tir, linalg, buffers, loops) or its LLVM IR."""
+        """The function's IR at ``level`` (tir, adjoint, linalg, fused, buffers, loops) or its
+        LLVM IR (llvm)."""
         if level == "llvm":
             return self.library.llvm_ir
         return str(self.module(level))
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        n_inputs = len(self.inputs)
+        graph = (self.graph_inputs, self.graph_outputs, self.update_args, n_inputs)
+        return compile_graph, (*graph, self.options)
+
+    def __copy__(self) -> CompiledFunction:
+        return self._with_graph(self.graph_inputs, self.graph_outputs, self.options)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CompiledFunction:
+        graph = (self.graph_inputs, self.graph_outputs, self.options)
+        clone = self._with_graph(*copy.deepcopy(graph, memo))
+        memo[id(self)] = clone
+        return clone
+
+    def _with_graph(
+        self, graph_in: list[Variable], graph_out: list[Variable], options: dict[str, Any]
+    ) -> CompiledFunction:
+        """This function's code called on ``graph_in``'s shared variables (the graph must be
+        this one or a copy of it)."""
+        n_inputs = len(self.inputs)
+        return _make_function(
+            self.symbol,
+            graph_in,
+            graph_out,
+            self.update_args,
+            n_inputs,
+            options,
+            self.kernel,
+            self.library,
+        )
 
 
 def debug_level() -> int:
@@ -181,10 +220,36 @@ def function(
     shared_args = shared_in + [s for s, _ in update_pairs if id(s) not in read]
     position = {id(s): len(inputs) + k for k, s in enumerate(shared_args)}
     update_args = [position[id(s)] for s, _ in update_pairs]
-    graph_in = inputs + shared_args
-    graph_out = outs + update_values
+    options = {
+        "name": name,
+        "outputs_as_list": as_list,
+        "output_keys": output_keys,
+        "allow_input_downcast": allow_input_downcast,
+        "float_x": config.floatX,
+        "mode": mode,
+        "profile": profile,
+        "accept_inplace": accept_inplace,
+        "rebuild_strict": rebuild_strict,
+        "on_unused_input": on_unused_input,
+    }
+    return compile_graph(
+        inputs + shared_args, outs + update_values, update_args, len(inputs), options
+    )
 
-    symbol = _symbol(name)
+
+def compile_graph(
+    graph_in: list[Variable],
+    graph_out: list[Variable],
+    update_args: list[int],
+    n_inputs: int,
+    options: dict[str, Any],
+) -> CompiledFunction:
+    """Compile a resolved graph (givens applied, default updates added): ``graph_in`` are the
+    ``n_inputs`` explicit inputs then the shared variables, ``graph_out`` the outputs then one
+    new value per entry of ``update_args`` (the argument it updates). ``options`` are
+    ``function``'s (``name``, ``outputs_as_list``, ``output_keys``, ``allow_input_downcast``,
+    ``float_x``, ...). Used by ``function`` and to unpickle a function."""
+    symbol = _symbol(options["name"])
     debug = debug_level()
     t0 = time.perf_counter()
     module = emit_module(symbol, graph_in, graph_out, update_args)
@@ -206,15 +271,33 @@ def function(
         print(f"// -----// {symbol}: LLVM IR //----- //\n{emitted.llvm_ir}", file=sys.stderr)
         print(f"// -----// {symbol}: optimised //----- //\n{library.optimized_ir}", file=sys.stderr)
     if debug >= 1:
+        n_updates = len(update_args)
         print(
-            f"tensorir: compiled {symbol} ({len(inputs)} inputs, {len(outs)} outputs, "
-            f"{len(shared_args)} shared, {len(update_pairs)} updates): "
+            f"tensorir: compiled {symbol} ({n_inputs} inputs, {len(graph_out) - n_updates} "
+            f"outputs, {len(graph_in) - n_inputs} shared, {n_updates} updates): "
             f"emit {1e3 * (t1 - t0):.1f} ms, passes {1e3 * (t2 - t1):.1f} ms, "
             f"LLVM {1e3 * (t3 - t2):.1f} ms",
             file=sys.stderr,
         )
     kernel = Kernel(emitted.functions[symbol], library.address(symbol), owner=library)
-    shared_index = {id(s): k for k, s in enumerate(shared_args)}
+    return _make_function(
+        symbol, graph_in, graph_out, update_args, n_inputs, options, kernel, library
+    )
+
+
+def _make_function(
+    symbol: str,
+    graph_in: list[Variable],
+    graph_out: list[Variable],
+    update_args: list[int],
+    n_inputs: int,
+    options: dict[str, Any],
+    kernel: Kernel,
+    library: JITLibrary,
+) -> CompiledFunction:
+    """The CompiledFunction calling ``kernel`` (code in ``library``) on this graph's shared
+    variables; a copy of a function passes the same code with a copy of its graph."""
+    shared_args = graph_in[n_inputs:]
     f = CompiledFunction(
         symbol,
         graph_in,
@@ -223,22 +306,23 @@ def function(
         kernel=kernel,
         inputs=[
             InputSpec(v.name or f"<input {i}>", v.dtype, v.broadcastable)
-            for i, v in enumerate(inputs)
+            for i, v in enumerate(graph_in[:n_inputs])
         ],
-        outputs_as_list=as_list,
-        allow_input_downcast=allow_input_downcast,
-        float_x=config.floatX,
-        name=name or "function",
-        shared=[s.container for s in shared_args],
-        updates=[shared_index[id(s)] for s, _ in update_pairs],
-        output_keys=output_keys,
+        outputs_as_list=options["outputs_as_list"],
+        allow_input_downcast=options["allow_input_downcast"],
+        float_x=options["float_x"],
+        name=options["name"] or "function",
+        shared=[s.container for s in shared_args],  # type: ignore[attr-defined]
+        updates=[k - n_inputs for k in update_args],
+        output_keys=options["output_keys"],
     )
     f.library = library
     f.shared_variables = shared_args
-    f.mode = mode
-    f.profile = profile
-    f.accept_inplace = accept_inplace
-    f.rebuild_strict = rebuild_strict
+    f.options = options
+    f.mode = options["mode"]
+    f.profile = options["profile"]
+    f.accept_inplace = options["accept_inplace"]
+    f.rebuild_strict = options["rebuild_strict"]
     return f
 
 

@@ -12,6 +12,8 @@ import copy
 import linecache
 import os
 import sys
+import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -84,6 +86,9 @@ class TensorType:
     def __hash__(self) -> int:
         return hash((self.dtype, self.broadcastable))
 
+    def __getstate__(self) -> Any:  # pickle protocols 0 and 1 need it for __slots__
+        return None, {"dtype": self.dtype, "broadcastable": self.broadcastable}
+
     def __repr__(self) -> str:
         kinds = {
             (): "scalar",
@@ -137,6 +142,10 @@ class Op:
     def __hash__(self) -> int:
         return hash((self.ir_op, tuple(sorted((k, repr(v)) for k, v in self.props.items()))))
 
+    def __getstate__(self) -> Any:  # pickle protocols 0 and 1 need it for __slots__
+        slots = {"ir_op": self.ir_op, "props": self.props, "name": self.name}
+        return getattr(self, "__dict__", None) or None, slots
+
     def __str__(self) -> str:
         if not self.props:
             return self.name
@@ -144,7 +153,12 @@ class Op:
 
 
 class Apply:
-    """One application of an op to input variables, producing output variables."""
+    """One application of an op to input variables, producing output variables.
+
+    Pickled (or deep-copied), it first writes the Applies it depends on that the pickle does
+    not hold yet, in topological order, so a graph of any depth pickles without deep
+    recursion (see ``_Before`` and ``_SessionToken``).
+    """
 
     __slots__ = ("op", "inputs", "outputs", "trace")
 
@@ -153,6 +167,20 @@ class Apply:
         self.inputs = list(inputs)
         self.trace = user_line()
         self.outputs = [Variable(t, owner=self, index=i) for i, t in enumerate(output_types)]
+
+    def __copy__(self) -> Apply:
+        clone = Apply.__new__(Apply)
+        clone.op = self.op
+        clone.inputs = self.inputs
+        clone.outputs = self.outputs
+        clone.trace = self.trace
+        return clone
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        token = _session.token() or _new_session()
+        inputs = tuple((v.owner, v.index) if _is_output(v) else v for v in self.inputs)
+        outputs = tuple((type(v), _output_state(v)) for v in self.outputs)
+        return _rebuild_apply, (token, _Before(self), self.op, self.trace, inputs, outputs)
 
 
 def apply_op(op: Op, *inputs: Variable) -> Variable:
@@ -201,6 +229,21 @@ class Variable:
     def __hash__(self) -> int:
         return id(self)
 
+    def __copy__(self) -> Variable:
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        return clone
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """A variable without owner pickles its attributes; the output of an Apply pickles
+        the Applies it depends on (``Apply.__reduce_ex__``) and its index."""
+        if self.owner is None:
+            return super().__reduce_ex__(protocol)
+        if _is_output(self):
+            return _graph_output, (self.owner, self.index)
+        state = _output_state(self)  # a copy of an output, not its Apply's own output
+        return _graph_output, (self.owner, self.index, type(self), state)
+
     def __bool__(self) -> bool:
         raise TypeError(
             "a symbolic variable has no truth value; use tensor.switch / tensor.eq to build "
@@ -225,6 +268,140 @@ class Constant(Variable):
         if self.name is not None:
             return self.name
         return np.array2string(self.data) if self.data.size <= 8 else f"Constant{{{self.type}}}"
+
+
+# --------------------------------------------------------------------------- pickling
+
+
+class _SessionToken:
+    """Stands for one pickle (or deep copy) in the arguments of every Apply it writes.
+
+    Written once, it stays in the pickler's memo (which keeps it alive: the session holds it
+    weakly) and every later Apply of that pickle refers to it for a few bytes. A pickler that
+    writes it a second time is another one (a pickle made inside another, or after another
+    that is still alive): that starts a new session, whose token it writes instead. So
+    ``_session.written`` always lists Applies that the pickler at work holds. It unpickles as
+    None.
+    """
+
+    __slots__ = ("claimed", "__weakref__")
+
+    def __init__(self) -> None:
+        self.claimed = False
+
+    def __reduce__(self) -> Any:
+        if not self.claimed:
+            self.claimed = True
+            return _none, ()
+        return _none, (_new_session(),)
+
+
+class _PickleSession(threading.local):
+    def __init__(self) -> None:
+        self.token: Callable[[], _SessionToken | None] = lambda: None
+        self.written: set[int] = set()
+
+
+_session = _PickleSession()
+
+
+def _none(*args: Any) -> None:
+    return None
+
+
+def _new_session() -> _SessionToken:
+    token = _SessionToken()
+    _session.token = weakref.ref(token)
+    _session.written = set()
+    return token
+
+
+class _Before:
+    """The Applies ``node`` depends on that the pickle does not hold yet, written before it.
+
+    Resolved when pickle reaches it, after the session token: each of them finds its own
+    ancestors written, so the recursion depth stays bounded and each Apply is visited once
+    per pickle (the memo keeps the written Applies alive, so their ids are not reused).
+    Unpickled, it is None.
+    """
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Apply):
+        self.node = node
+
+    def __reduce__(self) -> Any:
+        written = _session.written
+        before = _unwritten_ancestors(self.node, written)
+        written.add(id(self.node))
+        return _none, before
+
+
+def _unwritten_ancestors(node: Apply, written: set[int]) -> tuple[Apply, ...]:
+    """The Applies ``node`` depends on that are not in ``written``, in topological order (not
+    looking past written ones, whose ancestors are written)."""
+    order: list[Apply] = []
+    seen = {id(node)}
+    stack: list[tuple[Apply, bool]] = [
+        (v.owner, False) for v in reversed(node.inputs) if v.owner is not None
+    ]
+    while stack:
+        a, expanded = stack.pop()
+        if expanded:
+            order.append(a)
+            continue
+        if id(a) in seen or id(a) in written:
+            continue
+        seen.add(id(a))
+        stack.append((a, True))
+        for v in reversed(a.inputs):
+            if v.owner is not None and id(v.owner) not in seen and id(v.owner) not in written:
+                stack.append((v.owner, False))
+    return tuple(order)
+
+
+def _is_output(v: Variable) -> bool:
+    """``v`` is its owner's own output (not a copy of one)."""
+    if v.owner is None:
+        return False
+    outputs = v.owner.outputs
+    return 0 <= v.index < len(outputs) and outputs[v.index] is v
+
+
+def _output_state(v: Variable) -> dict[str, Any]:
+    return {k: x for k, x in v.__dict__.items() if k != "owner"}
+
+
+def _rebuild_apply(
+    token: None,
+    before: None,
+    op: Op,
+    trace: SourceLine | None,
+    inputs: Sequence[Any],
+    outputs: Sequence[Any],
+) -> Apply:
+    """An unpickled Apply (``before``, its ancestors, were rebuilt first)."""
+    node = Apply.__new__(Apply)
+    node.op = op
+    node.trace = trace
+    node.inputs = [x if isinstance(x, Variable) else x[0].outputs[x[1]] for x in inputs]
+    node.outputs = []
+    for cls, state in outputs:
+        v = object.__new__(cls)
+        v.__dict__.update(state)
+        v.owner = node
+        node.outputs.append(v)
+    return node
+
+
+def _graph_output(node: Apply, index: int, cls: type | None = None, state: Any = None) -> Variable:
+    """An unpickled output of ``node`` (or a copy of one, with its own attributes)."""
+    if cls is None:
+        return node.outputs[index]
+    v = object.__new__(cls)
+    v.__dict__.update(state)
+    v.owner = node
+    return v
 
 
 def toposort(outputs: Sequence[Variable]) -> list[Apply]:

@@ -101,6 +101,13 @@ class Function:
         self.source = src
         return env["call"]
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError(
+            f"{self.name}: a runtime Function holds machine code and cannot be pickled or "
+            "copied; pickle the function made by tensorir.function, which is compiled again "
+            "from its graph when unpickled"
+        )
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs or len(args) != self._n:
             args = self._bind(args, kwargs)

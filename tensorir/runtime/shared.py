@@ -91,5 +91,22 @@ class SharedContainer:
         """The current array: the container's own (``borrow``) or a copy."""
         return self.value if borrow else self.value.copy()
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled (or deep-copied): the value is again a C-contiguous, writeable array of
+        exactly this dtype, as compiled code expects."""
+        for name, value in state.items():
+            setattr(self, name, value)
+        arr = self.value
+        if (
+            type(arr) is not np.ndarray
+            or arr.dtype != np.dtype(self.dtype)
+            or not arr.flags.c_contiguous
+            or not arr.flags.writeable
+        ):
+            self.value = np.array(arr, dtype=self.dtype, order="C", copy=True, subok=False)
+
     def __repr__(self) -> str:
         return f"SharedContainer({self.name}, {self.dtype}, {self.broadcastable})"
