@@ -102,7 +102,7 @@ class CompiledFunction(Function):
 
     def module(self, level: str = "tir") -> ModuleOp:
         module = emit_module(self.symbol, self.graph_inputs, self.graph_outputs, self.update_args)
-        return pipelines.lower(module, level)
+        return pipelines.lower(module, level, mode=self.mode)
 
     def ir(self, level: str = "tir") -> str:
         """The function's IR at ``level`` (tir, adjoint, linalg, fused, buffers, loops) or its
@@ -249,6 +249,12 @@ def compile_graph(
     new value per entry of ``update_args`` (the argument it updates). ``options`` are
     ``function``'s (``name``, ``outputs_as_list``, ``output_keys``, ``allow_input_downcast``,
     ``float_x``, ...). Used by ``function`` and to unpickle a function."""
+    if config.device != "cpu":
+        raise RuntimeError(
+            f"device={config.device}: this version of tensorir compiles for the CPU only (the "
+            "CUDA target is not built yet); set tensorir.config.device = 'cpu' or "
+            "TENSORIR_FLAGS=device=cpu"
+        )
     symbol = _symbol(options["name"])
     debug = debug_level()
     t0 = time.perf_counter()
@@ -257,15 +263,17 @@ def compile_graph(
         module.verify()
         print(f"// -----// {symbol}: tir //----- //\n{module}", file=sys.stderr)
     t1 = time.perf_counter()
+    mode = options["mode"] or config.mode
     pipelines.lower(
         module,
         "loops",
         verify=debug >= 2,
         after_pass=_print_after_pass if debug >= 2 else None,
+        mode=mode,
     )
     t2 = time.perf_counter()
     emitted = emit_llvm_ir(module)
-    library = JITLibrary(emitted.llvm_ir)
+    library = JITLibrary(emitted.llvm_ir, opt_level=pipelines.LLVM_OPT_LEVEL[mode])
     t3 = time.perf_counter()
     if debug >= 3:
         print(f"// -----// {symbol}: LLVM IR //----- //\n{emitted.llvm_ir}", file=sys.stderr)
@@ -319,7 +327,7 @@ def _make_function(
     f.library = library
     f.shared_variables = shared_args
     f.options = options
-    f.mode = options["mode"]
+    f.mode = options["mode"] or config.mode
     f.profile = options["profile"]
     f.accept_inplace = options["accept_inplace"]
     f.rebuild_strict = options["rebuild_strict"]

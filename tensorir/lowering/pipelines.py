@@ -126,14 +126,26 @@ _ALL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 }
 
 
-def passes_to(level: str, start: str = "tir") -> list[str]:
-    """Pass names that lower a module from level ``start`` to level ``level``."""
+# Theano's modes: FAST_RUN runs every pass; FAST_COMPILE leaves out the ones that only make
+# the code faster (results are the same: none of them changes a bit of any value), and the
+# LLVM optimisation level goes from 3 to 1.
+MODES: dict[str, frozenset[str]] = {
+    "FAST_RUN": frozenset(),
+    "FAST_COMPILE": frozenset({"tir-simplify", "cse", "tir-fuse"}),
+}
+LLVM_OPT_LEVEL = {"FAST_RUN": 3, "FAST_COMPILE": 1}
+
+
+def passes_to(level: str, start: str = "tir", mode: str = "FAST_RUN") -> list[str]:
+    """Pass names that lower a module from level ``start`` to level ``level`` in ``mode``."""
     names = list(LEVELS)
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; levels: {', '.join(names)}, llvm")
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; modes: {', '.join(MODES)}")
     out: list[str] = []
     for name in names[names.index(start) + 1 : names.index(level) + 1]:
-        out.extend(LEVELS[name])
+        out.extend(p for p in LEVELS[name] if p not in MODES[mode])
     return out
 
 
@@ -143,11 +155,12 @@ def lower(
     start: str = "tir",
     verify: bool = False,
     after_pass: Callable[[str, ModuleOp], None] | None = None,
+    mode: str = "FAST_RUN",
 ) -> ModuleOp:
     """Run the passes from ``start`` to ``level`` on ``module`` in place; verify after each
     pass only when asked (debug mode), and call ``after_pass(name, module)`` if given."""
     ctx = Context()
-    for name in passes_to(level, start):
+    for name in passes_to(level, start, mode):
         _ALL_PASSES[name]()().apply(ctx, module)
         if verify:
             module.verify()
