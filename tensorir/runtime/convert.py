@@ -134,6 +134,8 @@ def converter(
 
         return to_scalar
 
+    narrow = npdtype == np.float32 or npdtype == np.complex64
+
     def to_buffer(x: Any) -> np.ndarray:
         if (
             type(x) is np.ndarray
@@ -143,6 +145,20 @@ def converter(
             and not any(broadcastable)
         ):
             return x
+        if type(x) is list:  # a list of numbers that the dtype holds exactly: one pass
+            try:
+                if narrow:  # float32: values beyond its range would warn while casting
+                    with np.errstate(over="ignore"):
+                        arr = np.asarray(x, dtype=npdtype)
+                else:
+                    arr = np.asarray(x, dtype=npdtype)
+            except (OverflowError, ValueError, TypeError):
+                arr = None
+            if arr is not None and arr.ndim == ndim and arr.tolist() == x:
+                if not any(broadcastable) or all(
+                    arr.shape[i] == 1 for i, b in enumerate(broadcastable) if b
+                ):
+                    return arr
         arr = convert(x, dtype, broadcastable, allow_downcast, float_x, what)
         return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
