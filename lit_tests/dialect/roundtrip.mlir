@@ -50,3 +50,42 @@ func.func @autodiff_ops(%a: tensor<?x?xf64>, %row: tensor<1x?xf64>, %c: tensor<?
   %gall = tir.grad %cost : tensor<f64> wrt(%row : tensor<1x?xf64>) consider(%filled : tensor<?x?xf64>) known(%picked : tensor<?x?xf64>) = (%g : tensor<?x?xf64>) -> tensor<1x?xf64>
   func.return %ga : tensor<?x?xf64>
 }
+
+// Indexing: subtensor (no bounds: a full slice; an index then a slice with start, stop and
+// step, the bounds of any integer type), inc_subtensor (inc and set), gather, scatter_add,
+// concatenate.
+// CHECK-LABEL: func.func @indexing_ops
+func.func @indexing_ops(%x: tensor<?x?xf64>, %i: tensor<i64>, %lo: tensor<i32>, %v: tensor<1x?xf64>, %rows: tensor<?xi64>, %cols: tensor<?xi64>, %g: tensor<?x?xf64>) -> tensor<?x?xf64> {
+  // CHECK-NEXT: %all = tir.subtensor %x[] {kinds = array<i64: 0>} : (tensor<?x?xf64>) -> tensor<?x?xf64>
+  %all = tir.subtensor %x[] {kinds = array<i64: 0>} : (tensor<?x?xf64>) -> tensor<?x?xf64>
+  // CHECK-NEXT: %row = tir.subtensor %x[%i, %lo, %i, %i] {kinds = array<i64: -1, 7>} : (tensor<?x?xf64>, tensor<i64>, tensor<i32>, tensor<i64>, tensor<i64>) -> tensor<?xf64>
+  %row = tir.subtensor %x[%i, %lo, %i, %i] {kinds = array<i64: -1, 7>} : (tensor<?x?xf64>, tensor<i64>, tensor<i32>, tensor<i64>, tensor<i64>) -> tensor<?xf64>
+  // CHECK-NEXT: %inc = tir.inc_subtensor %x[%lo], %v {kinds = array<i64: 1>, set = false} : (tensor<?x?xf64>, tensor<1x?xf64>, tensor<i32>) -> tensor<?x?xf64>
+  %inc = tir.inc_subtensor %x[%lo], %v {kinds = array<i64: 1>, set = false} : (tensor<?x?xf64>, tensor<1x?xf64>, tensor<i32>) -> tensor<?x?xf64>
+  // CHECK-NEXT: %set = tir.inc_subtensor %x[], %v {kinds = array<i64: 0>, set = true} : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
+  %set = tir.inc_subtensor %x[], %v {kinds = array<i64: 0>, set = true} : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
+  // CHECK-NEXT: %picked = tir.gather %x[%rows, %cols] : (tensor<?x?xf64>, tensor<?xi64>, tensor<?xi64>) -> tensor<?xf64>
+  %picked = tir.gather %x[%rows, %cols] : (tensor<?x?xf64>, tensor<?xi64>, tensor<?xi64>) -> tensor<?xf64>
+  // CHECK-NEXT: %added = tir.scatter_add %x[%rows], %g : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi64>) -> tensor<?x?xf64>
+  %added = tir.scatter_add %x[%rows], %g : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi64>) -> tensor<?x?xf64>
+  // CHECK-NEXT: %joined = tir.concatenate %x, %v {axis = 0 : i64} : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
+  %joined = tir.concatenate %x, %v {axis = 0 : i64} : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
+  func.return %joined : tensor<?x?xf64>
+}
+
+// Classifier and random ops: softmax, log_softmax, argmax, argmin (int64 positions) and
+// uniform (an int64 counter to a float64 in [0, 1)).
+// CHECK-LABEL: func.func @classifier_ops
+func.func @classifier_ops(%x: tensor<?x?xf32>, %counters: tensor<?xi64>) -> tensor<?xi64> {
+  // CHECK-NEXT: %p = tir.softmax %x {axis = 1 : i64} : tensor<?x?xf32> -> tensor<?x?xf32>
+  %p = tir.softmax %x {axis = 1 : i64} : tensor<?x?xf32> -> tensor<?x?xf32>
+  // CHECK-NEXT: %logp = tir.log_softmax %x {axis = 0 : i64} : tensor<?x?xf32> -> tensor<?x?xf32>
+  %logp = tir.log_softmax %x {axis = 0 : i64} : tensor<?x?xf32> -> tensor<?x?xf32>
+  // CHECK-NEXT: %best = tir.argmax %x {axis = 1 : i64} : tensor<?x?xf32> -> tensor<?xi64>
+  %best = tir.argmax %x {axis = 1 : i64} : tensor<?x?xf32> -> tensor<?xi64>
+  // CHECK-NEXT: %worst = tir.argmin %x {axis = 0 : i64} : tensor<?x?xf32> -> tensor<?xi64>
+  %worst = tir.argmin %x {axis = 0 : i64} : tensor<?x?xf32> -> tensor<?xi64>
+  // CHECK-NEXT: %u = tir.uniform %counters : tensor<?xi64> -> tensor<?xf64>
+  %u = tir.uniform %counters : tensor<?xi64> -> tensor<?xf64>
+  func.return %best : tensor<?xi64>
+}

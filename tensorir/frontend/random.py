@@ -25,6 +25,7 @@ from tensorir.frontend.basic import (
     cast,
     cos,
     dimshuffle,
+    int_div,
     log,
     lt,
     sqrt,
@@ -155,6 +156,8 @@ class RandomStreams:
         default)."""
         dtype = dtype or config.floatX
         (u,) = self._uniform01(size)
+        if dtype == "float32":  # keep 24 bits, exact in float32: the cast cannot round to 1
+            u = int_div(u * 16777216.0, 1.0) * (1.0 / 16777216.0)
         low, high = as_tensor_variable(low), as_tensor_variable(high)
         return cast(
             cast(low, "float64") + (cast(high, "float64") - cast(low, "float64")) * u, dtype
@@ -217,8 +220,6 @@ class RandomStreams:
             - cast(as_tensor_variable(low), "float64")
             + 1.0
         )
-        from tensorir.frontend.basic import int_div
-
         return cast(int_div(u * span, 1.0) + cast(as_tensor_variable(low), "float64"), dtype)
 
 

@@ -205,10 +205,16 @@ def _where(op: Operation) -> str:
 
 def _fresh_or_reused(fb: FunctionBufferization, op: Operation, b: Builder) -> SSAValue:
     """The result buffer of an op that writes into a copy of its input: the input itself
-    when it is a temporary that dies here, else a fresh copy."""
+    when it is a temporary that dies here and that the op reads through no other operand
+    (``set_subtensor(y[::-1], y)`` would read elements it has overwritten), else a fresh
+    copy."""
     x_tensor = op.operands[0]
     x = fb.buf[x_tensor]
-    if fb.root.get(x) is x and x in fb.owned and fb.last_use.get(x_tensor) is op:
+    aliased = any(
+        fb.root.get(fb.buf.get(v)) is x  # type: ignore[arg-type]
+        for v in op.operands[1:]
+    )
+    if fb.root.get(x) is x and x in fb.owned and fb.last_use.get(x_tensor) is op and not aliased:
         return x
     t = op.results[0].type
     assert isinstance(t, TensorType)
