@@ -441,7 +441,8 @@ class FunctionBufferization:
         return b
 
     def convert_arange(self, op: tir.ArangeOp) -> None:
-        """``start + k * step`` for ``k < max(0, ceil((stop - start) / step))``: a loop."""
+        """``start + k * step`` for ``k < max(0, ceil((stop - start) / step))``: a loop (for
+        floats numpy's exact sequence)."""
         start, stop, step = (self.load_scalar(v, op) for v in op.operands)
         t = op.result.type
         assert isinstance(t, TensorType)
@@ -482,8 +483,21 @@ class FunctionBufferization:
         body = Block(arg_types=[IndexType()])
         k = body.args[0]
         if T.is_float(dtype):
-            kv = _add(body, arith.SIToFPOp(_add(body, arith.IndexCastOp(k, i64)), elem))
-            value = _add(body, arith.AddfOp(start, _add(body, arith.MulfOp(kv, step))))
+            # as numpy's fill: start, start + step, then start + k * delta with
+            # delta = (start + step) - start
+            second = ins(arith.AddfOp(start, step))
+            delta = ins(arith.SubfOp(second, start))
+            k64 = _add(body, arith.IndexCastOp(k, i64))
+            kv = _add(body, arith.SIToFPOp(k64, elem))
+            value = _add(body, arith.AddfOp(start, _add(body, arith.MulfOp(kv, delta))))
+            first_two = [
+                _add(
+                    body, arith.CmpiOp(k64, _add(body, arith.ConstantOp(IntegerAttr(j, i64))), "eq")
+                )
+                for j in (0, 1)
+            ]
+            value = _add(body, arith.SelectOp(first_two[1], second, value))
+            value = _add(body, arith.SelectOp(first_two[0], start, value))
         else:
             kv = _add(body, arith.IndexCastOp(k, elem))
             value = _add(body, arith.AddiOp(start, _add(body, arith.MuliOp(kv, step))))
