@@ -467,19 +467,26 @@ def dot(a: Any, b: Any) -> Variable:
 
 
 class ReshapeFrontendOp(Op):
-    """Reshape to ``sizes`` (Python ints, ``-1`` inferred). Sizes of 1 are broadcastable."""
+    """Reshape to ``sizes``: Python ints (``-1`` inferred) or, where an entry is None, the
+    next symbolic integer scalar among the inputs. Constant sizes of 1 are broadcastable."""
 
-    def __init__(self, sizes: tuple[int, ...]):
+    def __init__(self, sizes: tuple[int | None, ...]):
         super().__init__(tir.ReshapeOp, "Reshape", sizes=sizes)
 
-    def infer(self, x: TensorType) -> TensorType:
+    def infer(self, x: TensorType, *symbolic: TensorType) -> TensorType:
         return TensorType(x.dtype, [s == 1 for s in self.props["sizes"]])
 
-    def emit(self, insert: Any, x: SSAValue, out_type: TensorType) -> SSAValue:
-        sizes = [
-            insert(arith.ConstantOp.from_int_and_width(s, IndexType())).result
-            for s in self.props["sizes"]
-        ]
+    def emit(self, insert: Any, x: SSAValue, *args: Any) -> SSAValue:
+        *symbolic, out_type = args
+        given = iter(symbolic)
+        sizes = []
+        for s in self.props["sizes"]:
+            if s is not None:
+                sizes.append(insert(arith.ConstantOp.from_int_and_width(s, IndexType())).result)
+                continue
+            v = next(given)  # an integer scalar tensor: its value, as an index
+            scalar = insert(xtensor.ExtractOp(v, [], v.type.element_type)).results[0]
+            sizes.append(insert(arith.IndexCastOp(scalar, IndexType())).result)
         return insert(tir.ReshapeOp(x, sizes, out_type.ir_type())).result
 
 
@@ -511,21 +518,88 @@ class FlattenOp(Op):
         return insert(tir.ReshapeOp(x, sizes, out_type.ir_type())).result
 
 
-def reshape(x: Any, shape: Any, ndim: int | None = None) -> Variable:
-    """Reshape to ``shape`` (a tuple of ints, one of which may be -1)."""
-    x = as_tensor_variable(x)
-    if isinstance(shape, int | np.integer):
-        shape = (shape,)
+def _size_entry(s: Any, what: str) -> int | Variable:
+    """A shape entry: a Python int, or an integer scalar variable."""
+    if isinstance(s, Variable):
+        if s.ndim != 0 or not (T.is_int(s.dtype) or s.dtype == "bool"):
+            raise TypeError(f"{what}: shape entries must be integer scalars, got {s} ({s.type})")
+        if isinstance(s, Constant):
+            return int(s.data)
+        return s
     try:
-        sizes = tuple(int(s) for s in shape)
-    except TypeError:
-        raise TypeError(f"reshape: shape must be a tuple of Python ints, got {shape!r}") from None
-    if ndim is not None and ndim != len(sizes):
-        raise ValueError(f"reshape: ndim={ndim} but shape {sizes} has {len(sizes)} entries")
-    if sizes.count(-1) > 1 or any(s < -1 for s in sizes):
-        raise ValueError(f"reshape: invalid shape {sizes} (at most one -1, no other negatives)")
-    op = ReshapeFrontendOp(sizes)
-    return Apply(op, [x], [op.infer(x.type)]).outputs[0]
+        return int(s)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{what}: shape entries must be ints or integer scalars, got {s!r}"
+        ) from None
+
+
+def _shape_entries(shape: Any, what: str) -> list[int | Variable]:
+    if isinstance(shape, int | np.integer | Variable) and not (
+        isinstance(shape, Variable) and shape.ndim == 1
+    ):
+        shape = (shape,)
+    if isinstance(shape, Variable):
+        raise TypeError(
+            f"{what}: give the shape as a tuple (of ints or integer scalars, e.g. x.shape), "
+            f"got the vector {shape}"
+        )
+    try:
+        return [_size_entry(s, what) for s in shape]
+    except TypeError as e:
+        if "shape entries" in str(e):
+            raise
+        raise TypeError(f"{what}: shape must be a tuple, got {shape!r}") from None
+
+
+def reshape(x: Any, shape: Any, ndim: int | None = None) -> Variable:
+    """Reshape to ``shape``: a tuple of ints (one may be -1) or integer scalars (such as
+    ``x.shape[0]``); sizes given symbolically are checked at run time."""
+    x = as_tensor_variable(x)
+    entries = _shape_entries(shape, "reshape")
+    if ndim is not None and ndim != len(entries):
+        raise ValueError(f"reshape: ndim={ndim} but shape has {len(entries)} entries")
+    constants = [s for s in entries if isinstance(s, int)]
+    if constants.count(-1) > 1 or any(s < -1 for s in constants):
+        raise ValueError(
+            f"reshape: invalid shape {constants} (at most one -1, no other negatives)"
+        )
+    symbolic = [cast(s, "int64") for s in entries if isinstance(s, Variable)]
+    op = ReshapeFrontendOp(tuple(None if isinstance(s, Variable) else s for s in entries))
+    return Apply(op, [x, *symbolic], [op.infer(x.type)]).outputs[0]
+
+
+def alloc(value: Any, *shape: Any) -> Variable:
+    """Theano's ``alloc``: ``value`` broadcast to ``shape`` (ints or integer scalars)."""
+    value = as_tensor_variable(value)
+    if len(shape) == 1 and isinstance(shape[0], list | tuple | Sequence) and not isinstance(
+        shape[0], Variable
+    ):
+        shape = tuple(shape[0])
+    entries = _shape_entries(shape, "alloc")
+    if value.ndim > len(entries):
+        raise ValueError(f"alloc: a value of {value.ndim} dims does not fit {len(entries)} dims")
+    total: Any = np.int64(1)
+    for s in entries:
+        if isinstance(s, int) and s < 0:
+            raise ValueError(f"alloc: negative size {s}")
+        total = total * s
+    from tensorir.frontend.subtensor import arange
+
+    positions = arange(total) if isinstance(total, Variable) else arange(int(total))
+    blank = reshape(second(positions, constant(0, dtype=value.dtype)), tuple(entries))
+    return second(blank, value)
+
+
+def zeros(shape: Any, dtype: str | None = None) -> Variable:
+    """Zeros of ``shape`` (ints or integer scalars such as ``x.shape[0]``), floatX by
+    default."""
+    return alloc(constant(0, dtype=dtype or config.floatX), *_shape_entries(shape, "zeros"))
+
+
+def ones(shape: Any, dtype: str | None = None) -> Variable:
+    """Ones of ``shape``, floatX by default."""
+    return alloc(constant(1, dtype=dtype or config.floatX), *_shape_entries(shape, "ones"))
 
 
 def flatten(x: Any, ndim: int = 1) -> Variable:

@@ -251,6 +251,12 @@ class FunctionBufferization:
                 new = memref.AllocaOp.get(t.element_type, shape=[])
             self.replace(op, new)
             self.root[new.results[0]] = new.results[0]
+        elif isinstance(op, xtensor.ExtractOp):  # a scalar read: a load
+            new = memref.LoadOp.get(self.buf[op.tensor], list(op.indices))
+            self.insert_before(new, op)
+            op.results[0].replace_all_uses_with(new.results[0])
+            op.detach()
+            op.erase()
         elif isinstance(op, xtensor.DimOp):
             new = memref.DimOp(self.buf[op.source], op.index)
             op.results[0].replace_all_uses_with(new.results[0])

@@ -8,6 +8,7 @@ from tensorir.frontend.basic import (
     abs,
     abs_,
     add,
+    alloc,
     argmax,
     argmin,
     as_tensor_variable,
@@ -39,6 +40,7 @@ from tensorir.frontend.basic import (
     mul,
     neg,
     neq,
+    ones,
     ones_like,
     outer,
     pow,
@@ -58,6 +60,7 @@ from tensorir.frontend.basic import (
     tensor,
     transpose,
     true_div,
+    zeros,
     zeros_like,
 )
 from tensorir.frontend.gradient import grad
@@ -89,6 +92,7 @@ __all__ = [
     "abs",
     "abs_",
     "add",
+    "alloc",
     "arange",
     "argmax",
     "argmin",
@@ -126,6 +130,7 @@ __all__ = [
     "neg",
     "neq",
     "nnet",
+    "ones",
     "ones_like",
     "outer",
     "pow",
@@ -150,6 +155,7 @@ __all__ = [
     "tensor",
     "transpose",
     "true_div",
+    "zeros",
     "zeros_like",
     *CONSTRUCTORS,
 ]
