@@ -561,9 +561,7 @@ def reshape(x: Any, shape: Any, ndim: int | None = None) -> Variable:
         raise ValueError(f"reshape: ndim={ndim} but shape has {len(entries)} entries")
     constants = [s for s in entries if isinstance(s, int)]
     if constants.count(-1) > 1 or any(s < -1 for s in constants):
-        raise ValueError(
-            f"reshape: invalid shape {constants} (at most one -1, no other negatives)"
-        )
+        raise ValueError(f"reshape: invalid shape {constants} (at most one -1, no other negatives)")
     symbolic = [cast(s, "int64") for s in entries if isinstance(s, Variable)]
     op = ReshapeFrontendOp(tuple(None if isinstance(s, Variable) else s for s in entries))
     return Apply(op, [x, *symbolic], [op.infer(x.type)]).outputs[0]
@@ -572,8 +570,10 @@ def reshape(x: Any, shape: Any, ndim: int | None = None) -> Variable:
 def alloc(value: Any, *shape: Any) -> Variable:
     """Theano's ``alloc``: ``value`` broadcast to ``shape`` (ints or integer scalars)."""
     value = as_tensor_variable(value)
-    if len(shape) == 1 and isinstance(shape[0], list | tuple | Sequence) and not isinstance(
-        shape[0], Variable
+    if (
+        len(shape) == 1
+        and isinstance(shape[0], list | tuple | Sequence)
+        and not isinstance(shape[0], Variable)
     ):
         shape = tuple(shape[0])
     entries = _shape_entries(shape, "alloc")
