@@ -420,8 +420,6 @@ def test_inc_subtensor_errors() -> None:
         tensor.inc_subtensor(x, 1.0)
     with pytest.raises(ValueError, match="2 dims cannot go into a part of 1"):
         tensor.set_subtensor(x[0], x)
-    with pytest.raises(TypeError, match="set_subtensor with integer-array indices"):
-        tensor.set_subtensor(x[rows], v)
     line = _next_line()
     f = tensorir.function([x, v], [tensor.inc_subtensor(x[1:], v)])
     with pytest.raises(ValueError, match=r"does not fit a part of shape \(2, 3\)") as info:
@@ -574,3 +572,24 @@ def test_gradient_of_repeated_gather_counts() -> None:
     np.add.at(expected, np.array([0, 0, 3, -1]), 1.0)
     expected[2:4] += 2 * a[2:4]
     np.testing.assert_array_equal(f(a, np.array([0, 0, 3, -1]), 1, 2), expected)
+
+
+def test_set_subtensor_by_integer_arrays() -> None:
+    """numpy's ``x[idx] = v``: of repeated indices the last write wins; the gradient zeroes
+    the written rows of x's adjoint and gathers the value's."""
+    x, v = tensor.dmatrix("x"), tensor.dmatrix("v")
+    i = tensor.lvector("i")
+    f = tensorir.function([x, i, v], [tensor.set_subtensor(x[i], v), tensor.set_subtensor(x[i], 7)])
+    xv, iv, vv = np.ones((4, 2)), np.array([1, -1, 1]), np.arange(6.0).reshape(3, 2)
+    a, b = f(xv, iv, vv)
+    ra, rb = xv.copy(), xv.copy()
+    ra[iv] = vv
+    rb[iv] = 7
+    _same(a, ra)
+    _same(b, rb)
+    with pytest.raises(IndexError, match="out of bounds"):
+        f(xv, np.array([4]), vv[:1])
+    verify_grad(
+        lambda a, b: tensor.set_subtensor(a[[0, 2]], b) ** 2,
+        [np.random.rand(4, 2), np.random.rand(2, 2)],
+    )

@@ -1133,17 +1133,10 @@ class GatherOp(IRDLOperation):
             raise VerifyException(f"tir.gather: result type should be {t}")
 
 
-@irdl_op_definition
-class ScatterAddOp(IRDLOperation):
-    """Theano's ``AdvancedIncSubtensor``: a copy of ``x`` to which each ``value[p, ...]`` is
-    added at ``x[i0[p], i1[p], ..., ...]`` (repeated indices accumulate): the gradient of
-    ``tir.gather``. ``value`` has the shape of the gather's result.
+class ScatterBase(IRDLOperation):
+    """A copy of ``x`` written at ``x[i0[p], i1[p], ..., ...]`` with each ``value[p, ...]``;
+    ``value`` has the shape of ``tir.gather``'s result for these indices."""
 
-    ``%r = tir.scatter_add %x[%rows, %cols], %v : (tensor<?x?xf64>, tensor<?xf64>,
-    tensor<?xi64>, tensor<?xi64>) -> tensor<?x?xf64>``
-    """
-
-    name = "tir.scatter_add"
     input = operand_def(TensorType)
     indices = var_operand_def(TensorType)
     value = operand_def(TensorType)
@@ -1158,17 +1151,39 @@ class ScatterAddOp(IRDLOperation):
         super().__init__(operands=[input, list(indices), value], result_types=[input.type])
 
     def verify_(self) -> None:
-        part = _check_index_arrays(
-            "tir.scatter_add", self.input.type, [i.type for i in self.indices]
-        )
+        part = _check_index_arrays(self.name, self.input.type, [i.type for i in self.indices])
         v = self.value.type
         assert isinstance(v, TensorType)
         if v.element_type != part.element_type or len(v.get_shape()) != len(part.get_shape()):
             raise VerifyException(
-                f"tir.scatter_add: value must be like the gathered part {part}, got {v}"
+                f"{self.name}: value must be like the gathered part {part}, got {v}"
             )
         if self.result.type != self.input.type:
-            raise VerifyException("tir.scatter_add: result type must be the input's")
+            raise VerifyException(f"{self.name}: result type must be the input's")
+
+
+@irdl_op_definition
+class ScatterAddOp(ScatterBase):
+    """Theano's ``AdvancedIncSubtensor``: each ``value[p, ...]`` is added at its position
+    (repeated indices accumulate): the gradient of ``tir.gather``.
+
+    ``%r = tir.scatter_add %x[%rows, %cols], %v : (tensor<?x?xf64>, tensor<?xf64>,
+    tensor<?xi64>, tensor<?xi64>) -> tensor<?x?xf64>``
+    """
+
+    name = "tir.scatter_add"
+
+
+@irdl_op_definition
+class ScatterOp(ScatterBase):
+    """``set_subtensor`` by integer arrays: each ``value[p, ...]`` is stored at its position,
+    in order (of repeated indices the last one wins, as numpy's ``x[idx] = v``).
+
+    ``%r = tir.scatter %x[%rows], %v : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi64>)
+    -> tensor<?x?xf64>``
+    """
+
+    name = "tir.scatter"
 
 
 @irdl_op_definition
@@ -1507,6 +1522,7 @@ TIR = Dialect(
         IncSubtensorOp,
         GatherOp,
         ScatterAddOp,
+        ScatterOp,
         MapOp,
         YieldOp,
         GradOp,

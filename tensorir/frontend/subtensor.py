@@ -66,14 +66,15 @@ class GatherOp(Op):
 
 
 class ScatterAddOp(Op):
-    """``inc_subtensor(x[i0, i1, ...], value)``."""
+    """``inc_subtensor(x[i0, i1, ...], value)`` (or ``set_subtensor``: ``set``)."""
 
-    def __init__(self) -> None:
-        super().__init__(tir.ScatterAddOp, "AdvancedIncSubtensor")
+    def __init__(self, set: bool = False) -> None:
+        name = "AdvancedSetSubtensor" if set else "AdvancedIncSubtensor"
+        super().__init__(tir.ScatterOp if set else tir.ScatterAddOp, name)
 
     def build(self, x: SSAValue, *rest: SSAValue) -> Any:
         *indices, value = rest
-        return tir.ScatterAddOp(x, indices, value)
+        return self.ir_op(x, indices, value)
 
     def infer(self, x: Any, *rest: Any) -> Any:
         return x
@@ -229,13 +230,8 @@ def inc_subtensor(
     if y.ndim < x.ndim:
         y = dimshuffle(y, *(["x"] * (x.ndim - y.ndim) + list(range(y.ndim))))
     if isinstance(node.op, GatherOp):
-        if set_instead_of_inc:
-            raise TypeError(
-                "set_subtensor with integer-array indices is not supported; use "
-                f"inc_subtensor, or basic indexing ({user_line()})"
-            )
         y = second(x, y)  # the value must have the gathered part's full shape
-        return apply_op(ScatterAddOp(), base, *node.inputs[1:], y)
+        return apply_op(ScatterAddOp(set_instead_of_inc), base, *node.inputs[1:], y)
     op = IncSubtensorOp(node.op.props["kinds"], set_instead_of_inc)
     return apply_op(op, base, *node.inputs[1:], y)
 

@@ -507,6 +507,16 @@ def _concatenate(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
     return out
 
 
+def _scatter(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # x: g with the written positions zeroed; value: g gathered there
+    assert isinstance(op, tir.ScatterOp)
+    indices = list(op.indices)
+    zero = e.zeros_like(op.value)
+    gx = e.emit(tir.ScatterOp(g, indices, zero))
+    gv = e.emit(tir.GatherOp(g, indices))
+    return [gx, *([None] * len(indices)), e.as_type(gv, op.value.type)]
+
+
 RULES: dict[type[Operation], Rule] = {
     tir.AddOp: _add,
     tir.SubOp: _sub,
@@ -549,6 +559,7 @@ RULES: dict[type[Operation], Rule] = {
     tir.IncSubtensorOp: _inc_subtensor,
     tir.GatherOp: _gather,
     tir.ScatterAddOp: _scatter_add,
+    tir.ScatterOp: _scatter,
 }
 """The gradient rule of each differentiable op (comparisons and ``tir.size`` give integers
 or bools, which carry no adjoint, so they need none)."""

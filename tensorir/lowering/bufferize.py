@@ -283,7 +283,7 @@ class FunctionBufferization:
             indexing.lower_inc_subtensor(self, op)
         elif isinstance(op, tir.GatherOp):
             indexing.lower_gather(self, op)
-        elif isinstance(op, tir.ScatterAddOp):
+        elif isinstance(op, tir.ScatterBase):
             indexing.lower_scatter_add(self, op)
         elif isinstance(op, tir.ConcatenateOp):
             indexing.lower_concatenate(self, op)

@@ -349,7 +349,8 @@ def lower_gather(fb: FunctionBufferization, op: tir.GatherOp) -> None:
     fb.erase_later(op)
 
 
-def lower_scatter_add(fb: FunctionBufferization, op: tir.ScatterAddOp) -> None:
+def lower_scatter_add(fb: FunctionBufferization, op: tir.ScatterBase) -> None:
+    """``tir.scatter_add`` (adds) and ``tir.scatter`` (stores), in index order."""
     b = Builder(fb.block, op)
     where = _where(op)
     out = _fresh_or_reused(fb, op, b)
@@ -370,7 +371,8 @@ def lower_scatter_add(fb: FunctionBufferization, op: tir.ScatterAddOp) -> None:
         b.check(
             ok,
             "ValueError",
-            f"scatter_add: a value of shape {_shape_text(0, r)} does not fit the indexed part "
+            f"{op.name.removeprefix('tir.')}: a value of shape {_shape_text(0, r)} does not "
+            "fit the indexed part "
             f"of shape {_shape_text(r, r)}{where}",
             [*v_dims, *expected],
         )
@@ -379,9 +381,9 @@ def lower_scatter_add(fb: FunctionBufferization, op: tir.ScatterAddOp) -> None:
     inner, rest = outer.nest(trailing)
     value = inner(memref.LoadOp.get(v, [*ivs, *rest]))
     target = [*dst, *rest]
-    inner(
-        memref.StoreOp.get(_add(inner, inner(memref.LoadOp.get(out, target)), value), out, target)
-    )
+    if isinstance(op, tir.ScatterAddOp):
+        value = _add(inner, inner(memref.LoadOp.get(out, target)), value)
+    inner(memref.StoreOp.get(value, out, target))
     fb.buf[op.result] = out
     fb.erase_later(op)
 
