@@ -68,6 +68,8 @@ func.func @indexing_ops(%x: tensor<?x?xf64>, %i: tensor<i64>, %lo: tensor<i32>, 
   %picked = tir.gather %x[%rows, %cols] : (tensor<?x?xf64>, tensor<?xi64>, tensor<?xi64>) -> tensor<?xf64>
   // CHECK-NEXT: %added = tir.scatter_add %x[%rows], %g : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi64>) -> tensor<?x?xf64>
   %added = tir.scatter_add %x[%rows], %g : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi64>) -> tensor<?x?xf64>
+  // CHECK-NEXT: %stored = tir.scatter %x[%rows], %g : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi64>) -> tensor<?x?xf64>
+  %stored = tir.scatter %x[%rows], %g : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?xi64>) -> tensor<?x?xf64>
   // CHECK-NEXT: %joined = tir.concatenate %x, %v {axis = 0 : i64} : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
   %joined = tir.concatenate %x, %v {axis = 0 : i64} : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
   func.return %joined : tensor<?x?xf64>
