@@ -129,3 +129,10 @@ def test_ann_training_example_loss_falls(tmp_path) -> None:
     assert float(last.split()[0]) < float(first)
     for name in ("W1", "b1", "W2", "b2", "W3", "b3"):
         assert f"d loss / d {name}:" in out
+    try:
+        import matplotlib  # noqa: F401  (the optional extra that draws the loss curve)
+    except ImportError:
+        assert "matplotlib is not installed" in out
+    else:
+        png = (tmp_path / "l.png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
