@@ -218,3 +218,33 @@ func.func @value_aliases_input(%x: tensor<?xf64>, %step: tensor<i64>) -> tensor<
   %r = tir.inc_subtensor %e[%step], %e {kinds = array<i64: 4>, set = true} : (tensor<?xf64>, tensor<?xf64>, tensor<i64>) -> tensor<?xf64>
   func.return %r : tensor<?xf64>
 }
+
+// A slice of the leading dim (a minibatch) is a view: the offset of its first element and
+// its sizes, no copy; the start is clamped as Python's slice.indices does.
+// CHECK-LABEL: func.func @minibatch_view
+func.func @minibatch_view(%data: tensor<?x?xf64>, %lo: tensor<i64>, %hi: tensor<i64>) -> tensor<?xf64> {
+  // CHECK:      %[[START:.*]] = arith.index_cast %{{.*}} : i64 to index
+  // CHECK-NEXT: arith.index_cast %{{.*}} : i64 to index
+  // CHECK-NEXT: %[[N:.*]] = arith.index_cast %{{.*}} : i64 to index
+  // CHECK:      %[[ROW:.*]] = arith.muli %{{.*}}, %{{.*}} : index
+  // CHECK-NEXT: %[[OFF:.*]] = arith.muli %[[START]], %[[ROW]] : index
+  // CHECK-NEXT: %[[AT:.*]] = arith.addi %{{.*}}, %[[OFF]] : index
+  // CHECK-NEXT: %batch = tir.view %data[%[[AT]]] (%[[N]], %{{.*}}) : (memref<?x?xf64>, index, index, index) -> memref<?x?xf64>
+  // CHECK-NOT:  memref.copy
+  // CHECK:      linalg.generic {{.*}} ins(%batch : memref<?x?xf64>)
+  %batch = tir.subtensor %data[%lo, %hi] {kinds = array<i64: 3>} : (tensor<?x?xf64>, tensor<i64>, tensor<i64>) -> tensor<?x?xf64>
+  %c = arith.constant 0 : index
+  %d = tensor.dim %batch, %c : tensor<?x?xf64>
+  %e = tensor.empty(%d) : tensor<?xf64>
+  %z = arith.constant 0.0 : f64
+  %f = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%e : tensor<?xf64>) {
+  ^bb0(%o: f64):
+    linalg.yield %z : f64
+  } -> tensor<?xf64>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%batch : tensor<?x?xf64>) outs(%f : tensor<?xf64>) {
+  ^bb0(%a: f64, %acc: f64):
+    %t = arith.addf %acc, %a : f64
+    linalg.yield %t : f64
+  } -> tensor<?xf64>
+  func.return %s : tensor<?xf64>
+}

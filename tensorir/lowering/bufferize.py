@@ -112,11 +112,17 @@ class FunctionBufferization:
 
     def find_last_uses(self) -> None:
         """The op of this block that reads each tensor last (uses inside an op's regions
-        count as uses by that op)."""
+        count as uses by that op; a use of a view is a use of what it views, so that no
+        kernel overwrites a buffer a view of it will still read)."""
+        view_of: dict[SSAValue, SSAValue] = {}
         for op in self.block.ops:
+            if is_view(op):
+                view_of[op.results[0]] = op.operands[0]
             for operand in _uses(op):
-                if isinstance(operand.type, TensorType):
-                    self.last_use[operand] = op
+                v: SSAValue | None = operand
+                while v is not None and isinstance(v.type, TensorType):
+                    self.last_use[v] = op
+                    v = view_of.get(v)
 
     def convert_all(self) -> None:
         for op in list(self.block.ops):
@@ -156,8 +162,8 @@ class FunctionBufferization:
         # the argument each tensor value is (a view of)
         alias: dict[SSAValue, int] = {a: a.index for a in args if isinstance(a.type, TensorType)}
         for op in self.block.ops:
-            if isinstance(op, tir.ReshapeOp) and op.input in alias:
-                alias[op.result] = alias[op.input]
+            if is_view(op) and op.operands[0] in alias:
+                alias[op.results[0]] = alias[op.operands[0]]
         candidates: list[tuple[GenericOp, int, int]] = []  # (generic, result, argument)
         claimed: set[int] = set()
         for i, k in self.updates(ret).items():
@@ -409,7 +415,7 @@ class FunctionBufferization:
                 results.append(b)
                 continue
             root = self.root[b]
-            if root in self.owned and root not in handed:
+            if root in self.owned and root not in handed and _starts_at_root(b):
                 handed.add(root)
                 del self.owned[root]
                 results.append(b)
@@ -621,6 +627,21 @@ class FunctionBufferization:
             nxt = anchor if anchor.has_trait(IsTerminator) else anchor.next_op
             assert nxt is not None
             self.block.insert_op_before(memref.DeallocOp.get(root), nxt)
+
+
+def _starts_at_root(b: SSAValue) -> bool:
+    """Whether buffer ``b`` starts where its root does (itself or reshapes of it, not a
+    ``tir.view`` at an offset): only such a pointer can be handed over to be freed."""
+    while isinstance(b.owner, tir.ReshapeOp):
+        b = b.owner.input
+    return not isinstance(b.owner, tir.ViewOp)
+
+
+def is_view(op: Operation) -> bool:
+    """Whether the tensor op ``op`` becomes a view of its first operand's buffer."""
+    if isinstance(op, tir.ReshapeOp):
+        return isinstance(op.input.type, TensorType)
+    return isinstance(op, tir.SubtensorOp) and indexing.is_contiguous(op)
 
 
 def _uses(op: Operation) -> list[SSAValue]:

@@ -236,6 +236,15 @@ def _add(b: Builder, a: SSAValue, c: SSAValue) -> SSAValue:
     return b(arith.AddiOp(a, c))
 
 
+def is_contiguous(op: tir.SubtensorOp) -> bool:
+    """Whether ``x[...]`` is a block of consecutive elements of ``x``: integer indices on
+    the leading dims, then at most one slice without a step, then whole dims."""
+    kinds = list(op.get_kinds())
+    while kinds and kinds[0] == tir.INDEX:
+        kinds.pop(0)
+    return not kinds or (len(kinds) == 1 and not kinds[0] & tir.SLICE_STEP)
+
+
 def lower_subtensor(fb: FunctionBufferization, op: tir.SubtensorOp) -> None:
     b = Builder(fb.block, op)
     where = _where(op)
@@ -244,6 +253,21 @@ def lower_subtensor(fb: FunctionBufferization, op: tir.SubtensorOp) -> None:
     sizes, how = part_indices(b, bounds, x, op.get_kinds(), where)
     t = op.result.type
     assert isinstance(t, TensorType)
+    if is_contiguous(op):  # a view: element offset of the first element, the part's sizes
+        dims = b.dims(x)
+        offset = b.index(0)
+        for d, (part_dim, start, _) in enumerate(how):
+            if part_dim == -1 or d == len(op.get_kinds()) - 1:
+                stride = b.index(1)
+                for later in dims[d + 1 :]:
+                    stride = b(arith.MuliOp(stride, later))
+                offset = b(arith.AddiOp(offset, b(arith.MuliOp(start, stride))))
+        view = b(tir.ViewOp(x, offset, sizes, MemRefType(t.element_type, t.get_shape())))
+        view.name_hint = op.result.name_hint
+        fb.buf[op.result] = view
+        fb.root[view] = fb.root[x]
+        fb.erase_later(op)
+        return
     out = fb.new_buffer(
         t, [s for s, d in zip(sizes, t.get_shape(), strict=True) if d == DYNAMIC_INDEX], op
     )

@@ -757,6 +757,13 @@ def _reshape(e: _FunctionEmitter, op: Operation) -> Any:
     return Memref(m.ptr, [e.v(s) for s in op.operands[1:]], m.elem)
 
 
+@_on("tir.view")
+def _view(e: _FunctionEmitter, op: Operation) -> Any:
+    m = e.v(op.operands[0])
+    ptr = e.b.gep(m.ptr, [e.v(op.operands[1])], inbounds=True, source_etype=m.elem)
+    return Memref(ptr, [e.v(s) for s in op.operands[2:]], m.elem)
+
+
 # ---- checks, calls, control flow
 
 
