@@ -260,7 +260,6 @@ class _FunctionEmitter:
         # malloc-ed buffers live at the current point of the function (a loop body's are
         # freed in the same iteration): a failed check frees them before returning
         self.live: list[ir.Value] = []
-        self._alloc_fail: ir.Block | None = None
 
     # ---- signature and entry
 
@@ -356,22 +355,36 @@ class _FunctionEmitter:
         return self.b.gep(m.ptr, [lin], inbounds=True, source_etype=m.elem)
 
     def nbytes(self, m: Memref) -> ir.Value:
+        """The buffer's size in bytes; a size that does not fit in 63 bits (absurd dims)
+        fails like an allocation."""
         n: ir.Value = _const(I64, _elem_size(m.elem))
+        overflow: ir.Value = ir.Constant(ir.IntType(1), 0)
         for d in m.dims:
-            n = self.b.mul(n, d)
+            product = self.b.smul_with_overflow(n, d)
+            n = self.b.extract_value(product, 0)
+            overflow = self.b.or_(overflow, self.b.extract_value(product, 1))
+        self.fail_allocation_if(overflow)
         return n
 
+    def fail_allocation_if(self, bad: ir.Value) -> None:
+        """Branch to a block that frees this call's live buffers and returns 2 when ``bad``:
+        a call that runs out of memory leaves nothing allocated behind."""
+        fail = self.fn.append_basic_block("alloc_failed")
+        fb = ir.IRBuilder(fail)
+        for ptr in self.live:
+            fb.call(self.parent.intrinsic("free", VOID, [PTR]), [ptr])
+        fb.ret(_const(I64, 2))
+        ok = self.fn.append_basic_block("alloc_ok")
+        self.b.cbranch(bad, fail, ok)
+        self.b.position_at_end(ok)
+
     def malloc(self, nbytes: ir.Value) -> ir.Value:
-        """``malloc(max(nbytes, 1))``; returns 2 from the function when that fails."""
+        """``malloc(max(nbytes, 1))``; frees this call's buffers and returns 2 from the
+        function when that fails."""
         malloc = self.parent.intrinsic("malloc", PTR, [I64])
         n = self.b.select(self.b.icmp_signed("<", nbytes, _const(I64, 1)), _const(I64, 1), nbytes)
         p = self.b.call(malloc, [n])
-        if self._alloc_fail is None:
-            self._alloc_fail = self.fn.append_basic_block("alloc_failed")
-            ir.IRBuilder(self._alloc_fail).ret(_const(I64, 2))
-        ok = self.fn.append_basic_block("alloc_ok")
-        self.b.cbranch(self.b.icmp_unsigned("==", p, ir.Constant(PTR, None)), self._alloc_fail, ok)
-        self.b.position_at_end(ok)
+        self.fail_allocation_if(self.b.icmp_unsigned("==", p, ir.Constant(PTR, None)))
         return p
 
     def entry_alloca(self, t: ir.Type) -> ir.Value:
