@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import IO
 
@@ -27,9 +28,13 @@ class LLVMIRTarget(Target):
     name = "llvm"
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
-        from tensorir.lowering.llvm_emitter import print_llvm_ir
+        from tensorir.lowering.llvm_emitter import EmitError, print_llvm_ir
 
-        print_llvm_ir(module, output)
+        try:
+            print_llvm_ir(module, output)
+        except EmitError as e:
+            print(f"tensorir-opt: {e}", file=sys.stderr)
+            raise SystemExit(1) from None
 
 
 class TensorirOptMain(xDSLOptMain):

@@ -58,6 +58,17 @@ _MATH_LIBM = {"tanh", "log1p", "expm1", "erf", "tan", "sinh", "cosh", "asin", "a
               "atan2", "cbrt"}  # fmt: skip
 
 
+class EmitError(ValueError):
+    """The module holds something the LLVM emitter does not translate: it expects the loops
+    level (``tir-lower-to-loops``)."""
+
+    def __init__(self, message: str):
+        super().__init__(
+            f"{message} (the llvm target takes a module at the loops level: run "
+            "-p tir-lower-to-loops first)"
+        )
+
+
 @dataclass
 class EmittedModule:
     """LLVM IR text and the calling convention of each entry point."""
@@ -102,7 +113,7 @@ def value_type(t: Attribute) -> ir.Type:
         return ir.LiteralStructType([c, c])
     if isinstance(t, MemRefType):
         return PTR
-    raise NotImplementedError(f"llvm emitter: unsupported type {t}")
+    raise EmitError(f"llvm emitter: unsupported type {t}")
 
 
 def memory_type(t: Attribute) -> ir.Type:
@@ -146,7 +157,7 @@ class _ModuleEmitter:
             elif op.name == "memref.global":
                 self._global(op)
             elif not isinstance(op, FuncOp):
-                raise NotImplementedError(f"llvm emitter: unsupported top-level op {op.name}")
+                raise EmitError(f"llvm emitter: unsupported top-level op {op.name}")
         for op in ops:
             if isinstance(op, FuncOp) and op.body.blocks:
                 self.abis[op.sym_name.data] = _FunctionEmitter(self, op).emit()
@@ -155,7 +166,7 @@ class _ModuleEmitter:
     def _declare(self, op: FuncOp) -> None:
         ft = op.function_type
         if len(ft.outputs.data) > 1:
-            raise NotImplementedError(f"llvm emitter: {op.sym_name.data} has several results")
+            raise EmitError(f"llvm emitter: {op.sym_name.data} has several results")
         ret = value_type(ft.outputs.data[0]) if ft.outputs.data else VOID
         args = [value_type(t) for t in ft.inputs.data]
         self.functions[op.sym_name.data] = ir.Function(
@@ -327,7 +338,7 @@ class _FunctionEmitter:
                 return [self.values[v] for v in op.operands]
             handler = _HANDLERS.get(op.name)
             if handler is None:
-                raise NotImplementedError(f"llvm emitter: unsupported op {op.name}")
+                raise EmitError(f"llvm emitter: unsupported op {op.name}")
             res = handler(self, op)
             if res is not None:
                 if not isinstance(res, list):
@@ -444,7 +455,7 @@ def _constant(e: _FunctionEmitter, op: Operation) -> Any:
     t = value_type(op.results[0].type)
     if isinstance(attr, IntegerAttr | FloatAttr):
         return _const(t, attr.value.data)
-    raise NotImplementedError(f"llvm emitter: unsupported constant {attr}")
+    raise EmitError(f"llvm emitter: unsupported constant {attr}")
 
 
 @_on(*(f"arith.{n}" for n in _FLOAT_BIN))
@@ -699,7 +710,7 @@ def _alloc(e: _FunctionEmitter, op: Operation) -> Any:
     if op.name == "memref.alloca":
         shape = list(t.get_shape())
         if any(d < 0 for d in shape):
-            raise NotImplementedError("llvm emitter: memref.alloca with dynamic sizes")
+            raise EmitError("llvm emitter: memref.alloca with dynamic sizes")
         n = 1
         for d in shape:
             n *= d
@@ -805,7 +816,7 @@ def _call(e: _FunctionEmitter, op: Operation) -> Any:
     name = op.properties["callee"].root_reference.data  # type: ignore[attr-defined]
     fn = e.parent.functions.get(name)
     if fn is None or fn.blocks:
-        raise NotImplementedError(f"llvm emitter: calls only external declarations, not @{name}")
+        raise EmitError(f"llvm emitter: calls only external declarations, not @{name}")
     args = [a.ptr if isinstance(a, Memref) else a for a in _operands(e, op)]
     r = e.b.call(fn, args)
     return r if op.results else None
