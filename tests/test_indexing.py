@@ -593,3 +593,21 @@ def test_set_subtensor_by_integer_arrays() -> None:
         lambda a, b: tensor.set_subtensor(a[[0, 2]], b) ** 2,
         [np.random.rand(4, 2), np.random.rand(2, 2)],
     )
+
+
+def test_slices_keeping_a_broadcastable_dim() -> None:
+    """As Theano: a slice from 0 (or none) to a constant >= 1 (or none) of a broadcastable
+    dim keeps it broadcastable, so ``row[0:1] + matrix`` broadcasts; other slices do not."""
+    r, m = tensor.drow("r"), tensor.dmatrix("m")
+    assert r[0:1].broadcastable == (True, False)
+    assert r[:1, 1:].broadcastable == (True, False)
+    assert r[:, 0].broadcastable == (True,)
+    assert r[0:0].broadcastable == (False, False)
+    assert r[1:].broadcastable == (False, False)
+    assert r[::1].broadcastable == (False, False)
+    assert m[0:1].broadcastable == (False, False)
+    f = tensorir.function([r, m], [r[0:1] + m, r[0:0]])
+    a, b = f(np.array([[1.0, 2.0]]), np.ones((3, 2)))
+    _same(a, np.array([[2.0, 3.0]] * 3))
+    assert b.shape == (0, 2)
+    verify_grad(lambda x: x[0:1] * 3, [np.random.rand(1, 3)])

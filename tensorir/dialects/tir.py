@@ -960,14 +960,17 @@ class SizeOp(ReduceOp):
 # --------------------------------------------------------------------------- indexing
 
 SLICE_START, SLICE_STOP, SLICE_STEP = 1, 2, 4
+# a slice of a size-1 dim known to keep its element (start 0 or none, stop >= 1 or none, no
+# step): the part's dim stays size 1 (broadcastable), as Theano's x[0:1] on a row
+SLICE_UNIT = 8
 INDEX = -1
 
 
 def _index_kinds_check(op_name: str, kinds: Sequence[int], rank: int, n_bounds: int) -> None:
     if len(kinds) > rank:
         raise VerifyException(f"{op_name}: {len(kinds)} indices for a tensor of rank {rank}")
-    expected = sum(1 if k == INDEX else bin(k).count("1") for k in kinds)
-    if any(k != INDEX and not 0 <= k <= 7 for k in kinds):
+    expected = sum(1 if k == INDEX else bin(k & 7).count("1") for k in kinds)
+    if any(k != INDEX and not 0 <= k <= 15 for k in kinds):
         raise VerifyException(f"{op_name}: invalid index kinds {list(kinds)}")
     if expected != n_bounds:
         raise VerifyException(
@@ -984,7 +987,8 @@ def _check_bounds_types(op_name: str, bounds: Sequence[Attribute]) -> None:
 
 def subtensor_type(x: Attribute, kinds: Sequence[int]) -> TensorType:
     """Basic indexing: an integer index drops its dim; a slice keeps it (size 1 only for a
-    full slice of a size-1 dim); dims after the indexed ones stay."""
+    full slice of a size-1 dim, or one marked ``SLICE_UNIT``); dims after the indexed ones
+    stay."""
     assert isinstance(x, TensorType)
     shape = list(x.get_shape())
     out: list[int] = []
@@ -992,7 +996,13 @@ def subtensor_type(x: Attribute, kinds: Sequence[int]) -> TensorType:
         if d < len(kinds):
             if kinds[d] == INDEX:
                 continue
-            out.append(1 if size == 1 and kinds[d] == 0 else DYNAMIC_INDEX)
+            if kinds[d] & SLICE_UNIT and size != 1:
+                raise VerifyException(
+                    f"tir.subtensor: dim {d} is marked to keep size 1 but has size "
+                    f"{'?' if size == DYNAMIC_INDEX else size}"
+                )
+            unit = size == 1 and (kinds[d] == 0 or kinds[d] & SLICE_UNIT)
+            out.append(1 if unit else DYNAMIC_INDEX)
         else:
             out.append(size)
     return TensorType(x.element_type, out)

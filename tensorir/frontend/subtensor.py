@@ -141,6 +141,8 @@ def getitem(x: Variable, key: Any) -> Variable:
                     bounds.append(_int_scalar(part, name))
             if isinstance(e.step, int) and e.step == 0:
                 raise ValueError("slice step cannot be zero")
+            if _keeps_unit(x, len(kinds), e):
+                kind |= tir.SLICE_UNIT
             kinds.append(kind)
             out_pos += 1
         else:
@@ -155,6 +157,16 @@ def getitem(x: Variable, key: Any) -> Variable:
             pattern.insert(pos, "x")
         out = dimshuffle(out, *pattern)
     return out
+
+
+def _keeps_unit(x: Variable, d: int, e: slice) -> bool:
+    """Theano's rule: a slice of a broadcastable dim from 0 (or none) to a constant >= 1 (or
+    none), without a step, keeps the dim broadcastable."""
+    if d >= x.ndim or not x.broadcastable[d] or e.step is not None:
+        return False
+    start_ok = e.start is None or (isinstance(e.start, int | np.integer) and e.start == 0)
+    stop_ok = e.stop is None or (isinstance(e.stop, int | np.integer) and e.stop >= 1)
+    return bool(start_ok and stop_ok)
 
 
 def _index_arrays(entries: Sequence[Any], x: Variable) -> list[Variable]:
