@@ -125,14 +125,15 @@ def test_symbolic_bounds_minibatch() -> None:
 
 
 def test_broadcastable_dims() -> None:
-    """Indexing a size-1 dim: an index drops it, a full slice keeps it broadcastable, other
-    slices make it dynamic."""
+    """Indexing a size-1 dim: an index drops it, a full slice (or 0:1, as Theano) keeps it
+    broadcastable, other slices make it dynamic."""
     r = tensor.row("r", dtype="float32")
     c = tensor.col("c", dtype="int32")
     assert r[0].broadcastable == (False,)
     assert r[:, 1].broadcastable == (True,)
     assert r[:].broadcastable == (True, False)
-    assert r[0:1].broadcastable == (False, False)
+    assert r[0:1].broadcastable == (True, False)
+    assert r[1:2].broadcastable == (False, False)
     assert c[:, 0].broadcastable == (False,)
     assert r[None].broadcastable == (True, True, False)
     f = tensorir.function([r, c], [r[0], r[:, 1], r[0:1, ::-1], c[:, 0], c[-1], r[:, None, 2]])
