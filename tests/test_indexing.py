@@ -612,3 +612,28 @@ def test_slices_keeping_a_broadcastable_dim() -> None:
     _same(a, np.array([[2.0, 3.0]] * 3))
     assert b.shape == (0, 2)
     verify_grad(lambda x: x[0:1] * 3, [np.random.rand(1, 3)])
+
+
+def test_inc_and_set_subtensor_through_new_axes() -> None:
+    """``inc_subtensor(x[None, 1], v)``: the new broadcastable dims of the part are dropped
+    from the value (a size other than 1 there is a run-time error)."""
+    x, v, w = tensor.dmatrix("x"), tensor.dmatrix("v"), tensor.dvector("w")
+    f = tensorir.function(
+        [x, v, w],
+        [
+            tensor.inc_subtensor(x[None, 1], v),
+            tensor.set_subtensor(x[1, None], w),
+            tensor.set_subtensor(x[:, None, 0], 5.0),
+        ],
+    )
+    xv = np.zeros((3, 2))
+    a, b, c = f(xv, np.array([[1.0, 2.0]]), np.array([7.0, 8.0]))
+    _same(a, np.array([[0.0, 0.0], [1.0, 2.0], [0.0, 0.0]]))
+    _same(b, np.array([[0.0, 0.0], [7.0, 8.0], [0.0, 0.0]]))
+    _same(c, np.array([[5.0, 0.0]] * 3))
+    with pytest.raises(ValueError, match="cannot reshape"):
+        f(xv, np.ones((2, 2)), np.array([7.0, 8.0]))
+    verify_grad(
+        lambda a, b: tensor.inc_subtensor(a[None, 1], b) ** 2,
+        [np.random.rand(3, 2), np.random.rand(1, 2)],
+    )

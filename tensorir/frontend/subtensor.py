@@ -226,6 +226,22 @@ def inc_subtensor(
     """Theano's ``inc_subtensor(x[...], y)``: the tensor ``x[...]`` was taken from, with that
     part incremented by ``y`` (or set to it, ``set_instead_of_inc``)."""
     node = x.owner
+    y = as_tensor_variable(y)
+    if node is not None and node.op.ir_op is tir.DimShuffleOp:
+        # x[None, i]: the indexing, then new broadcastable dims; y loses those dims
+        pattern = node.op.props["pattern"]
+        kept = [p for p in pattern if p != -1]
+        if kept == list(range(node.inputs[0].ndim)):
+            if y.ndim > x.ndim:
+                raise ValueError(
+                    f"inc_subtensor: a value of {y.ndim} dims cannot go into a part of "
+                    f"{x.ndim} ({user_line()})"
+                )
+            if y.ndim < x.ndim:
+                y = dimshuffle(y, *(["x"] * (x.ndim - y.ndim) + list(range(y.ndim))))
+            new_dims = [k for k, p in enumerate(pattern) if p == -1]
+            y = _drop_unit_dims(y, new_dims)
+            return inc_subtensor(node.inputs[0], y, inplace, set_instead_of_inc)
     if node is None or not isinstance(node.op, SubtensorOp | GatherOp):
         raise TypeError(
             f"inc_subtensor/set_subtensor: the first argument must be an indexing of a "
@@ -246,6 +262,17 @@ def inc_subtensor(
         return apply_op(ScatterAddOp(set_instead_of_inc), base, *node.inputs[1:], y)
     op = IncSubtensorOp(node.op.props["kinds"], set_instead_of_inc)
     return apply_op(op, base, *node.inputs[1:], y)
+
+
+def _drop_unit_dims(y: Variable, dims: Sequence[int]) -> Variable:
+    """``y`` without its ``dims``, which must have size 1 (checked at run time when they are
+    not broadcastable)."""
+    rest = [k for k in range(y.ndim) if k not in dims]
+    if all(y.broadcastable[k] for k in dims):
+        return dimshuffle(y, *rest)
+    from tensorir.frontend.basic import reshape
+
+    return reshape(y, tuple(shape_i(y, k) for k in rest))
 
 
 def set_subtensor(
