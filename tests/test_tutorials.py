@@ -4,6 +4,7 @@ the best model is pickled and reloaded for prediction."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -33,12 +34,13 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def run(script: str, dataset: Path, tmp_path: Path, *args: str) -> str:
+def run(script: str, dataset: Path, tmp_path: Path, *args: str, flags: str = "") -> str:
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / script), "--dataset", str(dataset), *args],
         capture_output=True,
         text=True,
         cwd=tmp_path,
+        env={**os.environ, "TENSORIR_FLAGS": flags},
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -60,3 +62,18 @@ def test_mlp(dataset: Path, tmp_path: Path) -> None:
     assert error <= 14.0, out
     assert "epoch 3," in out
     assert "first 10 examples in test set" in out
+
+
+def test_logistic_sgd_in_float32(dataset: Path, tmp_path: Path) -> None:
+    """The tutorials' GPU setting: floatX=float32, datasets and parameters in float32 (Python
+    float constants autocast, so the SGD updates type-check)."""
+    out = run(
+        "logistic_sgd.py",
+        dataset,
+        tmp_path,
+        "--model",
+        str(tmp_path / "b.pkl"),
+        flags="floatX=float32",
+    )
+    error = float(re.search(r"test error ([\d.]+) %", out).group(1))  # type: ignore[union-attr]
+    assert error <= 15.0, out
