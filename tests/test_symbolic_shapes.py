@@ -69,3 +69,15 @@ def test_alloc_gradient_sums_the_broadcast() -> None:
     g = T.grad((T.alloc(v, n, v.shape[0]) * 2).sum(), v)
     f = tensorir.function([v, n], g)
     np.testing.assert_array_equal(f([1.0, 2.0], 3), [6.0, 6.0])
+
+
+def test_reshape_refuses_negative_sizes_given_at_run_time() -> None:
+    """Sizes below -1, or two -1s, are numpy's errors, checked before anything is built
+    (negative dims would otherwise reach the caller)."""
+    x = T.dvector("x")
+    n, m = T.lscalars("n", "m")
+    f = tensorir.function([x, n, m], x.reshape((n, m)) * 2)
+    assert f(np.arange(15.0), -1, 3).shape == (5, 3)
+    for bad in [(-5, -3), (-1, -1), (-3, 5)]:
+        with pytest.raises(ValueError, match="negative dimensions are not allowed"):
+            f(np.arange(15.0), *bad)

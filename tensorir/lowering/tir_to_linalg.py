@@ -486,6 +486,28 @@ class FunctionLowering:
         for d in self.dims_of(x):
             total = self.insert(arith.MuliOp(total, d)).results[0]
         minus_one = self.index(-1)
+        if op.sizes:  # as numpy: no size below -1, at most one -1 (sizes given at run time)
+            valid = None
+            unknown = self.index(0)
+            for s in op.sizes:
+                ge = self.insert(arith.CmpiOp(s, minus_one, "sge")).results[0]
+                valid = ge if valid is None else self.insert(arith.AndIOp(valid, ge)).results[0]
+                is_unknown = self.insert(arith.CmpiOp(s, minus_one, "eq")).results[0]
+                as_index = self.insert(
+                    arith.SelectOp(is_unknown, self.index(1), self.index(0))
+                ).results[0]
+                unknown = self.insert(arith.AddiOp(unknown, as_index)).results[0]
+            one_unknown = self.insert(arith.CmpiOp(unknown, self.index(1), "sle")).results[0]
+            valid = self.insert(arith.AndIOp(valid, one_unknown)).results[0]
+            listed = ", ".join(f"{{{k}}}" for k in range(len(op.sizes)))
+            listed += "," if len(op.sizes) == 1 else ""
+            self.check(
+                valid,
+                "ValueError",
+                f"reshape: invalid shape ({listed}): negative dimensions are not allowed, "
+                f"and only one may be -1 (unknown){self.where(op)}",
+                list(op.sizes),
+            )
         known = self.index(1)
         is_neg: list[SSAValue] = []
         for s in op.sizes:
