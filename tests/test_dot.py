@@ -144,3 +144,33 @@ def test_mismatched_shapes_raise_with_shapes_and_line(dtype: str) -> None:
 def test_rank3_operand_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="dot"):
         tensor.dot(tensor.dtensor3("t"), tensor.dmatrix("m"))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32"])
+def test_transposed_operands_read_in_place(dtype: str) -> None:
+    """dot(x.T, d), dot(x, d.T), dot(x.T, v), dot(w, x.T): BLAS reads the transposed matrix
+    with its trans flag (floats); integer dots are loops through the transposed map."""
+    rng = np.random.default_rng(0)
+    x, d = tensor.matrix("x", dtype=dtype), tensor.matrix("d", dtype=dtype)
+    v, w = tensor.vector("v", dtype=dtype), tensor.vector("w", dtype=dtype)
+    f = tensorir.function(
+        [x, d, v, w],
+        [
+            tensor.dot(x.T, d),
+            tensor.dot(x, d.T),
+            tensor.dot(x.T, v),
+            tensor.dot(w, x.T),
+            tensor.dot(x.T, x),
+        ],
+    )
+    if dtype != "int32":  # no transposed copy is made: BLAS gets the matrices as they are
+        assert "affine_map<(d0, d1) -> (d1, d0)>" not in f.ir("buffers")
+        assert f.ir("buffers").count("func.call @tensorir_cblas") == 5
+    for m in (0, 1, 5):
+        xv = (rng.random((m, 3)) * 10).astype(dtype)
+        dv = (rng.random((m, 3)) * 10).astype(dtype)
+        vv, wv = (rng.random(m) * 10).astype(dtype), (rng.random(3) * 10).astype(dtype)
+        expected = [xv.T @ dv, xv @ dv.T, xv.T @ vv, wv @ xv.T, xv.T @ xv]
+        for got, want in zip(f(xv, dv, vv, wv), expected, strict=True):
+            assert got.shape == want.shape and got.dtype == want.dtype
+            np.testing.assert_allclose(got, want, rtol=1e-5)

@@ -51,7 +51,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.dialects.linalg.ops import GenericOp, YieldOp
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
-from xdsl.ir.affine import AffineConstantExpr, AffineDimExpr, AffineMap
+from xdsl.ir.affine import AffineConstantExpr, AffineDimExpr, AffineExpr, AffineMap
 from xdsl.passes import ModulePass
 
 
@@ -85,6 +85,22 @@ def _is_fusable_producer(op: GenericOp) -> bool:
     if not isinstance(last, YieldOp) or len(last.operands) != 1:
         return False
     return not block.args[-1].uses
+
+
+def _is_transpose(op: GenericOp) -> bool:
+    """A copy of a matrix read transposed: one input, its element yielded unchanged, read
+    through ``(d0, d1) -> (d1, d0)``."""
+    if len(_inputs(op)) != 1 or len(op.iterator_types.data) != 2:
+        return False
+    block = op.body.block
+    last = block.last_op
+    if len(block.ops) != 1 or not isinstance(last, YieldOp):
+        return False
+    if last.operands[0] is not block.args[0]:
+        return False
+    maps = _maps(op)
+    d = AffineExpr.dimension
+    return maps[0] == AffineMap(2, 0, (d(1), d(0))) and maps[1] == AffineMap.identity(2)
 
 
 def _computes_nothing(op: GenericOp) -> bool:
@@ -152,8 +168,17 @@ class BlockFusion:
 
     def absorb_producers(self, consumer: GenericOp, copies_only: bool) -> None:
         """Fuse producers (only those that compute nothing if ``copies_only``) into
-        ``consumer`` until none is left."""
-        if consumer.library_call is not None or not consumer.results:
+        ``consumer`` until none is left. Into a BLAS-marked consumer, only transposes: BLAS
+        reads a transposed matrix in place (``tir-linalg-to-blas`` passes its flag)."""
+        if not consumer.results:
+            return
+        if consumer.library_call is not None:
+            for v in _inputs(consumer):
+                producer = v.owner
+                if isinstance(producer, GenericOp) and _is_transpose(producer):
+                    positions = self.fusable(producer, consumer, len(_inputs(consumer)))
+                    if positions is not None:
+                        self.fuse(producer, consumer, _inputs(consumer), positions)
             return
         changed = True
         while changed:

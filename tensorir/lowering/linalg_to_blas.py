@@ -30,6 +30,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.dialects.linalg.ops import GenericOp
 from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir.affine import AffineExpr, AffineMap
 from xdsl.passes import ModulePass
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
@@ -93,17 +94,26 @@ def lower_to_blas(op: GenericOp, module: ModuleOp) -> bool:
     a, b = op.inputs
     c = _Call(op)
     one, zero = c.real(1.0, elem), c.real(0.0, elem)
+    # an operand may be read transposed (tir-fuse folds a transpose into the kernel's map):
+    # BLAS reads it in place, with its trans flag
+    flipped = _transposed_operands(op, call)
+    if flipped is None:
+        return False
     if call == "gemm":  # C(m, n) = A(m, k) B(k, n)
-        m, k, n = c.dim(a, 0), c.dim(a, 1), c.dim(b, 1)
+        ta, tb = flipped
+        m, k = (c.dim(a, 1), c.dim(a, 0)) if ta else (c.dim(a, 0), c.dim(a, 1))
+        n = c.dim(b, 0) if tb else c.dim(b, 1)
+        lda, ldb = c.dim(a, 1), c.dim(b, 1)  # row lengths as stored
         args = [
-            c.enum(ROW_MAJOR), c.enum(NO_TRANS), c.enum(NO_TRANS), m, n, k,
-            one, _cast(c, a), c.ld(k), _cast(c, b), c.ld(n), zero, _cast(c, out), c.ld(n),
+            c.enum(ROW_MAJOR), c.enum(TRANS if ta else NO_TRANS), c.enum(TRANS if tb else NO_TRANS),
+            m, n, k, one, _cast(c, a), c.ld(lda), _cast(c, b), c.ld(ldb), zero, _cast(c, out),
+            c.ld(n),
         ]  # fmt: skip
         name = f"tensorir_cblas_{p}gemm"
     elif call in ("gemv", "gemv_t"):  # y = A x, or y = x B = B^T x
         mat, vec = (a, b) if call == "gemv" else (b, a)
         rows, cols = c.dim(mat, 0), c.dim(mat, 1)
-        trans = NO_TRANS if call == "gemv" else TRANS
+        trans = NO_TRANS if (call == "gemv") != any(flipped) else TRANS
         args = [
             c.enum(ROW_MAJOR), c.enum(trans), rows, cols, one, _cast(c, mat), c.ld(cols),
             _cast(c, vec), c.int(1), zero, _cast(c, out), c.int(1),
@@ -127,6 +137,33 @@ def lower_to_blas(op: GenericOp, module: ModuleOp) -> bool:
     op.detach()
     op.erase()
     return True
+
+
+def _transposed_operands(op: GenericOp, call: str) -> tuple[bool, bool] | None:
+    """For each input of a BLAS-marked kernel, whether it is read transposed; None when a
+    map is neither the routine's own nor its transpose (then the kernel stays loops)."""
+    d = AffineExpr.dimension
+    maps = [m.data for m in op.indexing_maps.data]
+    n = len(op.iterator_types.data)
+
+    def amap(*exprs: AffineExpr) -> AffineMap:
+        return AffineMap(n, 0, exprs)
+
+    normal, swapped = {
+        "gemm": ([amap(d(0), d(1)), amap(d(1), d(2))], [amap(d(1), d(0)), amap(d(2), d(1))]),
+        "gemv": ([amap(d(0), d(1)), amap(d(1))], [amap(d(1), d(0)), amap(d(1))]),
+        "gemv_t": ([amap(d(0)), amap(d(0), d(1))], [amap(d(0)), amap(d(1), d(0))]),
+        "dot": ([amap(d(0)), amap(d(0))], [amap(d(0)), amap(d(0))]),
+    }[call]
+    flags = []
+    for m, plain, flip in zip(maps[:2], normal, swapped, strict=True):
+        if m == plain:
+            flags.append(False)
+        elif m == flip:
+            flags.append(True)
+        else:
+            return None
+    return flags[0], flags[1]
 
 
 def _drop_zero_fill(out: SSAValue, kernel: GenericOp) -> None:
