@@ -36,6 +36,12 @@ func.func @autodiff_ops(%a: tensor<?x?xf64>, %row: tensor<1x?xf64>, %c: tensor<?
   %picked = tir.switch %c, %a, %row : (tensor<?x?xi1>, tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?x?xf64>
   // CHECK-NEXT: %sign = tir.sgn %a : tensor<?x?xf64> -> tensor<?x?xf64>
   %sign = tir.sgn %a : tensor<?x?xf64> -> tensor<?x?xf64>
+  // CHECK-NEXT: %l1p = tir.log1p %a : tensor<?x?xf64> -> tensor<?x?xf64>
+  %l1p = tir.log1p %a : tensor<?x?xf64> -> tensor<?x?xf64>
+  // CHECK-NEXT: %erfa = tir.erf %a : tensor<?x?xf64> -> tensor<?x?xf64>
+  %erfa = tir.erf %a : tensor<?x?xf64> -> tensor<?x?xf64>
+  // CHECK-NEXT: %even = tir.round_half_to_even %a : tensor<?x?xf64> -> tensor<?x?xf64>
+  %even = tir.round_half_to_even %a : tensor<?x?xf64> -> tensor<?x?xf64>
   // CHECK-NEXT: %n = tir.size %a {axes = array<i64: 0, 1>} : tensor<?x?xf64> -> tensor<i64>
   %n = tir.size %a {axes = array<i64: 0, 1>} : tensor<?x?xf64> -> tensor<i64>
   // CHECK-NEXT: %cost = tir.sum %picked

@@ -471,6 +471,142 @@ class CosOp(ElementwiseUnaryOp):
 
 
 @irdl_op_definition
+class Log1pOp(ElementwiseUnaryOp):
+    """Elementwise ``log(1 + x)``, accurate near 0."""
+
+    name = "tir.log1p"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class Expm1Op(ElementwiseUnaryOp):
+    """Elementwise ``exp(x) - 1``, accurate near 0."""
+
+    name = "tir.expm1"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class Log2Op(ElementwiseUnaryOp):
+    """Elementwise base-2 logarithm."""
+
+    name = "tir.log2"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class Log10Op(ElementwiseUnaryOp):
+    """Elementwise base-10 logarithm."""
+
+    name = "tir.log10"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class Exp2Op(ElementwiseUnaryOp):
+    """Elementwise ``2 ** x``."""
+
+    name = "tir.exp2"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class TanOp(ElementwiseUnaryOp):
+    """Elementwise tangent."""
+
+    name = "tir.tan"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class ArcsinOp(ElementwiseUnaryOp):
+    """Elementwise inverse sine."""
+
+    name = "tir.arcsin"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class ArccosOp(ElementwiseUnaryOp):
+    """Elementwise inverse cosine."""
+
+    name = "tir.arccos"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class ArctanOp(ElementwiseUnaryOp):
+    """Elementwise inverse tangent."""
+
+    name = "tir.arctan"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class SinhOp(ElementwiseUnaryOp):
+    """Elementwise hyperbolic sine."""
+
+    name = "tir.sinh"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class CoshOp(ElementwiseUnaryOp):
+    """Elementwise hyperbolic cosine."""
+
+    name = "tir.cosh"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class ErfOp(ElementwiseUnaryOp):
+    """Elementwise the error function."""
+
+    name = "tir.erf"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class FloorOp(ElementwiseUnaryOp):
+    """Elementwise rounding down (float in, float out, as numpy)."""
+
+    name = "tir.floor"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class CeilOp(ElementwiseUnaryOp):
+    """Elementwise rounding up."""
+
+    name = "tir.ceil"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class RoundHalfToEvenOp(ElementwiseUnaryOp):
+    """Elementwise rounding to the nearest, ties to even (``numpy.round``)."""
+
+    name = "tir.round_half_to_even"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class RoundHalfAwayFromZeroOp(ElementwiseUnaryOp):
+    """Elementwise rounding to the nearest, ties away from zero."""
+
+    name = "tir.round_half_away_from_zero"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class TruncOp(ElementwiseUnaryOp):
+    """Elementwise rounding towards zero."""
+
+    name = "tir.trunc"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
 class SigmoidOp(ElementwiseUnaryOp):
     """Elementwise logistic function ``1 / (1 + exp(-x))``."""
 
@@ -1546,6 +1682,23 @@ TIR = Dialect(
         SinOp,
         CosOp,
         SigmoidOp,
+        Log1pOp,
+        Expm1Op,
+        Log2Op,
+        Log10Op,
+        Exp2Op,
+        TanOp,
+        ArcsinOp,
+        ArccosOp,
+        ArctanOp,
+        SinhOp,
+        CoshOp,
+        ErfOp,
+        FloorOp,
+        CeilOp,
+        RoundHalfToEvenOp,
+        RoundHalfAwayFromZeroOp,
+        TruncOp,
         RealOp,
         ImagOp,
         CastOp,

@@ -228,6 +228,23 @@ def _compute_dtype(op_cls: type, dtypes: list[str]) -> str:
 
 
 _FLOAT_ONLY = {
+    tir.Log1pOp,
+    tir.Expm1Op,
+    tir.Log2Op,
+    tir.Log10Op,
+    tir.Exp2Op,
+    tir.TanOp,
+    tir.ArcsinOp,
+    tir.ArccosOp,
+    tir.ArctanOp,
+    tir.SinhOp,
+    tir.CoshOp,
+    tir.ErfOp,
+    tir.FloorOp,
+    tir.CeilOp,
+    tir.RoundHalfToEvenOp,
+    tir.RoundHalfAwayFromZeroOp,
+    tir.TruncOp,
     tir.ExpOp,
     tir.LogOp,
     tir.SqrtOp,
@@ -292,6 +309,40 @@ sigmoid = _unary(tir.SigmoidOp, "sigmoid")
 real = _unary(tir.RealOp, "real")
 imag = _unary(tir.ImagOp, "imag")
 sgn = _unary(tir.SgnOp, "sgn")
+log1p = _unary(tir.Log1pOp, "log1p")
+expm1 = _unary(tir.Expm1Op, "expm1")
+log2 = _unary(tir.Log2Op, "log2")
+log10 = _unary(tir.Log10Op, "log10")
+exp2 = _unary(tir.Exp2Op, "exp2")
+tan = _unary(tir.TanOp, "tan")
+arcsin = _unary(tir.ArcsinOp, "arcsin")
+arccos = _unary(tir.ArccosOp, "arccos")
+arctan = _unary(tir.ArctanOp, "arctan")
+sinh = _unary(tir.SinhOp, "sinh")
+cosh = _unary(tir.CoshOp, "cosh")
+erf = _unary(tir.ErfOp, "erf")
+floor = _unary(tir.FloorOp, "floor")
+ceil = _unary(tir.CeilOp, "ceil")
+trunc = _unary(tir.TruncOp, "trunc")
+round_half_to_even = _unary(tir.RoundHalfToEvenOp, "round_half_to_even")
+round_half_away_from_zero = _unary(tir.RoundHalfAwayFromZeroOp, "round_half_away_from_zero")
+
+
+def round(x: Any, mode: str = "half_to_even") -> Variable:  # noqa: A001 (Theano's name)
+    """Rounding to the nearest integer value (a float): ties to even (numpy's and Theano
+    1.0's default) or ``mode="half_away_from_zero"``."""
+    if mode == "half_to_even":
+        return round_half_to_even(x)
+    if mode == "half_away_from_zero":
+        return round_half_away_from_zero(x)
+    raise ValueError(f"round: mode must be 'half_to_even' or 'half_away_from_zero', got {mode!r}")
+
+
+def inv(x: Any) -> Variable:
+    """``1 / x`` (Theano's ``inv``)."""
+    return true_div(1.0, x)
+
+
 abs_ = abs
 div = true_div
 

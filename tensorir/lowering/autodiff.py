@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import arith, func
 from xdsl.dialects import tensor as xtensor
@@ -317,6 +318,52 @@ def _cos(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
     return [e.emit(tir.MulOp(e.emit(tir.NegOp(g)), e.emit(tir.SinOp(op.operands[0]))))]
 
 
+def _unary_rule(derivative: Callable[[GradExpansion, SSAValue, SSAValue], SSAValue]) -> Rule:
+    """A rule ``g * derivative(x, z)`` (Theano's ``gz * f'(x)``) for a unary op."""
+
+    def rule(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+        return [e.emit(tir.MulOp(g, derivative(e, op.operands[0], op.results[0])))]
+
+    return rule
+
+
+def _inverse(e: GradExpansion, d: SSAValue) -> SSAValue:
+    return e.emit(tir.TrueDivOp(e.const_like(1.0, d), d))
+
+
+def _one_minus_sqr(e: GradExpansion, x: SSAValue) -> SSAValue:
+    return e.emit(tir.SubOp(e.const_like(1.0, x), e.emit(tir.SqrOp(x))))
+
+
+_UNARY_DERIVATIVES: dict[
+    type[Operation], Callable[[GradExpansion, SSAValue, SSAValue], SSAValue]
+] = {
+    # 1 / (1 + x)
+    tir.Log1pOp: lambda e, x, z: _inverse(e, e.emit(tir.AddOp(e.const_like(1.0, x), x))),
+    tir.Expm1Op: lambda e, x, z: e.emit(tir.ExpOp(x)),
+    tir.Log2Op: lambda e, x, z: _inverse(e, e.emit(tir.MulOp(x, e.const_like(np.log(2.0), x)))),
+    tir.Log10Op: lambda e, x, z: _inverse(e, e.emit(tir.MulOp(x, e.const_like(np.log(10.0), x)))),
+    tir.Exp2Op: lambda e, x, z: e.emit(tir.MulOp(z, e.const_like(np.log(2.0), z))),
+    tir.TanOp: lambda e, x, z: _inverse(e, e.emit(tir.SqrOp(e.emit(tir.CosOp(x))))),
+    tir.ArcsinOp: lambda e, x, z: _inverse(e, e.emit(tir.SqrtOp(_one_minus_sqr(e, x)))),
+    tir.ArccosOp: lambda e, x, z: e.emit(
+        tir.NegOp(_inverse(e, e.emit(tir.SqrtOp(_one_minus_sqr(e, x)))))
+    ),
+    tir.ArctanOp: lambda e, x, z: _inverse(
+        e, e.emit(tir.AddOp(e.const_like(1.0, x), e.emit(tir.SqrOp(x))))
+    ),
+    tir.SinhOp: lambda e, x, z: e.emit(tir.CoshOp(x)),
+    tir.CoshOp: lambda e, x, z: e.emit(tir.SinhOp(x)),
+    # 2 / sqrt(pi) * exp(-x * x)
+    tir.ErfOp: lambda e, x, z: e.emit(
+        tir.MulOp(
+            e.const_like(2.0 / np.sqrt(np.pi), x),
+            e.emit(tir.ExpOp(e.emit(tir.NegOp(e.emit(tir.SqrOp(x)))))),
+        )
+    ),
+}
+
+
 def _sigmoid(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
     # Theano: gz * sigmoid(x) * (1 - sigmoid(x))
     z = op.results[0]
@@ -555,6 +602,12 @@ RULES: dict[type[Operation], Rule] = {
     tir.SoftmaxOp: _softmax,
     tir.LogSoftmaxOp: _log_softmax,
     tir.ConcatenateOp: _concatenate,
+    **{cls: _unary_rule(d) for cls, d in _UNARY_DERIVATIVES.items()},
+    tir.FloorOp: _zero,
+    tir.CeilOp: _zero,
+    tir.RoundHalfToEvenOp: _zero,
+    tir.RoundHalfAwayFromZeroOp: _zero,
+    tir.TruncOp: _zero,
     tir.SubtensorOp: _subtensor,
     tir.IncSubtensorOp: _inc_subtensor,
     tir.GatherOp: _gather,

@@ -179,6 +179,23 @@ _FLOAT_UNARY = {
     tir.TanhOp: math.TanhOp,
     tir.SinOp: math.SinOp,
     tir.CosOp: math.CosOp,
+    tir.Log1pOp: math.Log1pOp,
+    tir.Expm1Op: math.ExpM1Op,
+    tir.Log2Op: math.Log2Op,
+    tir.Log10Op: math.Log10Op,
+    tir.Exp2Op: math.Exp2Op,
+    tir.TanOp: math.TanOp,
+    tir.ArcsinOp: math.AsinOp,
+    tir.ArccosOp: math.AcosOp,
+    tir.ArctanOp: math.AtanOp,
+    tir.SinhOp: math.SinhOp,
+    tir.CoshOp: math.CoshOp,
+    tir.ErfOp: math.ErfOp,
+    tir.FloorOp: math.FloorOp,
+    tir.CeilOp: math.CeilOp,
+    tir.RoundHalfToEvenOp: math.RoundEvenOp,
+    tir.RoundHalfAwayFromZeroOp: math.RoundOp,
+    tir.TruncOp: math.TruncOp,
 }
 
 
