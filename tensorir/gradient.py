@@ -10,11 +10,15 @@ from tensorir.frontend.gradient import (
     Rop,
     derivative,
     derivatives,
+    disconnected_grad,
     grad,
+    grad_clip,
+    grad_scale,
     hessian,
     jacobian,
     numeric_grad,
     verify_grad,
+    zero_grad,
 )
 
 __all__ = [
@@ -24,9 +28,13 @@ __all__ = [
     "Rop",
     "derivative",
     "derivatives",
+    "disconnected_grad",
     "grad",
+    "grad_clip",
+    "grad_scale",
     "hessian",
     "jacobian",
     "numeric_grad",
     "verify_grad",
+    "zero_grad",
 ]

@@ -295,6 +295,31 @@ class SecondOp(ElementwiseBinaryOp):
         return TensorType(rhs.element_type, dims)
 
 
+class GradientHookOp(ElementwiseBinaryOp):
+    """The value of ``lhs`` unchanged; only its gradient differs (``rhs`` parametrises it)."""
+
+
+@irdl_op_definition
+class GradScaleOp(GradientHookOp):
+    """Theano's ``grad_scale``: ``lhs`` forward; its gradient multiplied by ``rhs``."""
+
+    name = "tir.grad_scale"
+
+
+@irdl_op_definition
+class GradFloorOp(GradientHookOp):
+    """``lhs`` forward; its gradient no lower than ``rhs`` (half of ``grad_clip``)."""
+
+    name = "tir.grad_floor"
+
+
+@irdl_op_definition
+class GradCeilOp(GradientHookOp):
+    """``lhs`` forward; its gradient no higher than ``rhs`` (half of ``grad_clip``)."""
+
+    name = "tir.grad_ceil"
+
+
 @irdl_op_definition
 class SwitchOp(TypedOp):
     """Elementwise ``cond ? lhs : rhs`` (Theano's ``switch``, numpy's ``where``); the three
@@ -388,6 +413,16 @@ class SgnOp(ElementwiseUnaryOp):
 
     name = "tir.sgn"
     ACCEPTS: ClassVar[str] = "real"
+
+
+@irdl_op_definition
+class ZeroGradOp(ElementwiseUnaryOp):
+    """Theano's ``zero_grad`` / ``disconnected_grad``: ``x`` forward, no gradient through it.
+
+    ``%c = tir.zero_grad %x : tensor<?xf64> -> tensor<?xf64>``
+    """
+
+    name = "tir.zero_grad"
 
 
 @irdl_op_definition
@@ -1669,10 +1704,14 @@ TIR = Dialect(
         LeOp,
         GeOp,
         SecondOp,
+        GradScaleOp,
+        GradFloorOp,
+        GradCeilOp,
         SwitchOp,
         NegOp,
         SgnOp,
         UniformOp,
+        ZeroGradOp,
         AbsOp,
         SqrOp,
         ExpOp,

@@ -66,7 +66,7 @@ def _walk(roots: Sequence[Variable], blocked: set[int]) -> Any:
             continue
         seen.add(id(v))
         yield v
-        if v.owner is not None and id(v) not in blocked:
+        if v.owner is not None and id(v) not in blocked and v.owner.op.name != DISCONNECTED:
             stack.extend(v.owner.inputs)
 
 
@@ -175,6 +175,59 @@ def _zeros(w: Variable) -> Variable:
     from tensorir.frontend.basic import zeros_like
 
     return zeros_like(w, w.dtype if T.is_float(w.dtype) else config.floatX)
+
+
+# --------------------------------------------------------------------------- gradient hooks
+
+DISCONNECTED = "DisconnectedGrad"
+
+
+def zero_grad(x: Any) -> Variable:
+    """``x``, whose gradient is zero: ``grad`` treats it as a constant (Theano's
+    ``zero_grad``)."""
+    from tensorir.frontend.basic import elemwise
+
+    return elemwise(tir.ZeroGradOp, "ZeroGrad", x)
+
+
+def disconnected_grad(x: Any) -> Variable:
+    """``x``, whose gradient is disconnected: as ``zero_grad``, and a variable reached only
+    through it counts as disconnected (``disconnected_inputs``)."""
+    from tensorir.frontend.graph import apply_op
+
+    return apply_op(Op(tir.ZeroGradOp, DISCONNECTED), as_tensor_variable(x))
+
+
+def _hook(op_cls: type, name: str, x: Any, param: Any) -> Variable:
+    from tensorir.frontend.basic import _align_ranks
+    from tensorir.frontend.graph import apply_op
+
+    x = as_tensor_variable(x)
+    param = as_tensor_variable(param)
+    if param.ndim != 0:
+        raise TypeError(f"{name}: the parameter must be a scalar, got {param.type}")
+    if not T.is_float(x.dtype):
+        raise TypeError(f"{name}: {x} has no gradient ({x.type}); it must be a float tensor")
+    return apply_op(Op(op_cls, name), *_align_ranks([x, cast(param, x.dtype)]))
+
+
+def grad_scale(x: Any, multiplier: Any) -> Variable:
+    """``x``, whose gradient is multiplied by ``multiplier`` (Theano's ``grad_scale``)."""
+    return _hook(tir.GradScaleOp, "GradScale", x, multiplier)
+
+
+def grad_clip(x: Any, lower_bound: Any, upper_bound: Any) -> Variable:
+    """``x``, whose gradient is clipped to ``[lower_bound, upper_bound]`` (Theano's
+    ``grad_clip``)."""
+    if (
+        isinstance(lower_bound, int | float)
+        and isinstance(upper_bound, int | float)
+        and lower_bound > upper_bound
+    ):
+        raise ValueError(f"grad_clip: lower_bound {lower_bound} > upper_bound {upper_bound}")
+    return _hook(
+        tir.GradCeilOp, "GradClip", _hook(tir.GradFloorOp, "GradClip", x, lower_bound), upper_bound
+    )
 
 
 # --------------------------------------------------------------------------- jacobian

@@ -265,6 +265,17 @@ def _second(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
     return [None, e.unbroadcast(g, y)]
 
 
+def _grad_hook(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # the adjoint of x scaled (grad_scale) or bounded (grad_floor, grad_ceil) by rhs
+    x, param = op.operands
+    combine = {
+        tir.GradScaleOp: tir.MulOp,
+        tir.GradFloorOp: tir.MaximumOp,
+        tir.GradCeilOp: tir.MinimumOp,
+    }[type(op)]
+    return [e.unbroadcast(e.emit(combine(g, param)), x), None]
+
+
 def _switch(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
     c, a, b = op.operands
     zero = e.const_like(0.0, g)
@@ -576,6 +587,10 @@ RULES: dict[type[Operation], Rule] = {
     tir.MinimumOp: _extremum,
     tir.SecondOp: _second,
     tir.SwitchOp: _switch,
+    tir.GradScaleOp: _grad_hook,
+    tir.GradFloorOp: _grad_hook,
+    tir.GradCeilOp: _grad_hook,
+    tir.ZeroGradOp: _zero,
     tir.NegOp: _neg,
     tir.AbsOp: _abs,
     tir.SgnOp: _zero,

@@ -203,6 +203,8 @@ def binary(insert: Insert, op_cls: type, a: SSAValue, b: SSAValue, dtype: str) -
     """One element of ``op_cls`` applied to ``a`` and ``b`` of ``dtype``."""
     if op_cls is tir.SecondOp:  # the shape of a, the value of b
         return b
+    if issubclass(op_cls, tir.GradientHookOp):  # a unchanged (only its gradient differs)
+        return a
     if op_cls in _CMP:
         if T.is_complex(dtype):
             return _v(insert(_COMPLEX_BIN[op_cls](a, b)))
@@ -256,6 +258,8 @@ def unary(insert: Insert, op_cls: type, x: SSAValue, dtype: str) -> SSAValue:
             neg = _v(insert(arith.CmpiOp(x, zero, "slt")))
         minus = _v(insert(arith.SelectOp(neg, const(insert, -1, dtype), x)))
         return _v(insert(arith.SelectOp(pos, const(insert, 1, dtype), minus)))
+    if op_cls is tir.ZeroGradOp:
+        return x
     if op_cls is tir.UniformOp:
         return _splitmix_unit(insert, convert(insert, x, dtype, "int64"))
     if op_cls is tir.RealOp:
