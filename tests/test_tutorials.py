@@ -77,3 +77,11 @@ def test_logistic_sgd_in_float32(dataset: Path, tmp_path: Path) -> None:
     )
     error = float(re.search(r"test error ([\d.]+) %", out).group(1))  # type: ignore[union-attr]
     assert error <= 15.0, out
+
+
+def test_denoising_autoencoder(dataset: Path, tmp_path: Path) -> None:
+    """dA.py: a binomial corruption mask from RandomStreams (new at every call, through
+    default_update), tied weights, cross-entropy; the training cost falls."""
+    out = run("dA.py", dataset, tmp_path, "--epochs", "2")
+    costs = [float(c) for c in re.findall(r"Training epoch \d+, cost ([\d.]+)", out)]
+    assert len(costs) == 2 and costs[1] < costs[0], out
