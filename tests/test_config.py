@@ -74,7 +74,7 @@ def test_float64_keeps_float64_and_update_mismatch_says_cast(restore_config) -> 
         tensorir.function([v], [], updates=[(W, W - 0.1 * v)])
 
 
-def test_fast_compile_runs_fewer_passes_same_results(restore_config) -> None:
+def test_fast_compile_runs_less_optimisation_same_results(restore_config) -> None:
     x = T.dmatrix("x")
     y = (T.exp(x) * 2 + 1).sum(axis=1) + (x**2).sum(axis=1)
     fast_run = tensorir.function([x], y)
@@ -82,10 +82,11 @@ def test_fast_compile_runs_fewer_passes_same_results(restore_config) -> None:
     a = np.random.default_rng(0).standard_normal((3, 5))
     np.testing.assert_array_equal(fast_run(a), fast_compile(a))
     assert fast_compile.mode == "FAST_COMPILE" and fast_run.mode == "FAST_RUN"
-    assert fast_compile.ir("fused").count("linalg.generic") > fast_run.ir("fused").count(
-        "linalg.generic"
-    )
-    assert "tir.pow" in fast_compile.ir("adjoint") and "tir.pow" not in fast_run.ir("adjoint")
+    assert fast_compile.library.opt_level == 1 and fast_run.library.opt_level == 3
+    g = T.grad(y.sum(), x)  # the gradient repeats subexpressions: only FAST_RUN merges them
+    assert tensorir.function([x], g, mode="FAST_COMPILE").ir("adjoint").count(
+        "tir.constant"
+    ) > tensorir.function([x], g).ir("adjoint").count("tir.constant")
     restore_config.mode = "FAST_COMPILE"
     assert tensorir.function([x], y).mode == "FAST_COMPILE"
     with pytest.raises(ValueError, match="mode"):

@@ -61,6 +61,7 @@ class JITLibrary:
     def __init__(self, llvm_ir: str, opt_level: int = 3):
         _init()
         self.llvm_ir = llvm_ir  # as emitted, before optimisation
+        self.opt_level = opt_level
         if _BLAS_REF.search(llvm_ir):
             _register_blas()
         cpu, features = _host()
