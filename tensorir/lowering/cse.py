@@ -9,9 +9,7 @@ values above it, so its ops are matched against those first.
 xDSL's ``cse`` does the same in general (any region structure, equivalent attributes) at
 about a millisecond per op; this pass keys each op by a tuple and a dict, so a gradient of a
 few hundred ops costs a few milliseconds. Discardable attributes (the user's line, ``loc``)
-are not part of the key: the first op keeps its own. Dimshuffles are left alone: each reader's
-kernel folds its own copy in (``tir-fuse``; a BLAS call reads ``x.T`` in place), which a
-shared one would prevent.
+are not part of the key: the first op keeps its own.
 """
 
 from __future__ import annotations
@@ -25,14 +23,10 @@ from xdsl.ir import Block, Operation
 from xdsl.passes import ModulePass
 from xdsl.traits import Pure
 
-from tensorir.dialects import tir
-
 
 def _key(op: Operation) -> Hashable | None:
     if op.regions or not op.results or not op.has_trait(Pure):
         return None
-    if isinstance(op, tir.DimShuffleOp):  # a copy each reader's kernel folds in (tir-fuse):
-        return None  # merged, it would become a kernel of its own (and a copy of x.T)
     props = tuple(sorted(op.properties.items()))
     return (op.name, tuple(op.operands), props, tuple(r.type for r in op.results))
 

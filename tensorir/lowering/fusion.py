@@ -5,7 +5,7 @@ generic that reads its result (the consumer) when
 
 - the producer is all-parallel, has one output read through the identity map, no
   ``library_call`` (those become BLAS calls) and a body that does not read its output;
-- the consumer has no ``library_call`` and is in the same block;
+- the consumer has no ``library_call`` and is in the same block (``tir.map`` bodies too);
 - every use of the producer's result is an input of the consumer, always read through the
   same indexing map, or a ``tensor.dim`` (rewritten to the size of the producer's ``outs``);
 - no work is duplicated: the consumer reads each element of the producer's result at most
@@ -13,9 +13,10 @@ generic that reads its result (the consumer) when
   producer's body computes nothing (a copy, a dimshuffle, a fill);
 - every loop of the fused generic still has its size on some operand (a loop dim appears on
   its own in some indexing map), as loop lowering reads the loop bounds off the operands;
-- an elementwise consumer does not end up reading a computed value of its output's type both
-  element for element and through another map (``e + e.T``): bufferization may write the
-  output into an input temporary read element for element.
+
+A BLAS-marked consumer takes no fusion, but reads a matrix that a transpose copies through
+the transposed map instead (BLAS passes its trans flag); the copy stays only while other
+readers need it.
 
 Fusing puts the producer's inputs where the fused operand was, with the indexing map of the
 consumer for that operand composed with the producer's map for each input, clones the
@@ -173,12 +174,7 @@ class BlockFusion:
         if not consumer.results:
             return
         if consumer.library_call is not None:
-            for v in _inputs(consumer):
-                producer = v.owner
-                if isinstance(producer, GenericOp) and _is_transpose(producer):
-                    positions = self.fusable(producer, consumer, len(_inputs(consumer)))
-                    if positions is not None:
-                        self.fuse(producer, consumer, _inputs(consumer), positions)
+            self.read_transposes_in_place(consumer)
             return
         changed = True
         while changed:
@@ -283,6 +279,32 @@ class BlockFusion:
                 block.erase_arg(arg)
         _set_inputs(consumer, merged, len(inputs))
         self.erase_producer(producer)
+
+    def read_transposes_in_place(self, consumer: GenericOp) -> None:
+        """A BLAS-marked ``consumer`` reads each matrix that a transpose copies through the
+        transposed map instead (BLAS passes its trans flag): the copy is not needed by this
+        reader, and goes when no other reader is left."""
+        inputs = _inputs(consumer)
+        maps = _maps(consumer)
+        entries: list[tuple[SSAValue, AffineMap]] = []
+        done: list[GenericOp] = []
+        for v, m in zip(inputs, maps[: len(inputs)], strict=True):
+            producer = v.owner
+            if (
+                isinstance(producer, GenericOp)
+                and producer.parent is consumer.parent
+                and _is_transpose(producer)
+            ):
+                entries.append((_inputs(producer)[0], _maps(producer)[0].compose(m)))
+                done.append(producer)
+            else:
+                entries.append((v, m))
+        if not done:
+            return
+        _set_inputs(consumer, entries, len(inputs))
+        for producer in done:
+            if all(isinstance(u.operation, xtensor.DimOp) for u in producer.results[0].uses):
+                self.erase_producer(producer)
 
     def erase_producer(self, producer: GenericOp) -> None:
         """Erase a generic nothing reads but ``tensor.dim``s (a fused producer), which now
