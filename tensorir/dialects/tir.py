@@ -1653,6 +1653,15 @@ class GradOp(IRDLOperation):
 # --------------------------------------------------------------------------- runtime checks
 
 
+def built_at(op: Operation) -> str:
+    """`` (built at file.py:N: source)`` from ``op``'s ``loc`` (the user's line), escaped
+    for a ``tir.check`` message (braces are format fields there); empty without one."""
+    loc = op.attributes.get("loc")
+    if not isinstance(loc, StringAttr):
+        return ""
+    return f" (built at {loc.data})".replace("{", "{{").replace("}", "}}")
+
+
 @irdl_op_definition
 class CheckOp(IRDLOperation):
     """A run-time check: when ``cond`` is false, the compiled function stops and the runtime

@@ -474,7 +474,7 @@ class FunctionBufferization:
                 tir.CheckOp(
                     ok,
                     "ValueError",
-                    f"arange: step must be non-zero and the bounds finite{_where(op)}",
+                    f"arange: step must be non-zero and the bounds finite{tir.built_at(op)}",
                 ),
                 op,
             )
@@ -483,7 +483,8 @@ class FunctionBufferization:
             zero = ins(arith.ConstantOp(IntegerAttr(0, elem)))
             ok = ins(arith.CmpiOp(step, zero, "ne"))
             self.insert_before(
-                tir.CheckOp(ok, "ValueError", f"arange: step must not be zero{_where(op)}"), op
+                tir.CheckOp(ok, "ValueError", f"arange: step must not be zero{tir.built_at(op)}"),
+                op,
             )
             count = ins(arith.CeilDivSIOp(ins(arith.SubiOp(stop, start)), step))
             if elem != i64:
@@ -551,7 +552,7 @@ class FunctionBufferization:
             inner.detach()
             body.add_op(inner)
         body.add_op(scf.YieldOp())
-        self.map_targets[body] = (out, iv, dims, _where(op))
+        self.map_targets[body] = (out, iv, dims, tir.built_at(op))
         self.insert_before(scf.ForOp(ins(_index(0)), n, ins(_index(1)), [], body), op)
         FunctionBufferization(self.module, self.fn, body, parent=self).run_body()
         self.buf[op.result] = out
@@ -659,12 +660,6 @@ def _add(block: Block, op: Operation) -> SSAValue:
 def _add_before(block: Block, anchor: Operation, op: Operation) -> SSAValue:
     block.insert_op_before(op, anchor)
     return op.results[0]
-
-
-def _where(op: Operation) -> str:
-    loc = op.attributes.get("loc")
-    text = f" (built at {loc.data})" if isinstance(loc, StringAttr) else ""
-    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _aligned(m: AffineMap, shape: tuple[int, ...]) -> bool:

@@ -197,12 +197,6 @@ def _dynamic(sizes: Sequence[SSAValue], t: TensorType) -> list[SSAValue]:
     return [s for s, d in zip(sizes, t.get_shape(), strict=True) if d == DYNAMIC_INDEX]
 
 
-def _where(op: Operation) -> str:
-    loc = op.attributes.get("loc")
-    text = f" (built at {loc.data})" if loc is not None else ""  # type: ignore[attr-defined]
-    return text.replace("{", "{{").replace("}", "}}")
-
-
 def _fresh_or_reused(fb: FunctionBufferization, op: Operation, b: Builder) -> SSAValue:
     """The result buffer of an op that writes into a copy of its input: the input itself
     when it is a temporary that dies here and that the op reads through no other operand
@@ -247,7 +241,7 @@ def is_contiguous(op: tir.SubtensorOp) -> bool:
 
 def lower_subtensor(fb: FunctionBufferization, op: tir.SubtensorOp) -> None:
     b = Builder(fb.block, op)
-    where = _where(op)
+    where = tir.built_at(op)
     x = fb.buf[op.input]
     bounds = [fb.buf[v] for v in op.bounds]
     sizes, how = part_indices(b, bounds, x, op.get_kinds(), where)
@@ -268,9 +262,7 @@ def lower_subtensor(fb: FunctionBufferization, op: tir.SubtensorOp) -> None:
         fb.root[view] = fb.root[x]
         fb.erase_later(op)
         return
-    out = fb.new_buffer(
-        t, [s for s, d in zip(sizes, t.get_shape(), strict=True) if d == DYNAMIC_INDEX], op
-    )
+    out = fb.new_buffer(t, _dynamic(sizes, t), op)
     out.name_hint = op.result.name_hint
     inner, ivs = b.nest(sizes)
     value = inner(memref.LoadOp.get(x, source_indices(inner, how, ivs)))
@@ -281,7 +273,7 @@ def lower_subtensor(fb: FunctionBufferization, op: tir.SubtensorOp) -> None:
 
 def lower_inc_subtensor(fb: FunctionBufferization, op: tir.IncSubtensorOp) -> None:
     b = Builder(fb.block, op)
-    where = _where(op)
+    where = tir.built_at(op)
     out = _fresh_or_reused(fb, op, b)
     out.name_hint = op.result.name_hint
     bounds = [fb.buf[v] for v in op.bounds]
@@ -351,7 +343,7 @@ def _gathered(
 
 def lower_gather(fb: FunctionBufferization, op: tir.GatherOp) -> None:
     b = Builder(fb.block, op)
-    where = _where(op)
+    where = tir.built_at(op)
     x = fb.buf[op.input]
     indices = [fb.buf[i] for i in op.indices]
     x_dims = b.dims(x)
@@ -360,9 +352,7 @@ def lower_gather(fb: FunctionBufferization, op: tir.GatherOp) -> None:
     t = op.result.type
     assert isinstance(t, TensorType)
     sizes = positions + trailing
-    out = fb.new_buffer(
-        t, [s for s, d in zip(sizes, t.get_shape(), strict=True) if d == DYNAMIC_INDEX], op
-    )
+    out = fb.new_buffer(t, _dynamic(sizes, t), op)
     out.name_hint = op.result.name_hint
     outer, ivs = b.nest(positions)
     src = _gathered(outer, x_dims, indices, ivs, where)
@@ -376,7 +366,7 @@ def lower_gather(fb: FunctionBufferization, op: tir.GatherOp) -> None:
 def lower_scatter_add(fb: FunctionBufferization, op: tir.ScatterBase) -> None:
     """``tir.scatter_add`` (adds) and ``tir.scatter`` (stores), in index order."""
     b = Builder(fb.block, op)
-    where = _where(op)
+    where = tir.built_at(op)
     out = _fresh_or_reused(fb, op, b)
     out.name_hint = op.result.name_hint
     indices = [fb.buf[i] for i in op.indices]
@@ -415,7 +405,7 @@ def lower_scatter_add(fb: FunctionBufferization, op: tir.ScatterBase) -> None:
 def lower_concatenate(fb: FunctionBufferization, op: tir.ConcatenateOp) -> None:
     """Check the inputs agree off the axis, then copy each at its offset along the axis."""
     b = Builder(fb.block, op)
-    where = _where(op)
+    where = tir.built_at(op)
     axis = op.get_axis()
     inputs = [fb.buf[v] for v in op.inputs]
     dims = [b.dims(x) for x in inputs]

@@ -51,10 +51,6 @@ def _dtype(v: SSAValue | Attribute) -> str:
     return T.dtype_of(t.element_type)
 
 
-def _escape(text: str) -> str:
-    return text.replace("{", "{{").replace("}", "}}")
-
-
 class FunctionLowering:
     """Lowers the ``tir`` ops of one function body, inserting before each op in turn."""
 
@@ -98,8 +94,7 @@ class FunctionLowering:
         self.insert(tir.CheckOp(cond, kind, message, values))
 
     def where(self, op: Operation) -> str:
-        loc = op.attributes.get("loc")
-        return f" (built at {_escape(loc.data)})" if isinstance(loc, StringAttr) else ""
+        return tir.built_at(op)
 
     def empty(self, t: TensorType, dims: Sequence[SSAValue]) -> SSAValue:
         dynamic = [d for d, s in zip(dims, t.get_shape(), strict=True) if s == DYNAMIC_INDEX]
