@@ -337,16 +337,17 @@ def jacobian(
         )
     if not T.is_float(y.dtype):
         raise TypeError(f"jacobian: expression must be floats, got {y.type} (at {where})")
-    consider = [as_tensor_variable(c) for c in (consider_constant or [])]
-    flags = _connected([y], ws, consider, disconnected_inputs, where)
-    out = []
-    for w, ok in zip(ws, flags, strict=True):
+    for w in ws:
         if not isinstance(w, Variable) or not T.is_float(w.dtype):
             raise TypeError(f"jacobian: wrt must be float variables, got {w!r} (at {where})")
+    consider = [as_tensor_variable(c) for c in (consider_constant or [])]
+    # raises or warns for a disconnected w; its rows are zeros (from tir-autodiff) otherwise
+    _connected([y], ws, consider, disconnected_inputs, where)
+    out = []
+    for w in ws:
         op = JacobianOp(len(consider))
         out_type = TensorType(w.dtype, (False, *w.broadcastable))
         out.append(Apply(op, [y, w, *consider], [out_type]).outputs[0])
-        del ok  # a disconnected w gets zeros from the autodiff pass
     return out[0] if single else out
 
 
