@@ -1556,6 +1556,14 @@ class MapOp(IRDLOperation):
             raise VerifyException("tir.map: the body must end with tir.yield")
 
 
+def reads(op: Operation) -> list[SSAValue]:
+    """The values ``op`` reads, those read inside its regions included (a ``tir.map`` body
+    reads values defined above it)."""
+    if not op.regions:
+        return list(op.operands)
+    return [v for inner in op.walk() for v in inner.operands]
+
+
 @irdl_op_definition
 class YieldOp(IRDLOperation):
     """The row a ``tir.map`` body computes."""

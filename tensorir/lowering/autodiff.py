@@ -128,7 +128,7 @@ class GradExpansion:
         reach: set[SSAValue] = set(grad.wrt)
         ops: list[Operation] = []
         for op in _ops_before(grad):
-            if any(o in reach for o in _uses(op)):
+            if any(o in reach for o in tir.reads(op)):
                 if isinstance(op, tir.GradOp):
                     raise PassFailedException("tir-autodiff: inner tir.grad not expanded")
                 ops.append(op)
@@ -183,13 +183,6 @@ def _ops_before(op: Operation) -> list[Operation]:
             break
         current = parent
     return chain
-
-
-def _uses(op: Operation) -> list[SSAValue]:
-    """The values ``op`` reads, those read inside its regions included."""
-    if not op.regions:
-        return list(op.operands)
-    return [v for inner in op.walk() for v in inner.operands]
 
 
 # --------------------------------------------------------------------------- rules

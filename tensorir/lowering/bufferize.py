@@ -118,7 +118,7 @@ class FunctionBufferization:
         for op in self.block.ops:
             if is_view(op):
                 view_of[op.results[0]] = op.operands[0]
-            for operand in _uses(op):
+            for operand in tir.reads(op):
                 v: SSAValue | None = operand
                 while v is not None and isinstance(v.type, TensorType):
                     self.last_use[v] = op
@@ -493,30 +493,23 @@ class FunctionBufferization:
         n = ins(arith.IndexCastOp(count, IndexType()))
         out = self.new_buffer(t, [n], op)
         out.name_hint = op.result.name_hint
-        body = Block(arg_types=[IndexType()])
-        k = body.args[0]
         if T.is_float(dtype):
             # as numpy's fill: start, start + step, then start + k * delta with
             # delta = (start + step) - start
             second = ins(arith.AddfOp(start, step))
             delta = ins(arith.SubfOp(second, start))
-            k64 = _add(body, arith.IndexCastOp(k, i64))
-            kv = _add(body, arith.SIToFPOp(k64, elem))
-            value = _add(body, arith.AddfOp(start, _add(body, arith.MulfOp(kv, delta))))
-            first_two = [
-                _add(
-                    body, arith.CmpiOp(k64, _add(body, arith.ConstantOp(IntegerAttr(j, i64))), "eq")
-                )
-                for j in (0, 1)
-            ]
-            value = _add(body, arith.SelectOp(first_two[1], second, value))
-            value = _add(body, arith.SelectOp(first_two[0], start, value))
+        inner, (k,) = indexing.Builder(self.block, op).nest([n])
+        if T.is_float(dtype):
+            k64 = inner(arith.IndexCastOp(k, i64))
+            kv = inner(arith.SIToFPOp(k64, elem))
+            value = inner(arith.AddfOp(start, inner(arith.MulfOp(kv, delta))))
+            first, second_k = (inner.cmp(k64, inner.i64(j), "eq") for j in (0, 1))
+            value = inner(arith.SelectOp(second_k, second, value))
+            value = inner(arith.SelectOp(first, start, value))
         else:
-            kv = _add(body, arith.IndexCastOp(k, elem))
-            value = _add(body, arith.AddiOp(start, _add(body, arith.MuliOp(kv, step))))
-        body.add_op(memref.StoreOp.get(value, out, [k]))
-        body.add_op(scf.YieldOp())
-        self.insert_before(scf.ForOp(ins(_index(0)), n, ins(_index(1)), [], body), op)
+            kv = inner(arith.IndexCastOp(k, elem))
+            value = inner(arith.AddiOp(start, inner(arith.MuliOp(kv, step))))
+        inner(memref.StoreOp.get(value, out, [k]))
         self.buf[op.result] = out
         self.erase_later(op)
 
@@ -567,45 +560,19 @@ class FunctionBufferization:
         row_t = row.type
         assert isinstance(row_t, MemRefType)
 
-        def ins(new: Operation) -> SSAValue:
-            return self.insert_before(new, op).results[0]
-
-        got = [ins(memref.DimOp(row, ins(_index(i)))) for i in range(len(dims))]
-        ok: SSAValue | None = None
-        for a, b in zip(got, dims, strict=True):
-            same = ins(arith.CmpiOp(a, b, "eq"))
-            ok = same if ok is None else ins(arith.AndIOp(ok, same))
-        if ok is not None:
-            fmt_a = ", ".join(f"{{{k}}}" for k in range(len(dims)))
-            fmt_b = ", ".join(f"{{{k + len(dims)}}}" for k in range(len(dims)))
-            self.insert_before(
-                tir.CheckOp(
-                    ok,
-                    "ValueError",
-                    f"map: a row has shape ({fmt_a}) but the rows must have shape ({fmt_b}){where}",
-                    [*got, *dims],
-                ),
-                op,
-            )
-        # the copy: a loop nest over the row's dims
-        anchor: Operation = op
-        indices: list[SSAValue] = []
-        block_at: Block = block
-        for d in got:
-            inner = Block(arg_types=[IndexType()])
-            inner.add_op(scf.YieldOp())
-            loop = scf.ForOp(
-                _add_before(block_at, anchor, _index(0)),
-                d,
-                _add_before(block_at, anchor, _index(1)),
-                [],
-                inner,
-            )
-            block_at.insert_op_before(loop, anchor)
-            indices.append(inner.args[0])
-            block_at, anchor = inner, inner.last_op  # type: ignore[assignment]
-        value = _add_before(block_at, anchor, memref.LoadOp.get(row, indices))
-        block_at.insert_op_before(memref.StoreOp.get(value, out, [iv, *indices]), anchor)
+        b = indexing.Builder(block, op)
+        got = b.dims(row)
+        fmt_a = ", ".join(f"{{{k}}}" for k in range(len(dims)))
+        fmt_b = ", ".join(f"{{{k + len(dims)}}}" for k in range(len(dims)))
+        b.check_equal(
+            list(zip(got, dims, strict=True)),
+            "ValueError",
+            f"map: a row has shape ({fmt_a}) but the rows must have shape ({fmt_b}){where}",
+            [*got, *dims],
+        )
+        inner, indices = b.nest(got)  # the copy: a loop nest over the row's dims
+        value = inner(memref.LoadOp.get(row, indices))
+        inner(memref.StoreOp.get(value, out, [iv, *indices]))
         op.detach()
         op.erase()
 
@@ -615,7 +582,7 @@ class FunctionBufferization:
         position = {op: i for i, op in enumerate(self.block.ops)}
         last: dict[SSAValue, Operation] = {}
         for op in self.block.ops:
-            for v in _uses(op):
+            for v in tir.reads(op):
                 root = self.root.get(v)
                 if root is not None and root in self.owned:
                     if root not in last or position[op] > position[last[root]]:
@@ -645,20 +612,8 @@ def is_view(op: Operation) -> bool:
     return isinstance(op, tir.SubtensorOp) and indexing.is_contiguous(op)
 
 
-def _uses(op: Operation) -> list[SSAValue]:
-    """The values ``op`` reads, those read inside its regions included."""
-    if not op.regions:
-        return list(op.operands)
-    return [v for inner in op.walk() for v in inner.operands]
-
-
 def _add(block: Block, op: Operation) -> SSAValue:
     block.add_op(op)
-    return op.results[0]
-
-
-def _add_before(block: Block, anchor: Operation, op: Operation) -> SSAValue:
-    block.insert_op_before(op, anchor)
     return op.results[0]
 
 

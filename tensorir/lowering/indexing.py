@@ -65,6 +65,21 @@ class Builder:
     def check(self, ok: SSAValue, kind: str, message: str, values: Sequence[SSAValue]) -> None:
         self(tir.CheckOp(ok, kind, message, [self.to_i64(v) for v in values]))
 
+    def check_equal(
+        self,
+        pairs: Sequence[tuple[SSAValue, SSAValue]],
+        kind: str,
+        message: str,
+        values: Sequence[SSAValue],
+    ) -> None:
+        """A check that every pair of sizes is equal (none when there is no pair)."""
+        ok: SSAValue | None = None
+        for a, c in pairs:
+            same = self.cmp(a, c, "eq")
+            ok = same if ok is None else self(arith.AndIOp(ok, same))
+        if ok is not None:
+            self.check(ok, kind, message, values)
+
     def dims(self, buf: SSAValue) -> list[SSAValue]:
         """Every dim of a buffer, as an index."""
         t = buf.type
@@ -281,21 +296,18 @@ def lower_inc_subtensor(fb: FunctionBufferization, op: tir.IncSubtensorOp) -> No
     v = fb.buf[op.value]
     v_dims = b.dims(v)
     v_shape = v.type.get_shape()  # type: ignore[attr-defined]
-    ok: SSAValue | None = None
-    for vd, size, static in zip(v_dims, sizes, v_shape, strict=True):
-        if static == 1:  # broadcast along it
-            continue
-        same = b.cmp(vd, size, "eq")
-        ok = same if ok is None else b(arith.AndIOp(ok, same))
-    if ok is not None:
-        r = len(sizes)
-        b.check(
-            ok,
-            "ValueError",
-            f"{'set' if op.is_set() else 'inc'}_subtensor: a value of shape "
-            f"{_shape_text(0, r)} does not fit a part of shape {_shape_text(r, r)}{where}",
-            [*v_dims, *sizes],
-        )
+    r = len(sizes)
+    b.check_equal(
+        [
+            (vd, size)
+            for vd, size, static in zip(v_dims, sizes, v_shape, strict=True)
+            if static != 1
+        ],
+        "ValueError",  # (a size-1 dim of the value broadcasts)
+        f"{'set' if op.is_set() else 'inc'}_subtensor: a value of shape "
+        f"{_shape_text(0, r)} does not fit a part of shape {_shape_text(r, r)}{where}",
+        [*v_dims, *sizes],
+    )
     inner, ivs = b.nest(sizes)
     v_idx = [inner.index(0) if s == 1 else iv for iv, s in zip(ivs, v_shape, strict=True)]
     value = inner(memref.LoadOp.get(v, v_idx))
@@ -314,19 +326,14 @@ def _index_positions(
     shape = b.dims(indices[0])
     for other in indices[1:]:
         dims = b.dims(other)
-        ok: SSAValue | None = None
-        for a, c in zip(shape, dims, strict=True):
-            same = b.cmp(a, c, "eq")
-            ok = same if ok is None else b(arith.AndIOp(ok, same))
-        if ok is not None:
-            r = len(shape)
-            b.check(
-                ok,
-                "IndexError",
-                f"{what}: shape mismatch: indexing arrays could not be broadcast together "
-                f"with shapes {_shape_text(0, r)} {_shape_text(r, r)}{where}",
-                [*shape, *dims],
-            )
+        r = len(shape)
+        b.check_equal(
+            list(zip(shape, dims, strict=True)),
+            "IndexError",
+            f"{what}: shape mismatch: indexing arrays could not be broadcast together "
+            f"with shapes {_shape_text(0, r)} {_shape_text(r, r)}{where}",
+            [*shape, *dims],
+        )
     return shape
 
 
@@ -376,20 +383,14 @@ def lower_scatter_add(fb: FunctionBufferization, op: tir.ScatterBase) -> None:
     trailing = x_dims[len(indices) :]
     expected = positions + trailing
     v_dims = b.dims(v)
-    ok: SSAValue | None = None
-    for a, c in zip(v_dims, expected, strict=True):
-        same = b.cmp(a, c, "eq")
-        ok = same if ok is None else b(arith.AndIOp(ok, same))
-    if ok is not None:
-        r = len(expected)
-        b.check(
-            ok,
-            "ValueError",
-            f"{op.name.removeprefix('tir.')}: a value of shape {_shape_text(0, r)} does not "
-            "fit the indexed part "
-            f"of shape {_shape_text(r, r)}{where}",
-            [*v_dims, *expected],
-        )
+    r = len(expected)
+    b.check_equal(
+        list(zip(v_dims, expected, strict=True)),
+        "ValueError",
+        f"{op.name.removeprefix('tir.')}: a value of shape {_shape_text(0, r)} does not fit the "
+        f"indexed part of shape {_shape_text(r, r)}{where}",
+        [*v_dims, *expected],
+    )
     outer, ivs = b.nest(positions)
     dst = _gathered(outer, x_dims, indices, ivs, where)
     inner, rest = outer.nest(trailing)
@@ -411,21 +412,14 @@ def lower_concatenate(fb: FunctionBufferization, op: tir.ConcatenateOp) -> None:
     dims = [b.dims(x) for x in inputs]
     rank = len(dims[0])
     for k, other in enumerate(dims[1:], 1):
-        ok: SSAValue | None = None
-        for d in range(rank):
-            if d != axis:
-                same = b.cmp(dims[0][d], other[d], "eq")
-                ok = same if ok is None else b(arith.AndIOp(ok, same))
-        if ok is not None:
-            b.check(
-                ok,
-                "ValueError",
-                f"concatenate: all the input array dimensions except for the concatenation "
-                f"axis ({axis}) must match exactly, but input 0 has shape "
-                f"{_shape_text(0, rank)} and input {k} has shape {_shape_text(rank, rank)}"
-                f"{where}",
-                [*dims[0], *other],
-            )
+        b.check_equal(
+            [(dims[0][d], other[d]) for d in range(rank) if d != axis],
+            "ValueError",
+            f"concatenate: all the input array dimensions except for the concatenation "
+            f"axis ({axis}) must match exactly, but input 0 has shape "
+            f"{_shape_text(0, rank)} and input {k} has shape {_shape_text(rank, rank)}{where}",
+            [*dims[0], *other],
+        )
     total = dims[0][axis]
     for other in dims[1:]:
         total = b(arith.AddiOp(total, other[axis]))
