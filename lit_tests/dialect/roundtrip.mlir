@@ -97,3 +97,11 @@ func.func @classifier_ops(%x: tensor<?x?xf32>, %counters: tensor<?xi64>) -> tens
   %u = tir.uniform %counters : tensor<?xi64> -> tensor<?xf64>
   func.return %best : tensor<?xi64>
 }
+
+// Buffer-level views (tir-bufferize makes them): a reshape and an offset block of rows.
+// CHECK-LABEL: func.func @views
+func.func @views(%data: memref<?x?xf64>, %at: index, %n: index, %m: index) -> memref<?x?xf64> {
+  // CHECK-NEXT: %rows = tir.view %data[%at] (%n, %m) : (memref<?x?xf64>, index, index, index) -> memref<?x?xf64>
+  %rows = tir.view %data[%at] (%n, %m) : (memref<?x?xf64>, index, index, index) -> memref<?x?xf64>
+  func.return %rows : memref<?x?xf64>
+}

@@ -135,3 +135,11 @@ func.func @grad_cost(%c: tensor<1xf64>, %x: tensor<?xf64>) {
   %0 = tir.grad %c : tensor<1xf64> wrt(%x : tensor<?xf64>) -> tensor<?xf64>
   func.return
 }
+
+// -----
+
+func.func @view_sizes(%data: memref<?x?xf64>, %at: index, %n: index) {
+  // CHECK: tir.view: 1 sizes for a result of rank 2
+  %rows = tir.view %data[%at] (%n) : (memref<?x?xf64>, index, index) -> memref<?x?xf64>
+  func.return
+}
