@@ -132,6 +132,17 @@ func.func @sigmoid(%x: tensor<f32>) -> tensor<f32> {
   func.return %gx : tensor<f32>
 }
 
+// softplus: gz * sigmoid(x)
+// CHECK-LABEL: func.func @softplus
+func.func @softplus(%x: tensor<?xf64>) -> tensor<?xf64> {
+  // CHECK:      %[[S:.*]] = tir.sigmoid %x : tensor<?xf64> -> tensor<?xf64>
+  // CHECK-NEXT: %gx = tir.mul %{{.*}}, %[[S]] : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+  %sp = tir.softplus %x : tensor<?xf64> -> tensor<?xf64>
+  %c = tir.sum %sp {axes = array<i64: 0>} : tensor<?xf64> -> tensor<f64>
+  %gx = tir.grad %c : tensor<f64> wrt(%x : tensor<?xf64>) -> tensor<?xf64>
+  func.return %gx : tensor<?xf64>
+}
+
 // sqrt: (gz * 0.5) / sqrt(x)
 // CHECK-LABEL: func.func @sqrt
 func.func @sqrt(%x: tensor<f64>) -> tensor<f64> {

@@ -43,14 +43,36 @@ func.func @cast(%a: tensor<?xf32>) -> tensor<?xf64> {
   func.return %c : tensor<?xf64>
 }
 
-// sigmoid(x) = 1 / (1 + exp(-x))
+// sigmoid(x) = (x >= 0 ? 1 : e) / (1 + e) with e = exp(-|x|): no overflow, tiny values kept
 // CHECK-LABEL: func.func @sigmoid
 func.func @sigmoid(%a: tensor<?xf64>) -> tensor<?xf64> {
-  // CHECK:      arith.negf
-  // CHECK-NEXT: math.exp
-  // CHECK-NEXT: arith.constant 1.000000e+00 : f64
-  // CHECK-NEXT: arith.addf
-  // CHECK-NEXT: arith.divf
+  // CHECK:      ^bb0(%[[X:.*]]: f64, %{{.*}}: f64):
+  // CHECK-NEXT: %[[ABS:.*]] = math.absf %[[X]] : f64
+  // CHECK-NEXT: %[[NEG:.*]] = arith.negf %[[ABS]] : f64
+  // CHECK-NEXT: %[[E:.*]] = math.exp %[[NEG]] : f64
+  // CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f64
+  // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f64
+  // CHECK-NEXT: %[[POS:.*]] = arith.cmpf oge, %[[X]], %[[ZERO]] : f64
+  // CHECK-NEXT: %[[NUM:.*]] = arith.select %[[POS]], %[[ONE]], %[[E]] : f64
+  // CHECK-NEXT: %[[DEN:.*]] = arith.addf %[[ONE]], %[[E]] : f64
+  // CHECK-NEXT: %[[S:.*]] = arith.divf %[[NUM]], %[[DEN]] : f64
+  // CHECK-NEXT: linalg.yield %[[S]] : f64
   %c = tir.sigmoid %a : tensor<?xf64> -> tensor<?xf64>
   func.return %c : tensor<?xf64>
+}
+
+// softplus(x) = max(x, 0) + log1p(exp(-|x|)), in float32
+// CHECK-LABEL: func.func @softplus
+func.func @softplus(%a: tensor<?xf32>) -> tensor<?xf32> {
+  // CHECK:      ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+  // CHECK-NEXT: %[[ABS:.*]] = math.absf %[[X]] : f32
+  // CHECK-NEXT: %[[NEG:.*]] = arith.negf %[[ABS]] : f32
+  // CHECK-NEXT: %[[E:.*]] = math.exp %[[NEG]] : f32
+  // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+  // CHECK-NEXT: %[[POS:.*]] = arith.maximumf %[[X]], %[[ZERO]] : f32
+  // CHECK-NEXT: %[[L:.*]] = math.log1p %[[E]] : f32
+  // CHECK-NEXT: %[[S:.*]] = arith.addf %[[POS]], %[[L]] : f32
+  // CHECK-NEXT: linalg.yield %[[S]] : f32
+  %c = tir.softplus %a : tensor<?xf32> -> tensor<?xf32>
+  func.return %c : tensor<?xf32>
 }

@@ -643,9 +643,22 @@ class TruncOp(ElementwiseUnaryOp):
 
 @irdl_op_definition
 class SigmoidOp(ElementwiseUnaryOp):
-    """Elementwise logistic function ``1 / (1 + exp(-x))``."""
+    """Elementwise logistic function ``1 / (1 + exp(-x))``, computed from ``exp(-|x|)`` so
+    that it neither overflows nor loses the tiny values of large negative ``x``."""
 
     name = "tir.sigmoid"
+    ACCEPTS: ClassVar[str] = "realfloat"
+
+
+@irdl_op_definition
+class SoftplusOp(ElementwiseUnaryOp):
+    """Elementwise ``log(1 + exp(x))``, computed as ``max(x, 0) + log1p(exp(-|x|))``: finite
+    for every finite ``x`` and accurate where it is tiny (``x`` far below 0).
+
+    ``%s = tir.softplus %x : tensor<?xf64> -> tensor<?xf64>``
+    """
+
+    name = "tir.softplus"
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -1738,6 +1751,7 @@ TIR = Dialect(
         SinOp,
         CosOp,
         SigmoidOp,
+        SoftplusOp,
         Log1pOp,
         Expm1Op,
         Log2Op,

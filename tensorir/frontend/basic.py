@@ -252,6 +252,7 @@ _FLOAT_ONLY = {
     tir.SinOp,
     tir.CosOp,
     tir.SigmoidOp,
+    tir.SoftplusOp,
 }
 
 
@@ -306,6 +307,7 @@ tanh = _unary(tir.TanhOp, "tanh")
 sin = _unary(tir.SinOp, "sin")
 cos = _unary(tir.CosOp, "cos")
 sigmoid = _unary(tir.SigmoidOp, "sigmoid")
+softplus = _unary(tir.SoftplusOp, "softplus")
 real = _unary(tir.RealOp, "real")
 imag = _unary(tir.ImagOp, "imag")
 sgn = _unary(tir.SgnOp, "sgn")

@@ -12,14 +12,12 @@ from tensorir.frontend.basic import (
     abs,
     as_tensor_variable,
     cast,
-    exp,
-    gt,
     log,
     mul,
     sigmoid,
     sum,
-    switch,
 )
+from tensorir.frontend.basic import softplus as basic_softplus
 from tensorir.frontend.graph import Op, Variable, apply_op, user_line
 from tensorir.frontend.subtensor import arange
 
@@ -63,15 +61,21 @@ def relu(x: Any, alpha: float = 0) -> Variable:
 
 
 def softplus(x: Any) -> Variable:
-    """``log(1 + exp(x))``, equal to ``x`` above 30 (no overflow)."""
-    x = _float(x, "softplus")
-    return switch(gt(x, 30.0), x, log(1.0 + exp(x)))
+    """``log(1 + exp(x))`` (``tir.softplus``: finite and accurate for every ``x``)."""
+    return basic_softplus(_float(x, "softplus"))
 
 
 def binary_crossentropy(output: Any, target: Any) -> Variable:
     """``-(target * log(output) + (1 - target) * log(1 - output))`` elementwise."""
     output, target = as_tensor_variable(output), as_tensor_variable(target)
     return -(target * log(output) + (1.0 - target) * log(1.0 - output))
+
+
+def sigmoid_binary_crossentropy(output: Any, target: Any) -> Variable:
+    """``binary_crossentropy(sigmoid(output), target)`` from the logits ``output``; the
+    ``tir-stabilize`` pass computes it as ``target * softplus(-output) + (1 - target) *
+    softplus(output)``, finite for any logits."""
+    return binary_crossentropy(sigmoid(_float(output, "sigmoid_binary_crossentropy")), target)
 
 
 def categorical_crossentropy(coding_dist: Any, true_dist: Any) -> Variable:
@@ -94,6 +98,7 @@ __all__ = [
     "log_softmax",
     "relu",
     "sigmoid",
+    "sigmoid_binary_crossentropy",
     "softmax",
     "softplus",
 ]

@@ -375,6 +375,11 @@ def _sigmoid(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
     return [e.emit(tir.MulOp(e.emit(tir.MulOp(g, z)), one_minus))]
 
 
+def _softplus(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
+    # Theano: gz * sigmoid(x)
+    return [e.emit(tir.MulOp(g, e.emit(tir.SigmoidOp(op.operands[0]))))]
+
+
 def _cast(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
     (x,) = op.operands
     return [e.cast(g, _dtype(x)) if _is_float(x) else None]
@@ -596,6 +601,7 @@ RULES: dict[type[Operation], Rule] = {
     tir.SinOp: _sin,
     tir.CosOp: _cos,
     tir.SigmoidOp: _sigmoid,
+    tir.SoftplusOp: _softplus,
     tir.RealOp: _zero,
     tir.ImagOp: _zero,
     tir.CastOp: _cast,

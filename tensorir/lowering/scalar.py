@@ -266,11 +266,24 @@ def unary(insert: Insert, op_cls: type, x: SSAValue, dtype: str) -> SSAValue:
         return _v(insert(complex.ReOp(x)))
     if op_cls is tir.ImagOp:
         return _v(insert(complex.ImOp(x)))
-    if op_cls is tir.SigmoidOp:  # sigmoid(x) = 1 / (1 + exp(-x))
-        e = _v(insert(math.ExpOp(_v(insert(arith.NegfOp(x))))))
+    if op_cls is tir.SigmoidOp:
+        # sigmoid(x) = (x >= 0 ? 1 : e) / (1 + e), e = exp(-|x|): no overflow, and
+        # e / (1 + e) keeps the tiny values of large negative x
+        e = _exp_minus_abs(insert, x)
         one = const(insert, 1.0, dtype)
-        return _v(insert(arith.DivfOp(one, _v(insert(arith.AddfOp(one, e))))))
+        non_negative = _v(insert(arith.CmpfOp(x, const(insert, 0.0, dtype), "oge")))
+        numerator = _v(insert(arith.SelectOp(non_negative, one, e)))
+        return _v(insert(arith.DivfOp(numerator, _v(insert(arith.AddfOp(one, e))))))
+    if op_cls is tir.SoftplusOp:  # softplus(x) = max(x, 0) + log1p(exp(-|x|))
+        e = _exp_minus_abs(insert, x)
+        positive_part = _v(insert(arith.MaximumfOp(x, const(insert, 0.0, dtype))))
+        return _v(insert(arith.AddfOp(positive_part, _v(insert(math.Log1pOp(e))))))
     return _v(insert(_FLOAT_UNARY[op_cls](x)))
+
+
+def _exp_minus_abs(insert: Insert, x: SSAValue) -> SSAValue:
+    """``exp(-|x|)``, in ``(0, 1]`` for every non-NaN ``x``."""
+    return _v(insert(math.ExpOp(_v(insert(arith.NegfOp(_v(insert(math.AbsFOp(x)))))))))
 
 
 def _splitmix_unit(insert: Insert, x: SSAValue) -> SSAValue:

@@ -6,6 +6,7 @@ from tensorir.frontend.nnet import (
     log_softmax,
     relu,
     sigmoid,
+    sigmoid_binary_crossentropy,
     softmax,
     softplus,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "log_softmax",
     "relu",
     "sigmoid",
+    "sigmoid_binary_crossentropy",
     "softmax",
     "softplus",
 ]
