@@ -1,7 +1,7 @@
 """The classifier ops against numpy: softmax and log_softmax (any axis, no overflow), sigmoid,
 relu, softplus, the cross-entropies, argmax/argmin (first occurrence, NaN, empty axis),
 max_and_argmax, clip, outer, concatenate/stack/join, switch, zeros_like/ones_like; their
-gradients; the tutorials' logistic regression (NLL through the ``tir-log-softmax`` rewrite,
+gradients; the tutorials' logistic regression (NLL through the ``tir-stabilize`` rewrite,
 zero-one loss, SGD steps) against numpy."""
 
 from __future__ import annotations

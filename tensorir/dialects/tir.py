@@ -1038,7 +1038,7 @@ class SoftmaxOp(AxisOp):
 @irdl_op_definition
 class LogSoftmaxOp(AxisOp):
     """``x - max - log(sum(exp(x - max)))`` along ``axis``: ``log(softmax(x))`` computed
-    without underflow (the ``tir-log-softmax`` pass rewrites the one into the other).
+    without underflow (the ``tir-stabilize`` pass rewrites the one into the other).
 
     ``%l = tir.log_softmax %x {axis = 1 : i64} : tensor<?x?xf64> -> tensor<?x?xf64>``
     """

@@ -1,9 +1,10 @@
 """The passes, registered in one place, and the named pipelines between the levels.
 
 - ``tir`` (L1): ``tir`` ops on tensors, from the frontend, ``tir.grad`` included;
-- ``adjoint`` (L1): ``log(softmax(x))`` rewritten to ``log_softmax(x)`` (``tir-log-softmax``),
-  every ``tir.grad`` replaced by its adjoint graph (``tir-autodiff``), ``x ** 2`` specialised
-  and constant arithmetic folded (``tir-simplify``), common
+- ``adjoint`` (L1): unstable formulas (``log(sigmoid(x))``, ``log(softmax(x))``, ...)
+  rewritten into stable ones (``tir-stabilize``), every ``tir.grad`` replaced by its adjoint
+  graph (``tir-autodiff``), ``x ** 2`` specialised and constant arithmetic folded
+  (``tir-simplify``), the gradient graphs stabilized (``tir-stabilize`` again), common
   subexpressions merged (``tir-cse``) and dead ops dropped (``dce``);
 - ``linalg`` (L2): ``linalg.generic`` kernels on tensors and ``tir.check``s (``tir-to-linalg``);
 - ``fused`` (L2): single-use elementwise kernels inlined into the kernels that read them
@@ -25,10 +26,10 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 
-def _log_softmax() -> type[ModulePass]:
-    from tensorir.lowering.log_softmax import LogSoftmaxRewrite
+def _stabilize() -> type[ModulePass]:
+    from tensorir.lowering.stabilize import Stabilize
 
-    return LogSoftmaxRewrite
+    return Stabilize
 
 
 def _simplify() -> type[ModulePass]:
@@ -93,7 +94,7 @@ def _lower_affine() -> type[ModulePass]:
 
 # Our passes, by command-line name (xDSL's own passes are registered by tensorir-opt too).
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
-    "tir-log-softmax": _log_softmax,
+    "tir-stabilize": _stabilize,
     "tir-autodiff": _autodiff,
     "tir-simplify": _simplify,
     "tir-cse": _cse,
@@ -106,7 +107,15 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 # The levels, in order, and the passes that reach each from the one before.
 LEVELS: dict[str, tuple[str, ...]] = {
     "tir": (),
-    "adjoint": ("tir-log-softmax", "tir-autodiff", "tir-simplify", "tir-cse", "dce"),
+    # tir-stabilize runs on the program, then on its gradient graphs
+    "adjoint": (
+        "tir-stabilize",
+        "tir-autodiff",
+        "tir-simplify",
+        "tir-stabilize",
+        "tir-cse",
+        "dce",
+    ),
     "linalg": ("tir-to-linalg",),
     "fused": ("tir-fuse",),
     "buffers": ("tir-bufferize", "tir-linalg-to-blas"),

@@ -1,4 +1,4 @@
-// RUN: tensorir-opt %s -p tir-log-softmax | filecheck %s
+// RUN: tensorir-opt %s -p tir-stabilize | filecheck %s
 // log(softmax(x)) becomes log_softmax(x) along the same axis (finite where softmax
 // underflows to 0); the log's name and location move to the new op. A softmax that has
 // other users stays for them; a log of anything else is left alone.
