@@ -164,13 +164,6 @@ def astype(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return x.astype(dtype)
 
 
-def _wrapped_int(v: int, dtype: np.dtype) -> int:
-    """``v`` wrapped to the integer ``dtype`` (two's complement)."""
-    bits = dtype.itemsize * 8
-    v &= (1 << bits) - 1
-    return v - (1 << bits) if v >= 1 << (bits - 1) else v
-
-
 def _sign(x: np.ndarray) -> np.ndarray:
     """``x > 0 ? 1 : (x < 0 ? -1 : x)``: 0 (and -0.0) and NaN stay as they are."""
     if x.dtype == np.bool_:
@@ -2080,11 +2073,11 @@ class ArangeOp(IRDLOperation):
             raise VerifyException(f"tir.arange: result type should be {expected}")
 
     def reference(self, start: np.ndarray, stop: np.ndarray, step: np.ndarray) -> np.ndarray:
-        """numpy's ``arange`` on bounds of the element type: ``ceil((stop - start) / step)``
-        values (none if negative), computed in the element type as numpy does for such
-        bounds (an integer ``stop - start`` wraps); values ``start + k * step`` (integers
-        wrap), for floats numpy's exact sequence ``start``, ``start + step``, then ``start +
-        k * ((start + step) - start)``. A zero step (or NaN bounds) is a ValueError."""
+        """numpy's ``arange``: ``ceil((stop - start) / step)`` values (none if negative),
+        exactly for integers, in the element type for floats (as numpy on float32 bounds);
+        values ``start + k * step``, for floats numpy's exact sequence ``start``, ``start +
+        step``, then ``start + k * ((start + step) - start)``. A zero step (or NaN bounds) is
+        a ValueError."""
         dtype = np_dtype(self.result.type)
         if dtype.kind == "f":
             a, b, s = (np.asarray(v, dtype)[()] for v in (start, stop, step))
@@ -2102,8 +2095,7 @@ class ArangeOp(IRDLOperation):
         a, b, s = (int(v) for v in (start, stop, step))
         if s == 0:
             raise ValueError("arange: step must not be zero")
-        span = _wrapped_int(b - a, dtype)
-        n = max(0, -(-span // s))
+        n = max(0, -((a - b) // s))  # ceil((b - a) / s)
         k = np.arange(n, dtype=np.int64).astype(dtype)
         return np.add(np.multiply(k, dtype.type(s)), dtype.type(a)).astype(dtype)
 
