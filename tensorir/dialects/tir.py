@@ -14,9 +14,11 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
+import numpy as np
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     DenseArrayBase,
@@ -90,6 +92,333 @@ def _fmt_shape(shape: Sequence[int]) -> str:
     return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 
+# --------------------------------------------------------------------------- numpy semantics
+#
+# Every op that computes values has a ``reference(*operands)`` method: what it computes, in
+# numpy, on operand arrays of its operand types (rank-0 tensors as 0-d arrays, ``index`` and
+# integer scalars as 0-d int arrays), returning arrays of exactly its result types. The
+# families (elementwise, reductions, axis ops, scatters) share one ``reference`` that applies
+# the class's ``NUMPY`` function. ``tensorir.dialects.evaluate`` runs whole functions with
+# them. Where the generated code and numpy could differ, the rule follows what
+# ``lowering/scalar.py`` and the lowerings compute, and says so.
+
+NumpyFn = Callable[..., Any]
+
+
+def np_dtype(t: Attribute) -> np.dtype:
+    """The numpy dtype of a tensor or memref type's elements, or of a scalar type (``index``
+    is int64)."""
+    elem = t.element_type if isinstance(t, TensorType | MemRefType) else t
+    if isinstance(elem, IndexType):
+        return np.dtype(np.int64)
+    return np.dtype(T.dtype_of(elem))
+
+
+def exactly(op: Operation, value: Any, k: int = 0) -> np.ndarray:
+    """``value`` as an array, which must have the dtype of ``op``'s result ``k``: numpy
+    giving another dtype (``bool // bool`` is int8) means the op has no numpy semantics for
+    these operands (TypeError)."""
+    out = np.asarray(value)
+    expected = np_dtype(op.results[k].type)
+    if out.dtype != expected:
+        got = ", ".join(str(np_dtype(v.type)) for v in op.operands)
+        raise TypeError(
+            f"{op.name}: numpy computes {out.dtype}, not the result's {expected}, from "
+            f"operands of {got}"
+        )
+    return out
+
+
+def broadcast_operands(op: Operation, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """The operands of an elementwise op broadcast to its result shape. As in the generated
+    kernels, only a static size-1 dim of an operand's type stretches; the other dims must
+    agree at run time (ValueError), even where one of them happens to be 1."""
+    types = [_shape(v.type) for v in op.operands]
+    shape: list[int] = []
+    for i in range(len(types[0]) if types else 0):
+        sources = [a for a, t in zip(arrays, types, strict=True) if t[i] != 1]
+        sizes = {a.shape[i] for a in sources}
+        if len(sizes) > 1:
+            shapes = " and ".join(str(a.shape) for a in sources)
+            raise ValueError(
+                f"Input dimension mismatch in {op.name.removeprefix('tir.')}: shapes {shapes} "
+                f"do not broadcast at dim {i}"
+            )
+        shape.append(sizes.pop() if sizes else 1)
+    return [np.broadcast_to(a, tuple(shape)) for a in arrays]
+
+
+def astype(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``x.astype(dtype)``; to bool is ``!= 0`` (NaN is true). A float NaN or out of the
+    integer range saturates (NaN gives 0), as the generated code (``fptosi.sat``) does: numpy
+    leaves these undefined."""
+    x = np.asarray(x)
+    if dtype == np.bool_:
+        return np.not_equal(x, 0)
+    if x.dtype.kind == "f" and dtype.kind == "i":
+        info = np.iinfo(dtype)
+        low, high = float(info.min), -float(info.min)  # exact powers of two
+        inside = (x >= low) & (x < high)
+        inner = np.where(inside, x, 0).astype(dtype)
+        return np.where(x >= high, info.max, np.where(x < low, info.min, inner)).astype(dtype)
+    return x.astype(dtype)
+
+
+def _sign(x: np.ndarray) -> np.ndarray:
+    """``x > 0 ? 1 : (x < 0 ? -1 : x)``: 0 (and -0.0) and NaN stay as they are."""
+    if x.dtype == np.bool_:
+        return x
+    one = x.dtype.type(1)
+    return np.where(x > 0, one, np.where(x < 0, -one, x))
+
+
+def _power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a ** b``; on integers a negative exponent gives ``1 / a ** -b`` truncated (1 for
+    ``a == 1``, +-1 for ``a == -1``, else 0), as the generated code: numpy raises there."""
+    if a.dtype.kind != "i":
+        return np.power(a, b)
+    t = a.dtype.type
+    positive = np.power(a, np.where(b < 0, t(0), b))
+    minus_one = np.where((b & t(1)) != 0, t(-1), t(1))
+    negative = np.where(a == t(1), t(1), np.where(a == t(-1), minus_one, t(0)))
+    return np.where(b < 0, negative, positive).astype(a.dtype)
+
+
+def _maximum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``numpy.maximum`` (NaN propagates), with IEEE 754-2019's zeros (+0 above -0), as the
+    generated code (``llvm.maximum``): numpy's zero takes its sign from the operand order."""
+    out = np.maximum(a, b)
+    if out.dtype.kind == "f":
+        out = np.where((a == 0) & (b == 0), a + b, out)  # -0 only if both are
+    return out
+
+
+def _minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``numpy.minimum``, with -0 below +0 (see ``_maximum``)."""
+    out = np.minimum(a, b)
+    if out.dtype.kind == "f":
+        out = np.where((a == 0) & (b == 0), -(-a + -b), out)  # +0 only if both are
+    return out
+
+
+def _extremum(
+    x: np.ndarray, axis: int | tuple[int, ...], largest: bool, keepdims: bool = False
+) -> np.ndarray:
+    """The maximum (or minimum) over ``axis`` (NaN propagates, an empty reduction gives
+    -inf or inf for floats), as ``_maximum``: a zero is +0 if any reduced zero is (for the
+    minimum: -0 if any is)."""
+    if x.dtype.kind != "f":
+        return (np.max if largest else np.min)(x, axis=axis, keepdims=keepdims)
+    initial = -np.inf if largest else np.inf
+    fn = np.max if largest else np.min
+    out = fn(x, axis=axis, keepdims=keepdims, initial=initial)
+    wanted = (x == 0) & (np.signbit(x) != largest)  # +0 for the maximum, -0 for the minimum
+    found = np.any(wanted, axis=axis, keepdims=keepdims)
+    zero = x.dtype.type(0.0 if largest else -0.0)
+    return np.where((out == 0) & found, zero, np.where(out == 0, -zero, out))
+
+
+def _exp_minus_abs(x: np.ndarray) -> np.ndarray:
+    return np.exp(-np.abs(x))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """``(x >= 0 ? 1 : e) / (1 + e)`` with ``e = exp(-|x|)``: no overflow, tiny values kept."""
+    e = _exp_minus_abs(x)
+    one = x.dtype.type(1)
+    return np.where(x >= 0, one, e) / (one + e)
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """``max(x, 0) + log1p(exp(-|x|))``."""
+    return _maximum(x, x.dtype.type(0)) + np.log1p(_exp_minus_abs(x))
+
+
+def _round_half_away_from_zero(x: np.ndarray) -> np.ndarray:
+    """Ties away from zero (C's ``round``); numpy's ``round`` takes ties to even. Exact: no
+    ``x + 0.5``, which rounds 0.49999999999999994 up."""
+    t = np.trunc(x)
+    away = np.abs(x - t) >= x.dtype.type(0.5)
+    return np.where(away, t + np.copysign(np.ones_like(x), x), t)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """The error function (numpy has none): ``math.erf`` on each element."""
+    return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype)
+
+
+_SPLITMIX = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB)
+
+
+def splitmix_unit(counters: np.ndarray) -> np.ndarray:
+    """``tir.uniform``: SplitMix64's finalizer of ``counter + golden`` in wrapping uint64
+    arithmetic, its top 53 bits scaled to ``[0, 1)`` (float64), bit for bit the generated
+    code's (``lowering/scalar.py: _splitmix_unit``). Counters of any integer type are first
+    extended to int64 (bool as 0 and 1)."""
+    x = np.asarray(counters)
+    z = x.astype(np.int64).astype(np.uint64).reshape(-1)  # 1-d: no scalar overflow warnings
+    golden, m1, m2 = (np.uint64(c) for c in _SPLITMIX)
+    with np.errstate(over="ignore"):
+        z = z + golden
+        z = (z ^ (z >> np.uint64(30))) * m1
+        z = (z ^ (z >> np.uint64(27))) * m2
+        z = z ^ (z >> np.uint64(31))
+    return ((z >> np.uint64(11)).astype(np.float64) * 2.0**-53).reshape(x.shape)
+
+
+def _square(x: np.ndarray) -> np.ndarray:
+    """``x * x``."""
+    return np.multiply(x, x)
+
+
+def _identity(x: np.ndarray) -> np.ndarray:
+    return x
+
+
+def _first(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a
+
+
+def _second(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return b
+
+
+# reductions: f(x, axis=axes, dtype=result dtype)
+
+
+def _count(x: np.ndarray, axes: Sequence[int]) -> int:
+    return math.prod(x.shape[a] for a in axes)
+
+
+def _max(x: np.ndarray, axis: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    if _count(x, axis) == 0:
+        raise ValueError("zero-size array to reduction operation maximum which has no identity")
+    return _extremum(x, axis, largest=True)
+
+
+def _min(x: np.ndarray, axis: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    if _count(x, axis) == 0:
+        raise ValueError("zero-size array to reduction operation minimum which has no identity")
+    return _extremum(x, axis, largest=False)
+
+
+def _mean(x: np.ndarray, axis: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """The sum (in the result dtype: float64 for integers) divided by the element count
+    (NaN for none)."""
+    total = np.sum(x, axis=axis, dtype=dtype)
+    return np.true_divide(total, np.asarray(_count(x, axis)).astype(dtype))
+
+
+def _size(x: np.ndarray, axis: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    return np.asarray(_count(x, axis), dtype)
+
+
+# axis ops: f(x, axis)
+
+
+def _shifted(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """``x - max`` along ``axis`` and the sum of its exponentials (kept dims)."""
+    shifted = x - _extremum(x, axis, largest=True, keepdims=True)
+    return shifted, np.sum(np.exp(shifted), axis=axis, keepdims=True)
+
+
+def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    """``exp(x - max) / sum(exp(x - max))``."""
+    shifted, total = _shifted(x, axis)
+    return np.exp(shifted) / total
+
+
+def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x - max - log(sum(exp(x - max)))``."""
+    shifted, total = _shifted(x, axis)
+    return shifted - np.log(total)
+
+
+def _argmax(x: np.ndarray, axis: int) -> np.ndarray:
+    if x.shape[axis] == 0:
+        raise ValueError("argmax: attempt to get argmax of an empty sequence")
+    return np.argmax(x, axis=axis).astype(np.int64)
+
+
+def _argmin(x: np.ndarray, axis: int) -> np.ndarray:
+    if x.shape[axis] == 0:
+        raise ValueError("argmin: attempt to get argmin of an empty sequence")
+    return np.argmin(x, axis=axis).astype(np.int64)
+
+
+# scatters: f(out, indices, value) writes into out
+
+
+def _scatter_add(out: np.ndarray, key: tuple[np.ndarray, ...], value: np.ndarray) -> None:
+    """Repeated indices accumulate, in index order."""
+    np.add.at(out, key, value)
+
+
+def _scatter_last(out: np.ndarray, key: tuple[np.ndarray, ...], value: np.ndarray) -> None:
+    """Stores in index order: of repeated indices the last one wins."""
+    flat_keys = tuple(k.reshape(-1).astype(np.intp) for k in key)
+    n = flat_keys[0].size
+    if n == 0:
+        return
+    flat = np.ravel_multi_index(flat_keys, out.shape[: len(key)])
+    _, first_from_end = np.unique(flat[::-1], return_index=True)
+    keep = np.sort(n - 1 - first_from_end)
+    rows = value.reshape(n, *value.shape[key[0].ndim :])
+    out[tuple(k[keep] for k in flat_keys)] = rows[keep]
+
+
+def basic_index(kinds: Sequence[int], bounds: Sequence[np.ndarray]) -> tuple[int | slice, ...]:
+    """The Python key of ``x[...]`` for ``tir.subtensor``'s ``kinds`` and bound values."""
+    values = iter(int(b) for b in bounds)
+    key: list[int | slice] = []
+    for kind in kinds:
+        if kind == INDEX:
+            key.append(next(values))
+            continue
+        start, stop, step = (
+            next(values) if kind & bit else None for bit in (SLICE_START, SLICE_STOP, SLICE_STEP)
+        )
+        key.append(slice(start, stop, step))
+    return tuple(key)
+
+
+def same_shapes(op_name: str, indices: Sequence[np.ndarray]) -> None:
+    """Index arrays must have one shape (IndexError): they are not broadcast."""
+    for other in indices[1:]:
+        if other.shape != indices[0].shape:
+            raise IndexError(
+                f"{op_name}: shape mismatch: indexing arrays could not be broadcast together "
+                f"with shapes {indices[0].shape} {other.shape}"
+            )
+
+
+def index_arrays(
+    op_name: str, x: np.ndarray, indices: Sequence[np.ndarray]
+) -> tuple[np.ndarray, ...]:
+    """Integer index arrays into the leading dims of ``x``, checked as the generated code
+    does (one shape, each index within its dim: IndexError) and wrapped (negative counts
+    from the end)."""
+    same_shapes(op_name, indices)
+    out = []
+    for axis, idx in enumerate(indices):
+        n = x.shape[axis]
+        wrapped = np.where(idx < 0, idx.astype(np.int64) + n, idx.astype(np.int64))
+        bad = (wrapped < 0) | (wrapped >= n)
+        if bad.any():
+            i = int(idx[bad].reshape(-1)[0])
+            raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+        out.append(wrapped)
+    return tuple(out)
+
+
+def has_reference(op_cls: type[Operation]) -> bool:
+    """Whether ``op_cls`` has numpy semantics: a ``reference`` method and, in a family whose
+    ``reference`` applies the class's ``NUMPY`` function, that function."""
+    return callable(getattr(op_cls, "reference", None)) and (
+        getattr(op_cls, "NUMPY", True) is not None
+    )
+
+
 class TypedOp(IRDLOperation):
     """An op whose result type follows from its operands and properties by ``infer_type``."""
 
@@ -121,6 +450,8 @@ class ElementwiseBinaryOp(TypedOp):
     RESULT_KIND: ClassVar[str] = "same"
     # dtypes the op accepts ("num": all numeric, "real": no complex, "float", "int").
     ACCEPTS: ClassVar[str] = "num"
+    # numpy semantics: a function of both operands broadcast to the result shape
+    NUMPY: ClassVar[NumpyFn | None] = None
 
     def __init__(self, lhs: SSAValue | Operation, rhs: SSAValue | Operation):
         lhs, rhs = SSAValue.get(lhs), SSAValue.get(rhs)
@@ -146,6 +477,12 @@ class ElementwiseBinaryOp(TypedOp):
     def inferred_type(self) -> Attribute:
         return self.infer_type(self.lhs.type, self.rhs.type)
 
+    def reference(self, lhs: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+        """``NUMPY`` of both operands broadcast along their static size-1 dims."""
+        fn = type(self).NUMPY
+        assert fn is not None, f"{self.name} has no NUMPY semantics"
+        return exactly(self, fn(*broadcast_operands(self, [lhs, rhs])))
+
 
 def check_accepts(op_name: str, accepts: str, dtype: str) -> None:
     ok = {
@@ -165,6 +502,7 @@ class AddOp(ElementwiseBinaryOp):
     """Elementwise ``lhs + rhs``."""
 
     name = "tir.add"
+    NUMPY: ClassVar[NumpyFn] = np.add
 
 
 @irdl_op_definition
@@ -172,6 +510,7 @@ class SubOp(ElementwiseBinaryOp):
     """Elementwise ``lhs - rhs``."""
 
     name = "tir.sub"
+    NUMPY: ClassVar[NumpyFn] = np.subtract
 
 
 @irdl_op_definition
@@ -179,6 +518,7 @@ class MulOp(ElementwiseBinaryOp):
     """Elementwise ``lhs * rhs``."""
 
     name = "tir.mul"
+    NUMPY: ClassVar[NumpyFn] = np.multiply
 
 
 @irdl_op_definition
@@ -186,6 +526,7 @@ class TrueDivOp(ElementwiseBinaryOp):
     """Elementwise ``lhs / rhs`` on floats (the frontend casts integer operands first)."""
 
     name = "tir.true_div"
+    NUMPY: ClassVar[NumpyFn] = np.true_divide
     ACCEPTS: ClassVar[str] = "float"
 
 
@@ -194,6 +535,7 @@ class IntDivOp(ElementwiseBinaryOp):
     """Elementwise ``lhs // rhs``, rounding towards minus infinity (Python's ``//``)."""
 
     name = "tir.int_div"
+    NUMPY: ClassVar[NumpyFn] = np.floor_divide
     ACCEPTS: ClassVar[str] = "real"
 
 
@@ -202,6 +544,7 @@ class ModOp(ElementwiseBinaryOp):
     """Elementwise ``lhs % rhs`` with the sign of ``rhs`` (Python's ``%``)."""
 
     name = "tir.mod"
+    NUMPY: ClassVar[NumpyFn] = np.mod
     ACCEPTS: ClassVar[str] = "real"
 
 
@@ -210,6 +553,7 @@ class PowOp(ElementwiseBinaryOp):
     """Elementwise ``lhs ** rhs``."""
 
     name = "tir.pow"
+    NUMPY: ClassVar[NumpyFn] = _power
     ACCEPTS: ClassVar[str] = "real"
 
 
@@ -218,6 +562,7 @@ class MaximumOp(ElementwiseBinaryOp):
     """Elementwise maximum (NaN propagates, as ``numpy.maximum``)."""
 
     name = "tir.maximum"
+    NUMPY: ClassVar[NumpyFn] = _maximum
     ACCEPTS: ClassVar[str] = "real"
 
 
@@ -226,6 +571,7 @@ class MinimumOp(ElementwiseBinaryOp):
     """Elementwise minimum (NaN propagates, as ``numpy.minimum``)."""
 
     name = "tir.minimum"
+    NUMPY: ClassVar[NumpyFn] = _minimum
     ACCEPTS: ClassVar[str] = "real"
 
 
@@ -239,6 +585,7 @@ class EqOp(CompareOp):
     """Elementwise ``lhs == rhs`` giving i1."""
 
     name = "tir.eq"
+    NUMPY: ClassVar[NumpyFn] = np.equal
     ACCEPTS: ClassVar[str] = "num"
 
 
@@ -247,6 +594,7 @@ class NeqOp(CompareOp):
     """Elementwise ``lhs != rhs`` giving i1."""
 
     name = "tir.neq"
+    NUMPY: ClassVar[NumpyFn] = np.not_equal
     ACCEPTS: ClassVar[str] = "num"
 
 
@@ -255,6 +603,7 @@ class LtOp(CompareOp):
     """Elementwise ``lhs < rhs`` giving i1."""
 
     name = "tir.lt"
+    NUMPY: ClassVar[NumpyFn] = np.less
 
 
 @irdl_op_definition
@@ -262,6 +611,7 @@ class GtOp(CompareOp):
     """Elementwise ``lhs > rhs`` giving i1."""
 
     name = "tir.gt"
+    NUMPY: ClassVar[NumpyFn] = np.greater
 
 
 @irdl_op_definition
@@ -269,6 +619,7 @@ class LeOp(CompareOp):
     """Elementwise ``lhs <= rhs`` giving i1."""
 
     name = "tir.le"
+    NUMPY: ClassVar[NumpyFn] = np.less_equal
 
 
 @irdl_op_definition
@@ -276,6 +627,7 @@ class GeOp(CompareOp):
     """Elementwise ``lhs >= rhs`` giving i1."""
 
     name = "tir.ge"
+    NUMPY: ClassVar[NumpyFn] = np.greater_equal
 
 
 @irdl_op_definition
@@ -285,6 +637,7 @@ class SecondOp(ElementwiseBinaryOp):
     broadcast with it."""
 
     name = "tir.second"
+    NUMPY: ClassVar[NumpyFn] = _second
 
     @classmethod
     def infer_type(cls, lhs: Attribute, rhs: Attribute) -> TensorType:
@@ -297,6 +650,8 @@ class SecondOp(ElementwiseBinaryOp):
 
 class GradientHookOp(ElementwiseBinaryOp):
     """The value of ``lhs`` unchanged; only its gradient differs (``rhs`` parametrises it)."""
+
+    NUMPY: ClassVar[NumpyFn] = _first
 
 
 @irdl_op_definition
@@ -366,6 +721,11 @@ class SwitchOp(TypedOp):
     def inferred_type(self) -> Attribute:
         return self.infer_type(self.cond.type, self.lhs.type, self.rhs.type)
 
+    def reference(self, cond: np.ndarray, lhs: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+        """``numpy.where`` of the three broadcast along their static size-1 dims."""
+        c, a, b = broadcast_operands(self, [cond, lhs, rhs])
+        return exactly(self, np.where(c, a, b))
+
 
 class ElementwiseUnaryOp(TypedOp):
     """``%r = tir.<op> %x : tensor<..> -> tensor<..>``"""
@@ -378,6 +738,8 @@ class ElementwiseUnaryOp(TypedOp):
     ACCEPTS: ClassVar[str] = "num"
     # "same", or "real": complex inputs give their real component type (abs, real, imag).
     RESULT_KIND: ClassVar[str] = "same"
+    # numpy semantics: a function of the operand
+    NUMPY: ClassVar[NumpyFn | None] = None
 
     def __init__(self, input: SSAValue | Operation):
         input = SSAValue.get(input)
@@ -399,12 +761,19 @@ class ElementwiseUnaryOp(TypedOp):
     def inferred_type(self) -> Attribute:
         return self.infer_type(self.input.type)
 
+    def reference(self, input: np.ndarray) -> np.ndarray:
+        """``NUMPY`` of the operand."""
+        fn = type(self).NUMPY
+        assert fn is not None, f"{self.name} has no NUMPY semantics"
+        return exactly(self, fn(input))
+
 
 @irdl_op_definition
 class NegOp(ElementwiseUnaryOp):
     """Elementwise ``-x``."""
 
     name = "tir.neg"
+    NUMPY: ClassVar[NumpyFn] = np.negative
 
 
 @irdl_op_definition
@@ -412,6 +781,7 @@ class SgnOp(ElementwiseUnaryOp):
     """Elementwise sign: -1, 0 or 1 (NaN stays NaN), as ``numpy.sign`` on reals."""
 
     name = "tir.sgn"
+    NUMPY: ClassVar[NumpyFn] = _sign
     ACCEPTS: ClassVar[str] = "real"
 
 
@@ -423,6 +793,7 @@ class ZeroGradOp(ElementwiseUnaryOp):
     """
 
     name = "tir.zero_grad"
+    NUMPY: ClassVar[NumpyFn] = _identity
 
 
 @irdl_op_definition
@@ -435,6 +806,7 @@ class UniformOp(ElementwiseUnaryOp):
     """
 
     name = "tir.uniform"
+    NUMPY: ClassVar[NumpyFn] = splitmix_unit
     ACCEPTS: ClassVar[str] = "int"
 
     @classmethod
@@ -447,6 +819,7 @@ class AbsOp(ElementwiseUnaryOp):
     """Elementwise ``|x|`` (complex: the modulus, a real)."""
 
     name = "tir.abs"
+    NUMPY: ClassVar[NumpyFn] = np.abs
     RESULT_KIND: ClassVar[str] = "real"
 
 
@@ -455,6 +828,7 @@ class SqrOp(ElementwiseUnaryOp):
     """Elementwise ``x * x``."""
 
     name = "tir.sqr"
+    NUMPY: ClassVar[NumpyFn] = _square
 
 
 @irdl_op_definition
@@ -462,6 +836,7 @@ class ExpOp(ElementwiseUnaryOp):
     """Elementwise ``exp(x)``."""
 
     name = "tir.exp"
+    NUMPY: ClassVar[NumpyFn] = np.exp
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -470,6 +845,7 @@ class LogOp(ElementwiseUnaryOp):
     """Elementwise natural logarithm."""
 
     name = "tir.log"
+    NUMPY: ClassVar[NumpyFn] = np.log
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -478,6 +854,7 @@ class SqrtOp(ElementwiseUnaryOp):
     """Elementwise square root."""
 
     name = "tir.sqrt"
+    NUMPY: ClassVar[NumpyFn] = np.sqrt
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -486,6 +863,7 @@ class TanhOp(ElementwiseUnaryOp):
     """Elementwise hyperbolic tangent."""
 
     name = "tir.tanh"
+    NUMPY: ClassVar[NumpyFn] = np.tanh
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -494,6 +872,7 @@ class SinOp(ElementwiseUnaryOp):
     """Elementwise sine."""
 
     name = "tir.sin"
+    NUMPY: ClassVar[NumpyFn] = np.sin
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -502,6 +881,7 @@ class CosOp(ElementwiseUnaryOp):
     """Elementwise cosine."""
 
     name = "tir.cos"
+    NUMPY: ClassVar[NumpyFn] = np.cos
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -510,6 +890,7 @@ class Log1pOp(ElementwiseUnaryOp):
     """Elementwise ``log(1 + x)``, accurate near 0."""
 
     name = "tir.log1p"
+    NUMPY: ClassVar[NumpyFn] = np.log1p
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -518,6 +899,7 @@ class Expm1Op(ElementwiseUnaryOp):
     """Elementwise ``exp(x) - 1``, accurate near 0."""
 
     name = "tir.expm1"
+    NUMPY: ClassVar[NumpyFn] = np.expm1
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -526,6 +908,7 @@ class Log2Op(ElementwiseUnaryOp):
     """Elementwise base-2 logarithm."""
 
     name = "tir.log2"
+    NUMPY: ClassVar[NumpyFn] = np.log2
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -534,6 +917,7 @@ class Log10Op(ElementwiseUnaryOp):
     """Elementwise base-10 logarithm."""
 
     name = "tir.log10"
+    NUMPY: ClassVar[NumpyFn] = np.log10
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -542,6 +926,7 @@ class Exp2Op(ElementwiseUnaryOp):
     """Elementwise ``2 ** x``."""
 
     name = "tir.exp2"
+    NUMPY: ClassVar[NumpyFn] = np.exp2
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -550,6 +935,7 @@ class TanOp(ElementwiseUnaryOp):
     """Elementwise tangent."""
 
     name = "tir.tan"
+    NUMPY: ClassVar[NumpyFn] = np.tan
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -558,6 +944,7 @@ class ArcsinOp(ElementwiseUnaryOp):
     """Elementwise inverse sine."""
 
     name = "tir.arcsin"
+    NUMPY: ClassVar[NumpyFn] = np.arcsin
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -566,6 +953,7 @@ class ArccosOp(ElementwiseUnaryOp):
     """Elementwise inverse cosine."""
 
     name = "tir.arccos"
+    NUMPY: ClassVar[NumpyFn] = np.arccos
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -574,6 +962,7 @@ class ArctanOp(ElementwiseUnaryOp):
     """Elementwise inverse tangent."""
 
     name = "tir.arctan"
+    NUMPY: ClassVar[NumpyFn] = np.arctan
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -582,6 +971,7 @@ class SinhOp(ElementwiseUnaryOp):
     """Elementwise hyperbolic sine."""
 
     name = "tir.sinh"
+    NUMPY: ClassVar[NumpyFn] = np.sinh
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -590,6 +980,7 @@ class CoshOp(ElementwiseUnaryOp):
     """Elementwise hyperbolic cosine."""
 
     name = "tir.cosh"
+    NUMPY: ClassVar[NumpyFn] = np.cosh
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -598,6 +989,7 @@ class ErfOp(ElementwiseUnaryOp):
     """Elementwise the error function."""
 
     name = "tir.erf"
+    NUMPY: ClassVar[NumpyFn] = _erf
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -606,6 +998,7 @@ class FloorOp(ElementwiseUnaryOp):
     """Elementwise rounding down (float in, float out, as numpy)."""
 
     name = "tir.floor"
+    NUMPY: ClassVar[NumpyFn] = np.floor
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -614,6 +1007,7 @@ class CeilOp(ElementwiseUnaryOp):
     """Elementwise rounding up."""
 
     name = "tir.ceil"
+    NUMPY: ClassVar[NumpyFn] = np.ceil
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -622,6 +1016,7 @@ class RoundHalfToEvenOp(ElementwiseUnaryOp):
     """Elementwise rounding to the nearest, ties to even (``numpy.round``)."""
 
     name = "tir.round_half_to_even"
+    NUMPY: ClassVar[NumpyFn] = np.rint
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -630,6 +1025,7 @@ class RoundHalfAwayFromZeroOp(ElementwiseUnaryOp):
     """Elementwise rounding to the nearest, ties away from zero."""
 
     name = "tir.round_half_away_from_zero"
+    NUMPY: ClassVar[NumpyFn] = _round_half_away_from_zero
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -638,6 +1034,7 @@ class TruncOp(ElementwiseUnaryOp):
     """Elementwise rounding towards zero."""
 
     name = "tir.trunc"
+    NUMPY: ClassVar[NumpyFn] = np.trunc
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -647,6 +1044,7 @@ class SigmoidOp(ElementwiseUnaryOp):
     that it neither overflows nor loses the tiny values of large negative ``x``."""
 
     name = "tir.sigmoid"
+    NUMPY: ClassVar[NumpyFn] = _sigmoid
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -659,6 +1057,7 @@ class SoftplusOp(ElementwiseUnaryOp):
     """
 
     name = "tir.softplus"
+    NUMPY: ClassVar[NumpyFn] = _softplus
     ACCEPTS: ClassVar[str] = "realfloat"
 
 
@@ -667,6 +1066,7 @@ class RealOp(ElementwiseUnaryOp):
     """Real part of a complex tensor."""
 
     name = "tir.real"
+    NUMPY: ClassVar[NumpyFn] = np.real
     ACCEPTS: ClassVar[str] = "complex"
     RESULT_KIND: ClassVar[str] = "real"
 
@@ -676,6 +1076,7 @@ class ImagOp(ElementwiseUnaryOp):
     """Imaginary part of a complex tensor."""
 
     name = "tir.imag"
+    NUMPY: ClassVar[NumpyFn] = np.imag
     ACCEPTS: ClassVar[str] = "complex"
     RESULT_KIND: ClassVar[str] = "real"
 
@@ -714,6 +1115,10 @@ class CastOp(IRDLOperation):
             raise VerifyException("tir.cast: input and result shapes differ")
         self.infer_type(self.input.type, T.dtype_of(self.result.type.element_type))
 
+    def reference(self, input: np.ndarray) -> np.ndarray:
+        """numpy's ``astype`` (see ``astype`` for bool and saturating float -> int)."""
+        return astype(input, np_dtype(self.result.type))
+
 
 # --------------------------------------------------------------------------- constants
 
@@ -751,6 +1156,18 @@ class ConstantOp(IRDLOperation):
                 f"tir.constant: value shape {_fmt_shape(vshape)} does not fit "
                 f"result shape {_fmt_shape(rshape)}"
             )
+
+    def reference(self) -> np.ndarray:
+        """The value, of its own shape (i1 elements may be stored as -1: true is non-zero)."""
+        vt = self.value.get_type()
+        dtype = np_dtype(vt)
+        values: list[Any] = list(self.value.get_values())
+        if dtype.kind == "c":
+            values = [complex(re, im) for re, im in values]
+        shape = tuple(vt.get_shape())
+        if dtype == np.bool_:
+            return np.asarray(values, dtype=np.int64).reshape(shape) != 0
+        return np.asarray(values, dtype=dtype).reshape(shape)
 
 
 # --------------------------------------------------------------------------- shape ops
@@ -806,6 +1223,16 @@ class DimShuffleOp(TypedOp):
     def inferred_type(self) -> Attribute:
         return self.infer_type(self.input.type, self.get_pattern())
 
+    def reference(self, input: np.ndarray) -> np.ndarray:
+        """Drop the dims left out (size 1), permute the others, insert the new ones."""
+        pattern = self.get_pattern()
+        kept = [p for p in pattern if p != -1]
+        dropped = tuple(d for d in range(input.ndim) if d not in kept)
+        squeezed = np.squeeze(input, axis=dropped) if dropped else input
+        order = sorted(kept)
+        moved = np.transpose(squeezed, [order.index(p) for p in kept])
+        return moved.reshape([1 if p == -1 else input.shape[p] for p in pattern])
+
 
 @irdl_op_definition
 class ReshapeOp(IRDLOperation):
@@ -842,6 +1269,25 @@ class ReshapeOp(IRDLOperation):
             raise VerifyException(
                 f"tir.reshape: {len(self.sizes)} sizes for a result of rank {len(rt.get_shape())}"
             )
+
+    def reference(self, input: np.ndarray, *sizes: np.ndarray) -> np.ndarray:
+        """numpy's ``reshape`` (row-major; one size may be -1): a shape numpy refuses, or one
+        that contradicts a static size of the result type, is a ValueError."""
+        shape = [int(s) for s in sizes]
+        if any(s < -1 for s in shape) or shape.count(-1) > 1:
+            raise ValueError(
+                f"reshape: invalid shape {tuple(shape)}: negative dimensions are not allowed, "
+                "and only one may be -1 (unknown)"
+            )
+        out = np.reshape(input, shape)
+        for got, static in zip(out.shape, _shape(self.result.type), strict=True):
+            if static != DYNAMIC_INDEX and got != static:
+                static_shape = _fmt_shape(_shape(self.result.type))
+                raise ValueError(
+                    f"reshape: cannot reshape array of size {input.size} into shape "
+                    f"{tuple(shape)} (the result has static shape {static_shape})"
+                )
+        return out
 
 
 @irdl_op_definition
@@ -880,6 +1326,17 @@ class ViewOp(IRDLOperation):
                 f"tir.view: {len(self.sizes)} sizes for a result of rank {len(rt.get_shape())}"
             )
 
+    def reference(self, input: np.ndarray, offset: np.ndarray, *sizes: np.ndarray) -> np.ndarray:
+        """The ``prod(sizes)`` elements from ``offset`` on of the row-major buffer, in that
+        shape (past its end: IndexError)."""
+        start, shape = int(offset), [int(s) for s in sizes]
+        n = math.prod(shape)
+        if start < 0 or min(shape, default=0) < 0 or start + n > input.size:
+            raise IndexError(
+                f"view: {n} elements from offset {start} do not fit a buffer of {input.size}"
+            )
+        return np.reshape(input, -1)[start : start + n].reshape(shape)
+
 
 # --------------------------------------------------------------------------- reductions
 
@@ -908,6 +1365,8 @@ class ReduceOp(TypedOp):
     # "same", "acc" (sum/prod: small ints and bool accumulate in int64, as numpy),
     # "float" (mean: ints give float64).
     RESULT_KIND: ClassVar[str] = "same"
+    # numpy semantics: f(x, axis=axes, dtype=result dtype)
+    NUMPY: ClassVar[NumpyFn | None] = None
 
     def __init__(self, input: SSAValue | Operation, axes: Sequence[int]):
         input = SSAValue.get(input)
@@ -941,12 +1400,20 @@ class ReduceOp(TypedOp):
     def inferred_type(self) -> Attribute:
         return self.infer_type(self.input.type, self.get_axes())
 
+    def reference(self, input: np.ndarray) -> np.ndarray:
+        """``NUMPY`` over the axes, accumulating in the result dtype."""
+        fn = type(self).NUMPY
+        assert fn is not None, f"{self.name} has no NUMPY semantics"
+        dtype = np_dtype(self.result.type)
+        return exactly(self, fn(input, axis=self.get_axes(), dtype=dtype))
+
 
 @irdl_op_definition
 class SumOp(ReduceOp):
     """Sum over ``axes``."""
 
     name = "tir.sum"
+    NUMPY: ClassVar[NumpyFn] = np.sum
     RESULT_KIND: ClassVar[str] = "acc"
 
 
@@ -955,6 +1422,7 @@ class ProdOp(ReduceOp):
     """Product over ``axes``."""
 
     name = "tir.prod"
+    NUMPY: ClassVar[NumpyFn] = np.prod
     RESULT_KIND: ClassVar[str] = "acc"
 
 
@@ -963,6 +1431,7 @@ class MaxOp(ReduceOp):
     """Maximum over ``axes``; an empty reduction raises at run time, as numpy."""
 
     name = "tir.max"
+    NUMPY: ClassVar[NumpyFn] = _max
     ACCEPTS: ClassVar[str] = "real"
 
 
@@ -971,6 +1440,7 @@ class MinOp(ReduceOp):
     """Minimum over ``axes``; an empty reduction raises at run time, as numpy."""
 
     name = "tir.min"
+    NUMPY: ClassVar[NumpyFn] = _min
     ACCEPTS: ClassVar[str] = "real"
 
 
@@ -979,6 +1449,7 @@ class MeanOp(ReduceOp):
     """Mean over ``axes`` (sum divided by the number of reduced elements)."""
 
     name = "tir.mean"
+    NUMPY: ClassVar[NumpyFn] = _mean
     RESULT_KIND: ClassVar[str] = "float"
 
 
@@ -1024,6 +1495,15 @@ class AxisOp(TypedOp):
     def inferred_type(self) -> Attribute:
         return self.infer_type(self.input.type, self.get_axis())
 
+    # numpy semantics: f(x, axis)
+    NUMPY: ClassVar[NumpyFn | None] = None
+
+    def reference(self, input: np.ndarray) -> np.ndarray:
+        """``NUMPY`` along the axis."""
+        fn = type(self).NUMPY
+        assert fn is not None, f"{self.name} has no NUMPY semantics"
+        return exactly(self, fn(input, self.get_axis()))
+
 
 @irdl_op_definition
 class SoftmaxOp(AxisOp):
@@ -1033,6 +1513,7 @@ class SoftmaxOp(AxisOp):
     """
 
     name = "tir.softmax"
+    NUMPY: ClassVar[NumpyFn] = _softmax
 
 
 @irdl_op_definition
@@ -1044,6 +1525,7 @@ class LogSoftmaxOp(AxisOp):
     """
 
     name = "tir.log_softmax"
+    NUMPY: ClassVar[NumpyFn] = _log_softmax
 
 
 class ArgOp(AxisOp):
@@ -1066,6 +1548,7 @@ class ArgmaxOp(ArgOp):
     """
 
     name = "tir.argmax"
+    NUMPY: ClassVar[NumpyFn] = _argmax
 
 
 @irdl_op_definition
@@ -1076,6 +1559,7 @@ class ArgminOp(ArgOp):
     """
 
     name = "tir.argmin"
+    NUMPY: ClassVar[NumpyFn] = _argmin
 
 
 # --------------------------------------------------------------------------- linear algebra
@@ -1122,6 +1606,15 @@ class DotOp(TypedOp):
     def inferred_type(self) -> Attribute:
         return self.infer_type(self.lhs.type, self.rhs.type)
 
+    def reference(self, lhs: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+        """``numpy.dot`` (integers wrap); contracted dims that differ are a ValueError."""
+        if lhs.shape[-1] != rhs.shape[0]:
+            raise ValueError(
+                f"dot: shapes {lhs.shape} and {rhs.shape} not aligned: {lhs.shape[-1]} "
+                f"(dim {lhs.ndim - 1}) != {rhs.shape[0]} (dim 0)"
+            )
+        return exactly(self, np.dot(lhs, rhs))
+
 
 @irdl_op_definition
 class SizeOp(ReduceOp):
@@ -1133,6 +1626,7 @@ class SizeOp(ReduceOp):
     """
 
     name = "tir.size"
+    NUMPY: ClassVar[NumpyFn] = _size
 
     @classmethod
     def infer_type(cls, input: Attribute, axes: Sequence[int]) -> TensorType:
@@ -1238,6 +1732,11 @@ class SubtensorOp(IRDLOperation):
         if self.result.type != t:
             raise VerifyException(f"tir.subtensor: result type should be {t}")
 
+    def reference(self, input: np.ndarray, *bounds: np.ndarray) -> np.ndarray:
+        """numpy's basic indexing ``x[i, a:b:c, ...]`` (IndexError, ValueError for a zero
+        step, as Python)."""
+        return np.asarray(input[basic_index(self.get_kinds(), bounds)])
+
 
 @irdl_op_definition
 class IncSubtensorOp(IRDLOperation):
@@ -1302,6 +1801,24 @@ class IncSubtensorOp(IRDLOperation):
         if self.result.type != self.input.type:
             raise VerifyException("tir.inc_subtensor: result type must be the input's")
 
+    def reference(self, input: np.ndarray, *rest: np.ndarray) -> np.ndarray:
+        """A copy of ``x`` with ``x[...] += value`` (or ``= value``); the value stretches
+        along the static size-1 dims of its type only (else ValueError)."""
+        *bounds, value = rest
+        out = np.array(input)
+        key = basic_index(self.get_kinds(), bounds)
+        part = np.asarray(out[key])
+        static = _shape(self.value.type)
+        if any(s != 1 and v != p for s, v, p in zip(static, value.shape, part.shape, strict=True)):
+            kind = "set" if self.is_set() else "inc"
+            raise ValueError(
+                f"{kind}_subtensor: a value of shape {value.shape} does not fit a part of "
+                f"shape {part.shape}"
+            )
+        value = np.broadcast_to(value, part.shape)
+        out[key] = value if self.is_set() else np.add(part, value)
+        return out
+
 
 def _check_index_arrays(op_name: str, x: Attribute, indices: Sequence[Attribute]) -> TensorType:
     """Integer index tensors of one type, indexing the leading dims of ``x``: the result is
@@ -1363,6 +1880,10 @@ class GatherOp(IRDLOperation):
         if self.result.type != t:
             raise VerifyException(f"tir.gather: result type should be {t}")
 
+    def reference(self, input: np.ndarray, *indices: np.ndarray) -> np.ndarray:
+        """numpy's ``x[i0, i1, ...]`` with index arrays of one shape."""
+        return input[index_arrays("advanced indexing", input, indices)]
+
 
 class ScatterBase(IRDLOperation):
     """A copy of ``x`` written at ``x[i0[p], i1[p], ..., ...]`` with each ``value[p, ...]``;
@@ -1378,8 +1899,29 @@ class ScatterBase(IRDLOperation):
         "`,` type($indices) `)` `->` type($result)"
     )
 
+    # numpy semantics: f(out, index arrays, value) writes the value into out
+    NUMPY: ClassVar[NumpyFn | None] = None
+
     def __init__(self, input: SSAValue, indices: Sequence[SSAValue], value: SSAValue):
         super().__init__(operands=[input, list(indices), value], result_types=[input.type])
+
+    def reference(self, input: np.ndarray, *rest: np.ndarray) -> np.ndarray:
+        """A copy of ``x`` written by ``NUMPY`` at the indexed positions; the value must have
+        the gathered part's shape exactly (ValueError)."""
+        fn = type(self).NUMPY
+        assert fn is not None, f"{self.name} has no NUMPY semantics"
+        *indices, value = rest
+        name = self.name.removeprefix("tir.")
+        same_shapes(name, indices)  # in the generated code's order: shapes, then indices
+        expected = indices[0].shape + input.shape[len(indices) :]
+        if value.shape != expected:
+            raise ValueError(
+                f"{name}: a value of shape {value.shape} does not fit the indexed part of "
+                f"shape {expected}"
+            )
+        out = np.array(input)
+        fn(out, index_arrays(name, input, indices), value)
+        return out
 
     def verify_(self) -> None:
         part = _check_index_arrays(self.name, self.input.type, [i.type for i in self.indices])
@@ -1403,6 +1945,7 @@ class ScatterAddOp(ScatterBase):
     """
 
     name = "tir.scatter_add"
+    NUMPY: ClassVar[NumpyFn] = _scatter_add
 
 
 @irdl_op_definition
@@ -1415,6 +1958,7 @@ class ScatterOp(ScatterBase):
     """
 
     name = "tir.scatter"
+    NUMPY: ClassVar[NumpyFn] = _scatter_last
 
 
 @irdl_op_definition
@@ -1474,6 +2018,10 @@ class ConcatenateOp(IRDLOperation):
         if self.result.type != t:
             raise VerifyException(f"tir.concatenate: result type should be {t}")
 
+    def reference(self, *inputs: np.ndarray) -> np.ndarray:
+        """``numpy.concatenate`` (other dims that differ: ValueError)."""
+        return np.concatenate(inputs, axis=self.get_axis())
+
 
 # --------------------------------------------------------------------------- sequences
 
@@ -1523,6 +2071,33 @@ class ArangeOp(IRDLOperation):
         expected = self.infer_type(self.start.type, self.stop.type, self.step.type)
         if self.result.type != expected:
             raise VerifyException(f"tir.arange: result type should be {expected}")
+
+    def reference(self, start: np.ndarray, stop: np.ndarray, step: np.ndarray) -> np.ndarray:
+        """numpy's ``arange``: ``ceil((stop - start) / step)`` values (none if negative),
+        exactly for integers, in the element type for floats (as numpy on float32 bounds);
+        values ``start + k * step``, for floats numpy's exact sequence ``start``, ``start +
+        step``, then ``start + k * ((start + step) - start)``. A zero step (or NaN bounds) is
+        a ValueError."""
+        dtype = np_dtype(self.result.type)
+        if dtype.kind == "f":
+            a, b, s = (np.asarray(v, dtype)[()] for v in (start, stop, step))
+            span = (b - a) / s
+            if s == 0 or np.isnan(span):
+                raise ValueError("arange: step must be non-zero and the bounds finite")
+            if np.isinf(span) and span > 0:
+                raise MemoryError("arange: an infinite number of elements")
+            n = max(0, int(np.ceil(span))) if np.isfinite(span) else 0
+            second = a + s
+            k = np.arange(n, dtype=np.int64).astype(dtype)
+            out = a + k * (second - a)
+            out[:2] = [a, second][:n]
+            return out
+        a, b, s = (int(v) for v in (start, stop, step))
+        if s == 0:
+            raise ValueError("arange: step must not be zero")
+        n = max(0, -((a - b) // s))  # ceil((b - a) / s)
+        k = np.arange(n, dtype=np.int64).astype(dtype)
+        return np.add(np.multiply(k, dtype.type(s)), dtype.type(a)).astype(dtype)
 
 
 @irdl_op_definition
