@@ -12,6 +12,8 @@ from tensorir.config import config
 
 __version__ = "0.1.0"
 __all__ = [
+    "Mode",
+    "compile",
     "config",
     "function",
     "grad",
@@ -40,6 +42,14 @@ def __getattr__(name: str) -> Any:
         import sys
 
         return sys.modules[__name__]
+    if name == "compile":
+        import tensorir.compile as compile_module
+
+        return compile_module
+    if name == "Mode":
+        from tensorir.compile import Mode
+
+        return Mode
     if name == "function":
         from tensorir.frontend.function import function
 

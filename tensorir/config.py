@@ -11,7 +11,7 @@ import os
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "floatX": ("float64", "float32"),
-    "mode": ("FAST_RUN", "FAST_COMPILE"),
+    "mode": ("FAST_RUN", "FAST_COMPILE", "DebugMode", "DEBUG_MODE", "NanGuardMode"),
     "device": ("cpu", "cuda"),
 }
 

@@ -90,7 +90,7 @@ def test_fast_compile_runs_less_optimisation_same_results(restore_config) -> Non
     restore_config.mode = "FAST_COMPILE"
     assert tensorir.function([x], y).mode == "FAST_COMPILE"
     with pytest.raises(ValueError, match="mode"):
-        tensorir.function([x], y, mode="DEBUG_MODE")
+        tensorir.function([x], y, mode="NO_SUCH_MODE")
 
 
 def test_device_cuda_is_one_clear_error(restore_config) -> None:

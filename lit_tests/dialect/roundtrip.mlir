@@ -40,6 +40,8 @@ func.func @autodiff_ops(%a: tensor<?x?xf64>, %row: tensor<1x?xf64>, %c: tensor<?
   %l1p = tir.log1p %a : tensor<?x?xf64> -> tensor<?x?xf64>
   // CHECK-NEXT: %sp = tir.softplus %a : tensor<?x?xf64> -> tensor<?x?xf64>
   %sp = tir.softplus %a : tensor<?x?xf64> -> tensor<?x?xf64>
+  // CHECK-NEXT: tir.nan_guard %sp, "nan inf", "the output of tir.softplus"(%a : tensor<?x?xf64>) : tensor<?x?xf64>
+  tir.nan_guard %sp, "nan inf", "the output of tir.softplus" (%a : tensor<?x?xf64>) : tensor<?x?xf64>
   // CHECK-NEXT: %erfa = tir.erf %a : tensor<?x?xf64> -> tensor<?x?xf64>
   %erfa = tir.erf %a : tensor<?x?xf64> -> tensor<?x?xf64>
   // CHECK-NEXT: %even = tir.round_half_to_even %a : tensor<?x?xf64> -> tensor<?x?xf64>

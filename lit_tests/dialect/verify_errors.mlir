@@ -143,3 +143,19 @@ func.func @view_sizes(%data: memref<?x?xf64>, %at: index, %n: index) {
   %rows = tir.view %data[%at] (%n) : (memref<?x?xf64>, index, index) -> memref<?x?xf64>
   func.return
 }
+
+// -----
+
+func.func @nan_guard_checks(%x: tensor<?xf64>) {
+  // CHECK: tir.nan_guard: checks must be some of 'nan inf big', got 'nan huge'
+  tir.nan_guard %x, "nan huge", "input x" : tensor<?xf64>
+  func.return
+}
+
+// -----
+
+func.func @nan_guard_integer(%i: tensor<?xi32>) {
+  // CHECK: tir.nan_guard: guards float or complex values, not int32
+  tir.nan_guard %i, "nan", "input i" : tensor<?xi32>
+  func.return
+}

@@ -31,6 +31,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from tensorir.dialects import tir
+from tensorir.runtime.abi import CHECK_EXCEPTIONS
 
 Env = dict[SSAValue, np.ndarray]
 
@@ -312,14 +313,8 @@ def _check(op: Operation, values: list[np.ndarray]) -> list[np.ndarray]:
     assert isinstance(op, tir.CheckOp)
     cond, *reported = values
     if not bool(cond):
-        kinds: dict[str, type[Exception]] = {
-            "ValueError": ValueError,
-            "IndexError": IndexError,
-            "TypeError": TypeError,
-            "RuntimeError": RuntimeError,
-        }
         message = op.message.data.format(*(int(v) for v in reported))
-        raise kinds[op.kind.data](message)
+        raise CHECK_EXCEPTIONS[op.kind.data](message)
     return []
 
 

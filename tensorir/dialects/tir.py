@@ -52,6 +52,7 @@ from xdsl.traits import HasParent, IsTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tensorir.dialects import types as T
+from tensorir.runtime.abi import CHECK_EXCEPTIONS
 
 ShapedT = base(TensorType) | base(MemRefType)
 
@@ -2259,6 +2260,104 @@ def built_at(op: Operation) -> str:
 
 
 @irdl_op_definition
+class NanGuardOp(IRDLOperation):
+    """NanGuardMode's check of one value: when ``value`` holds a NaN (``checks`` has
+    ``nan``), an infinity (``inf``) or an element of magnitude above ``BIG`` (``big``), the
+    compiled function stops and the runtime raises AssertionError, as Theano's NanGuardMode,
+    naming ``source`` (``the output of tir.exp``, ``input x``), the dtypes and
+    shapes of ``inputs`` (that op's operands) and the user's line (``loc``). An empty value
+    passes. NaN is reported before Inf, Inf before a big value.
+
+    ``tir.nan_guard %y, "nan inf big", "the output of tir.exp" (%x : tensor<?xf64>)
+    : tensor<?xf64>``
+    """
+
+    name = "tir.nan_guard"
+    value = operand_def(TensorType)
+    inputs = var_operand_def(TensorType)
+    checks = prop_def(StringAttr)
+    source = prop_def(StringAttr)
+    assembly_format = (
+        "$value `,` $checks `,` $source (`(` $inputs^ `:` type($inputs) `)`)? attr-dict "
+        "`:` type($value)"
+    )
+
+    BIG: ClassVar[float] = 1e10  # Theano's threshold for big_is_error
+    # Each element's worst finding, as a code; the value's is the largest (0: nothing found).
+    CODES: ClassVar[dict[str, int]] = {"nan": 3, "inf": 2, "big": 1}
+    FOUND: ClassVar[dict[str, str]] = {
+        "nan": "NaN detected",
+        "inf": "Inf detected",
+        "big": "Big value detected",
+    }
+
+    def __init__(
+        self, value: SSAValue, checks: Sequence[str], source: str, inputs: Sequence[SSAValue] = ()
+    ):
+        super().__init__(
+            operands=[value, list(inputs)],
+            properties={"checks": StringAttr(" ".join(checks)), "source": StringAttr(source)},
+        )
+
+    def get_checks(self) -> tuple[str, ...]:
+        """The findings that raise, in the order they are reported."""
+        found = self.checks.data.split()
+        return tuple(k for k in self.CODES if k in found)
+
+    def verify_(self) -> None:
+        found = self.checks.data.split()
+        if not found or len(set(found)) != len(found) or not set(found) <= set(self.CODES):
+            raise VerifyException(
+                f"tir.nan_guard: checks must be some of 'nan inf big', got {self.checks.data!r}"
+            )
+        assert isinstance(self.value.type, TensorType)
+        dtype = T.dtype_of(self.value.type.element_type)
+        if not (T.is_float(dtype) or T.is_complex(dtype)):
+            raise VerifyException(f"tir.nan_guard: guards float or complex values, not {dtype}")
+
+    def message(self, found: str, dims: Sequence[Sequence[str]]) -> str:
+        """The error when the value holds what ``found`` names (a key of ``CODES``);
+        ``dims[i]`` are the sizes of ``inputs[i]``, as text (format fields in the lowering,
+        numbers in the reference), so that both raise the same message."""
+        parts = []
+        for v, sizes in zip(self.inputs, dims, strict=True):
+            assert isinstance(v.type, TensorType)
+            shape = ", ".join(sizes) + ("," if len(sizes) == 1 else "")
+            name = f"{v.name_hint} " if v.name_hint else ""
+            parts.append(f"{name}{T.dtype_of(v.type.element_type)} ({shape})")
+        inputs = f"; its inputs: {', '.join(parts)}" if parts else ""
+        return (
+            f"{self.FOUND[found]}: NanGuardMode found an error in {self.source.data}".replace(
+                "{", "{{"
+            ).replace("}", "}}")
+            + f"{built_at(self)}{inputs}"
+        )
+
+    def finding(self, value: np.ndarray) -> str | None:
+        """What ``value`` holds that this guard reports (the worst), or None."""
+        v = np.asarray(value)
+        parts = (v.real, v.imag) if np.iscomplexobj(v) else (v,)
+        checks = self.get_checks()
+        for part in parts:
+            if "nan" in checks and np.isnan(part).any():
+                return "nan"
+        for part in parts:
+            if "inf" in checks and np.isinf(part).any():
+                return "inf"
+        for part in parts:
+            if "big" in checks and (np.abs(part) > self.BIG).any():
+                return "big"
+        return None
+
+    def reference(self, value: np.ndarray, *inputs: np.ndarray) -> tuple[()]:
+        found = self.finding(value)
+        if found is not None:
+            dims = [[str(n) for n in x.shape] for x in inputs]
+            raise AssertionError(self.message(found, dims).format())
+        return ()
+
+
+@irdl_op_definition
 class CheckOp(IRDLOperation):
     """A run-time check: when ``cond`` is false, the compiled function stops and the runtime
     raises ``kind`` (a Python exception name) with ``message``, where ``{0}``, ``{1}``, ...
@@ -2284,7 +2383,7 @@ class CheckOp(IRDLOperation):
         )
 
     def verify_(self) -> None:
-        if self.kind.data not in ("ValueError", "IndexError", "TypeError", "RuntimeError"):
+        if self.kind.data not in CHECK_EXCEPTIONS:
             raise VerifyException(f"tir.check: unsupported exception kind {self.kind.data!r}")
         if len(self.values) > 16:
             raise VerifyException("tir.check: at most 16 values can be reported")
@@ -2372,6 +2471,7 @@ TIR = Dialect(
         MapOp,
         YieldOp,
         GradOp,
+        NanGuardOp,
         CheckOp,
     ],
 )

@@ -28,6 +28,7 @@ from xdsl.dialects import tensor as xtensor
 from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, IndexType, IntegerAttr, ModuleOp
 from xdsl.ir import SSAValue
 
+from tensorir.compile.mode import Mode, get_mode
 from tensorir.config import config
 from tensorir.dialects import tir
 from tensorir.frontend.emit import emit_function
@@ -49,8 +50,6 @@ from tensorir.runtime.jit import JITLibrary
 from tensorir.runtime.kernel import Kernel
 
 _counter = itertools.count()
-
-MODES = (None, "FAST_RUN", "FAST_COMPILE")
 
 
 class UnusedInputError(ValueError):
@@ -102,7 +101,7 @@ class CompiledFunction(Function):
 
     def module(self, level: str = "tir") -> ModuleOp:
         module = emit_module(self.symbol, self.graph_inputs, self.graph_outputs, self.update_args)
-        return pipelines.lower(module, level, mode=self.mode)
+        return pipelines.lower(module, level, mode=get_mode(self.mode).plan())
 
     def ir(self, level: str = "tir") -> str:
         """The function's IR at ``level`` (tir, adjoint, linalg, fused, buffers, loops) or its
@@ -166,7 +165,7 @@ def _symbol(name: str | None) -> str:
 def function(
     inputs: Sequence[Variable],
     outputs: Variable | Sequence[Variable] | Mapping[str, Variable] | None = None,
-    mode: str | None = None,
+    mode: str | Mode | None = None,
     updates: Any = None,
     givens: Any = None,
     no_default_updates: bool | Sequence[SharedVariable] = False,
@@ -185,13 +184,15 @@ def function(
     value, all computed from the values before the call. ``givens``: (variable, replacement)
     pairs or a dict, substituted in the outputs and the updates. A shared variable with a
     ``default_update`` and no explicit update gets that update, unless ``no_default_updates``
-    is True or lists it. ``mode`` (None, 'FAST_RUN', 'FAST_COMPILE'), ``accept_inplace``,
-    ``rebuild_strict`` and ``profile`` are accepted for compatibility.
+    is True or lists it. ``mode``: None (``config.mode``), a name ('FAST_RUN',
+    'FAST_COMPILE', 'DebugMode', 'NanGuardMode') or a ``tensorir.compile.Mode`` such as
+    ``NanGuardMode(nan_is_error=True, inf_is_error=True, big_is_error=False)``.
+    ``accept_inplace``, ``rebuild_strict`` and ``profile`` are accepted for compatibility.
     """
-    if mode not in MODES:
-        raise ValueError(
-            f"function: unknown mode {mode!r}; modes: None, 'FAST_RUN', 'FAST_COMPILE'"
-        )
+    try:
+        get_mode(mode)
+    except ValueError as e:
+        raise ValueError(f"function: {e}") from None
     if isinstance(inputs, Variable):
         raise TypeError(
             "function: the inputs must be given in a list, even when there is a single input"
@@ -257,27 +258,21 @@ def compile_graph(
         )
     symbol = _symbol(options["name"])
     debug = debug_level()
+    mode = get_mode(options["mode"])
+    plan = mode.plan()
     t0 = time.perf_counter()
     module = emit_module(symbol, graph_in, graph_out, update_args)
     if debug >= 2:
         module.verify()
         print(f"// -----// {symbol}: tir //----- //\n{module}", file=sys.stderr)
     t1 = time.perf_counter()
-    mode = options["mode"] or config.mode
-    pipelines.lower(
-        module,
-        "loops",
-        verify=debug >= 2,
-        after_pass=_print_after_pass if debug >= 2 else None,
-        mode=mode,
-    )
+    after_pass = _print_after_pass if debug >= 2 else None
+    pipelines.lower(module, "adjoint", verify=debug >= 2, after_pass=after_pass, mode=plan)
+    adjoint = module.clone() if mode.needs_adjoint else None
+    pipelines.lower(module, "loops", "adjoint", verify=debug >= 2, after_pass=after_pass, mode=plan)
     t2 = time.perf_counter()
-    emitted = emit_llvm_ir(module)
-    library = JITLibrary(emitted.llvm_ir, opt_level=pipelines.LLVM_OPT_LEVEL[mode])
+    kernel, library = _machine_code(module, symbol, plan, debug)
     t3 = time.perf_counter()
-    if debug >= 3:
-        print(f"// -----// {symbol}: LLVM IR //----- //\n{emitted.llvm_ir}", file=sys.stderr)
-        print(f"// -----// {symbol}: optimised //----- //\n{library.optimized_ir}", file=sys.stderr)
     if debug >= 1:
         n_updates = len(update_args)
         print(
@@ -287,10 +282,28 @@ def compile_graph(
             f"LLVM {1e3 * (t3 - t2):.1f} ms",
             file=sys.stderr,
         )
-    kernel = Kernel(emitted.functions[symbol], library.address(symbol), owner=library)
+
+    def build(probe: ModuleOp) -> Kernel:
+        pipelines.lower(probe, "loops", start="adjoint", mode=plan)
+        return _machine_code(probe, symbol, plan, debug)[0]
+
+    kernel = mode.instrument(kernel, adjoint, build)
     return _make_function(
         symbol, graph_in, graph_out, update_args, n_inputs, options, kernel, library
     )
+
+
+def _machine_code(
+    module: ModuleOp, symbol: str, plan: pipelines.Plan, debug: int
+) -> tuple[Kernel, JITLibrary]:
+    """The kernel of ``module`` (at the loops level) and the library holding its code."""
+    emitted = emit_llvm_ir(module)
+    library = JITLibrary(emitted.llvm_ir, opt_level=plan.llvm_opt_level)
+    if debug >= 3:
+        print(f"// -----// {symbol}: LLVM IR //----- //\n{emitted.llvm_ir}", file=sys.stderr)
+        print(f"// -----// {symbol}: optimised //----- //\n{library.optimized_ir}", file=sys.stderr)
+    kernel = Kernel(emitted.functions[symbol], library.address(symbol), owner=library)
+    return kernel, library
 
 
 def _make_function(

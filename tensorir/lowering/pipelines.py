@@ -86,6 +86,12 @@ def _linalg_to_loops() -> type[ModulePass]:
     return ConvertLinalgToLoopsPass
 
 
+def _nan_guard() -> type[ModulePass]:
+    from tensorir.lowering.nan_guard import NanGuard
+
+    return NanGuard
+
+
 def _lower_affine() -> type[ModulePass]:
     from xdsl.transforms.lower_affine import LowerAffinePass
 
@@ -98,6 +104,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-autodiff": _autodiff,
     "tir-simplify": _simplify,
     "tir-cse": _cse,
+    "tir-nan-guard": _nan_guard,
     "tir-to-linalg": _tir_to_linalg,
     "tir-fuse": _fuse,
     "tir-bufferize": _bufferize,
@@ -130,27 +137,47 @@ _ALL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 }
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a compilation mode does to the pipeline: passes it leaves out (by name), passes it
+    runs at the end of a level (``(level, pass)``), and LLVM's optimisation level."""
+
+    exclude: frozenset[str] = frozenset()
+    extra: tuple[tuple[str, ModulePass], ...] = ()
+    llvm_opt_level: int = 3
+
+
 # Theano's modes: FAST_RUN runs every pass and LLVM at O3; FAST_COMPILE leaves out tir-cse
 # and compiles at LLVM O1 (no vectorisation). Results are the same bits either way. Fusion
 # and tir-simplify stay in both: they cut the work of everything after them (left out, the
-# MLP's training step compiles slower and runs 8x slower).
-MODES: dict[str, frozenset[str]] = {
-    "FAST_RUN": frozenset(),
-    "FAST_COMPILE": frozenset({"tir-cse"}),
+# MLP's training step compiles slower and runs 8x slower). The checking modes (NanGuardMode,
+# DebugMode: ``tensorir.compile``) build their plans on these.
+PLANS: dict[str, Plan] = {
+    "FAST_RUN": Plan(),
+    "FAST_COMPILE": Plan(exclude=frozenset({"tir-cse"}), llvm_opt_level=1),
 }
-LLVM_OPT_LEVEL = {"FAST_RUN": 3, "FAST_COMPILE": 1}
 
 
-def passes_to(level: str, start: str = "tir", mode: str = "FAST_RUN") -> list[str]:
-    """Pass names that lower a module from level ``start`` to level ``level`` in ``mode``."""
+def plan(mode: str | Plan) -> Plan:
+    """The plan of a mode given by name, or the plan itself."""
+    if isinstance(mode, Plan):
+        return mode
+    if mode not in PLANS:
+        raise ValueError(f"unknown mode {mode!r}; modes: {', '.join(PLANS)}")
+    return PLANS[mode]
+
+
+def passes_to(level: str, start: str = "tir", mode: str | Plan = "FAST_RUN") -> list[ModulePass]:
+    """The passes that lower a module from level ``start`` to level ``level`` in ``mode``."""
     names = list(LEVELS)
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; levels: {', '.join(names)}, llvm")
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; modes: {', '.join(MODES)}")
-    out: list[str] = []
+    for lv in (level, start):
+        if lv not in LEVELS:
+            raise ValueError(f"unknown level {lv!r}; levels: {', '.join(names)}, llvm")
+    p = plan(mode)
+    out: list[ModulePass] = []
     for name in names[names.index(start) + 1 : names.index(level) + 1]:
-        out.extend(p for p in LEVELS[name] if p not in MODES[mode])
+        out.extend(_ALL_PASSES[q]()() for q in LEVELS[name] if q not in p.exclude)
+        out.extend(extra for at, extra in p.extra if at == name)
     return out
 
 
@@ -160,17 +187,17 @@ def lower(
     start: str = "tir",
     verify: bool = False,
     after_pass: Callable[[str, ModuleOp], None] | None = None,
-    mode: str = "FAST_RUN",
+    mode: str | Plan = "FAST_RUN",
 ) -> ModuleOp:
     """Run the passes from ``start`` to ``level`` on ``module`` in place; verify after each
     pass only when asked (debug mode), and call ``after_pass(name, module)`` if given."""
     ctx = Context()
-    for name in passes_to(level, start, mode):
-        _ALL_PASSES[name]()().apply(ctx, module)
+    for p in passes_to(level, start, mode):
+        p.apply(ctx, module)
         if verify:
             module.verify()
         if after_pass is not None:
-            after_pass(name, module)
+            after_pass(p.name, module)
     return module
 
 

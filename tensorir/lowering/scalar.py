@@ -5,7 +5,7 @@ computes on one element; ``tir-to-linalg`` puts these bodies into ``linalg.gener
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from xdsl.dialects import arith, complex, math
 from xdsl.dialects.builtin import (
@@ -322,3 +322,27 @@ def identity(kind: str, dtype: str) -> float | int | bool:
         return kind != "max"
     bits = _int_width(dtype)
     return -(2 ** (bits - 1)) if kind == "max" else 2 ** (bits - 1) - 1
+
+
+def guard_code(insert: Insert, x: SSAValue, dtype: str, checks: Sequence[str]) -> SSAValue:
+    """``tir.nan_guard``'s finding on one element, as an ``i8``: its ``CODES`` entry for the
+    worst of ``checks`` that ``x`` shows (NaN, then infinity, then a magnitude above ``BIG``),
+    0 for none. A complex element shows what either part shows."""
+    if T.is_complex(dtype):
+        part = {"complex64": "float32", "complex128": "float64"}[dtype]
+        re = guard_code(insert, _v(insert(complex.ReOp(x))), part, checks)
+        im = guard_code(insert, _v(insert(complex.ImOp(x))), part, checks)
+        return _v(insert(arith.MaxSIOp(re, im)))
+    code = const(insert, 0, "int8")
+    magnitude = _v(insert(math.AbsFOp(x)))
+    tests = {
+        "big": lambda: arith.CmpfOp(magnitude, const(insert, tir.NanGuardOp.BIG, dtype), "ogt"),
+        "inf": lambda: arith.CmpfOp(magnitude, const(insert, float("inf"), dtype), "oeq"),
+        "nan": lambda: arith.CmpfOp(x, x, "uno"),
+    }
+    for kind in ("big", "inf", "nan"):  # the worst last, so that it wins
+        if kind in checks:
+            found = _v(insert(tests[kind]()))
+            value = const(insert, tir.NanGuardOp.CODES[kind], "int8")
+            code = _v(insert(arith.SelectOp(found, value, code)))
+    return code

@@ -35,6 +35,7 @@ from xdsl.passes import ModulePass
 from tensorir.dialects import tir
 from tensorir.dialects import types as T
 from tensorir.lowering import scalar
+from tensorir.runtime.abi import MAX_CHECK_VALUES
 
 PARALLEL = IteratorTypeAttr.parallel()
 REDUCTION = IteratorTypeAttr.reduction()
@@ -164,6 +165,11 @@ class FunctionLowering:
             new = self.argmax(op)
         elif isinstance(op, tir.ReshapeOp):
             new = self.reshape(op)
+        elif isinstance(op, tir.NanGuardOp):
+            self.nan_guard(op)
+            op.detach()
+            op.erase()
+            return
         else:
             return
         if op.results[0].name_hint and not new.name_hint:
@@ -471,6 +477,42 @@ class FunctionLowering:
             body,
             library_call=call,
         )
+
+    def nan_guard(self, op: tir.NanGuardOp) -> None:
+        """The worst finding over every element (a max-reduction of ``scalar.guard_code``),
+        then one check per kind of finding, the worst first. The message reports the sizes of
+        the guarded op's operands (static ones in the text; as many dynamic ones as a check can carry,
+        ``?`` for the rest)."""
+        x = op.value
+        rank = len(_shape(x))
+        dtype, checks = _dtype(x), op.get_checks()
+        code_type = TensorType(T.element_type("int8"), [])
+        init = self.fill(code_type, [], 0)
+        maps = [AffineMap.identity(rank), AffineMap(rank, 0, ())]
+
+        def worst(ins: scalar.Insert, a: SSAValue, acc: SSAValue) -> SSAValue:
+            code = scalar.guard_code(ins, a, dtype, checks)
+            return ins(arith.MaxSIOp(acc, code)).results[0]
+
+        total = self.generic([x], init, maps, [REDUCTION] * rank, worst)
+        code = self.insert(xtensor.ExtractOp(total, [], T.element_type("int8"))).results[0]
+        values: list[SSAValue] = []
+        fields: list[list[str]] = []
+        for v in op.inputs:
+            fields.append([])
+            for d, size in enumerate(_shape(v)):
+                if size != DYNAMIC_INDEX:
+                    fields[-1].append(str(size))
+                    continue
+                if len(values) == MAX_CHECK_VALUES:
+                    fields[-1].append("?")
+                    continue
+                fields[-1].append(f"{{{len(values)}}}")
+                values.append(self.dim(v, d))
+        for kind in checks:
+            value = scalar.const(self.insert, tir.NanGuardOp.CODES[kind], "int8")
+            ok = self.insert(arith.CmpiOp(code, value, "ne")).results[0]
+            self.check(ok, "AssertionError", op.message(kind, fields), values)
 
     def reshape(self, op: tir.ReshapeOp) -> SSAValue:
         """Resolve a ``-1`` size: it is the input's size divided by the other sizes."""

@@ -74,6 +74,16 @@ class ResultSpec:
         return 2 if self.dtype.startswith("complex") else 1
 
 
+# The exceptions a run-time check (``tir.check``) may raise, by the name its ``kind`` gives.
+CHECK_EXCEPTIONS: dict[str, type[Exception]] = {
+    "ValueError": ValueError,
+    "IndexError": IndexError,
+    "TypeError": TypeError,
+    "RuntimeError": RuntimeError,
+    "AssertionError": AssertionError,  # NanGuardMode's, as Theano's
+}
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     """A run-time check: raises ``kind`` (an exception name) with ``message.format(*values)``."""

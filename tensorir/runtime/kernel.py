@@ -9,7 +9,7 @@ from typing import Any
 import cffi
 import numpy as np
 
-from tensorir.runtime.abi import MAX_CHECK_VALUES, FunctionABI
+from tensorir.runtime.abi import CHECK_EXCEPTIONS, MAX_CHECK_VALUES, FunctionABI
 
 ffi = cffi.FFI()
 ffi.cdef("void free(void *);")
@@ -27,19 +27,13 @@ _SCALAR_C = {
     "complex64": "float",
     "complex128": "double",
 }
-EXCEPTIONS: dict[str, type[Exception]] = {
-    "ValueError": ValueError,
-    "IndexError": IndexError,
-    "TypeError": TypeError,
-    "RuntimeError": RuntimeError,
-}
 
 
 def _fail(abi: FunctionABI, rc: int, err: Any) -> None:
     if rc == 1:
         check = abi.checks[err[0] - 1]
         values = [err[i] for i in range(1, MAX_CHECK_VALUES + 1)]
-        raise EXCEPTIONS.get(check.kind, RuntimeError)(check.message.format(*values))
+        raise CHECK_EXCEPTIONS.get(check.kind, RuntimeError)(check.message.format(*values))
     if rc == 2:
         raise MemoryError(f"{abi.name}: out of memory")
     raise RuntimeError(f"{abi.name}: compiled code returned {rc}")
