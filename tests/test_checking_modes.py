@@ -261,3 +261,22 @@ def test_debug_mode_from_the_config(monkeypatch: pytest.MonkeyPatch) -> None:
     f = tensorir.function([x], T.tanh(x) * 2)
     assert isinstance(f.kernel, CheckedKernel)
     np.testing.assert_allclose(f([0.5]), 2 * np.tanh([0.5]))
+
+
+def test_debug_mode_checks_jacobian_maps() -> None:
+    # a tir.map's body reads values defined above it: checked with their compiled values
+    x = T.dvector("x")
+    w = T.dvector("w")
+    f = tensorir.function([x, w], tensorir.gradient.jacobian(T.tanh(x * w), x), mode="DebugMode")
+    a, b = np.array([0.1, -0.4, 2.0]), np.array([1.5, 0.5, -1.0])
+    np.testing.assert_allclose(f(a, b), np.diag(b / np.cosh(a * b) ** 2), rtol=1e-12)
+
+
+def test_bool_constant_results_hold_numpy_bool_bytes() -> None:
+    # found by DebugMode: a 1-bit true constant was stored as the byte 255, which numpy
+    # prints as True but compares unequal to True
+    f = tensorir.function([], T.as_tensor_variable(np.array([True, False])))
+    np.testing.assert_array_equal(f().view(np.uint8), [1, 0])
+    c = T.vector("c", dtype="bool")
+    g = tensorir.function([c], T.ones_like(c), mode="DebugMode")
+    np.testing.assert_array_equal(g(np.array([True, False])), [True, True])

@@ -14,7 +14,7 @@ wrong argument is found where it happens. The errors the generated code raises a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -54,9 +54,11 @@ def evaluate_function(fn: func.FuncOp, args: Sequence[Any]) -> list[np.ndarray]:
     return [np.array(r) for r in results]  # fresh arrays, as the compiled function's
 
 
-def evaluate_op(op: Operation, operands: Sequence[Any]) -> list[np.ndarray]:
-    """The results of one op on the values of its operands. A ``tir.map`` reads values
-    defined above it: here only its operands can be among them."""
+def evaluate_op(
+    op: Operation, operands: Sequence[Any], above: Mapping[SSAValue, Any] | None = None
+) -> list[np.ndarray]:
+    """The results of one op on the values of its operands. A ``tir.map``'s body may read
+    values defined above it: their values are looked up in ``above``."""
     if len(operands) != len(op.operands):
         raise TypeError(f"{op.name} takes {len(op.operands)} operands, got {len(operands)}")
     values = [
@@ -65,7 +67,9 @@ def evaluate_op(op: Operation, operands: Sequence[Any]) -> list[np.ndarray]:
     ]
     with np.errstate(all="ignore"):
         if isinstance(op, tir.MapOp):
-            return [_run_map(op, dict(zip(op.operands, values, strict=True)))]
+            env = {k: _value(v, k.type, f"{k} read by {op.name}") for k, v in (above or {}).items()}
+            env.update(zip(op.operands, values, strict=True))
+            return [_run_map(op, env)]
         return _evaluate(op, values)
 
 
@@ -86,7 +90,7 @@ def _run_block(block: Block, env: Env) -> list[np.ndarray]:
         except KeyError:
             raise TypeError(
                 f"{op.name} reads a value that has not been computed (a tir.map evaluated "
-                "alone by evaluate_op sees only its operands)"
+                "alone by evaluate_op sees only its operands and the values given as above)"
             ) from None
         for result, value in zip(op.results, _evaluate(op, values), strict=True):
             env[result] = value

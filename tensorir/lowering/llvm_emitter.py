@@ -27,6 +27,7 @@ from xdsl.dialects.builtin import (
     IntegerType,
     MemRefType,
     ModuleOp,
+    i1,
 )
 from xdsl.dialects.func import FuncOp
 from xdsl.ir import Attribute, Block, Operation, SSAValue
@@ -188,6 +189,8 @@ class _ModuleEmitter:
         init = op.properties.get("initial_value")
         if isinstance(init, DenseIntOrFPElementsAttr):
             vals = list(init.get_values())
+            if mt.element_type == i1:  # a 1-bit true reads as -1: numpy's bool byte is 1
+                vals = [1 if v else 0 for v in vals]
             vals = vals * n if len(vals) == 1 else vals
             gv.initializer = ir.Constant(arr, [_const(elem, v) for v in vals])
         else:

@@ -481,8 +481,8 @@ class FunctionLowering:
     def nan_guard(self, op: tir.NanGuardOp) -> None:
         """The worst finding over every element (a max-reduction of ``scalar.guard_code``),
         then one check per kind of finding, the worst first. The message reports the sizes of
-        the guarded op's operands (static ones in the text; as many dynamic ones as a check can carry,
-        ``?`` for the rest)."""
+        the guarded op's operands: static ones in the text, dynamic ones as values of the
+        check (as many as it can carry; ``?`` for the rest)."""
         x = op.value
         rank = len(_shape(x))
         dtype, checks = _dtype(x), op.get_checks()
