@@ -19,7 +19,8 @@ them; ops left without users are erased.
 
 The rules that are not elementwise are functions: ``log(softmax(x))`` (also through an
 indexing op, as in the tutorials' ``log(p)[arange(n), y]`` or ``log(p[arange(n), y])``) and
-``log(sum(exp(x)))``.
+``log(sum(exp(x)))``. Running the pass again changes nothing: no replacement matches a rule
+(``log(sum(exp(x - max)))`` is recognised as the rewrite's own output).
 """
 
 from __future__ import annotations
@@ -266,10 +267,15 @@ def _log_sum_exp(b: Builder, log: Operation) -> SSAValue | None:
     if any(isinstance(w, tir.CastOp) for w in path):
         return None
     total = v.owner
-    if not isinstance(total, tir.SumOp) or not isinstance(total.input.owner, tir.ExpOp):
+    if not isinstance(total, tir.SumOp):
         return None
-    x = total.input.owner.input
+    e, inner = _peel(total.input, ())  # sum(cast(exp(x))): the sum's dtype argument
+    if not isinstance(e.owner, tir.ExpOp):
+        return None
     axes = total.get_axes()
+    if _shifted_by_max(e.owner.input, axes):  # this rule's own output: already stable
+        return None
+    x = b.wrap(e.owner.input, inner)
     m = b.emit(tir.MaxOp(x, axes))
     infinite = b.eq(b.abs(m), b.const_like(float("inf"), m))
     m = b.zero_grad(b.switch(infinite, b.const_like(0.0, m), m))
@@ -278,6 +284,22 @@ def _log_sum_exp(b: Builder, log: Operation) -> SSAValue | None:
     m_wide = b.emit(tir.DimShuffleOp(m, [-1 if i in axes else next(kept) for i in range(rank)]))
     shifted = b.emit(tir.SumOp(b.exp(b.sub(x, m_wide)), axes))
     return b.wrap(b.add(m, b.log(shifted)), path)
+
+
+def _shifted_by_max(x: SSAValue, axes: tuple[int, ...]) -> bool:
+    """Is ``x`` the ``x - m`` that ``_log_sum_exp`` builds, ``m`` the max of ``x`` over
+    ``axes`` (so that the pass, run again, leaves its own output alone)?"""
+    if not isinstance(x.owner, tir.SubOp):
+        return False
+    unshifted, shift = x.owner.operands
+    shift, _ = _peel(shift, ())
+    if not isinstance(shift.owner, tir.ZeroGradOp):
+        return False
+    switch = shift.owner.input.owner
+    if not isinstance(switch, tir.SwitchOp):
+        return False
+    m = switch.operands[2].owner
+    return isinstance(m, tir.MaxOp) and m.input == unshifted and m.get_axes() == axes
 
 
 FUNCTION_RULES: dict[type[Operation], list[Callable[[Builder, Operation], SSAValue | None]]] = {
