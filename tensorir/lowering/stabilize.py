@@ -78,6 +78,7 @@ def _op(cls: type[Operation]) -> Callable[..., Op]:
 
 Log, Exp, Sqrt, Sqr = _op(tir.LogOp), _op(tir.ExpOp), _op(tir.SqrtOp), _op(tir.SqrOp)
 Sigmoid, Tanh, Neg = _op(tir.SigmoidOp), _op(tir.TanhOp), _op(tir.NegOp)
+Log1p = _op(tir.Log1pOp)
 Add, Sub, Mul, Div, Pow = (
     _op(tir.AddOp),
     _op(tir.SubOp),
@@ -226,6 +227,8 @@ RULES: list[tuple[Op, Build]] = [
     (Log(Sigmoid(X)), lambda b, m: b.neg(b.softplus(b.neg(m.x)))),      # log(sigmoid(x)) -> -softplus(-x)  # noqa: E501
     (Log(Sub(ONE, Sigmoid(X))), lambda b, m: b.neg(b.softplus(m.x))),   # log(1 - sigmoid(x)) -> -softplus(x)  # noqa: E501
     (Log(Add(ONE, Exp(X))), lambda b, m: b.softplus(m.x)),              # log(1 + exp(x)) -> softplus(x)  # noqa: E501
+    (Log1p(Exp(X)), lambda b, m: b.softplus(m.x)),                      # log1p(exp(x)) -> softplus(x)  # noqa: E501
+    (Log1p(Neg(Sigmoid(X))), lambda b, m: b.neg(b.softplus(m.x))),      # log1p(-sigmoid(x)) -> -softplus(x)  # noqa: E501
     (Log(Add(ONE, X)), lambda b, m: b.log1p(m.x)),                      # log(1 + x) -> log1p(x)
     (Log(Sub(ONE, X)), lambda b, m: b.log1p(b.neg(m.x))),               # log(1 - x) -> log1p(-x)
     (Sub(Exp(X), ONE), lambda b, m: b.expm1(m.x)),                      # exp(x) - 1 -> expm1(x)
