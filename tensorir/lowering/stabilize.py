@@ -222,6 +222,15 @@ class M:
 
 Build = Callable[[Builder, M], SSAValue]
 
+
+def _sech2(b: Builder, x: SSAValue) -> SSAValue:
+    """``1 / cosh(x)**2`` as ``4e / (1 + e)**2`` with ``e = exp(-2|x|)`` in ``(0, 1]``: nothing
+    overflows, so its gradient is finite too (``cosh(x)`` is inf beyond |x| = 710 in float64, and
+    ``d(1 / cosh(x)) = -sinh(x) / cosh(x)**2`` would be ``inf * 0``)."""
+    e = b.exp(b.mul(b.const_like(-2.0, x), b.abs(x)))
+    return b.true_div(b.mul(b.const_like(4.0, x), e), b.sqr(b.add(b.const_like(1.0, x), e)))
+
+
 # fmt: off
 RULES: list[tuple[Op, Build]] = [
     (Log(Sigmoid(X)), lambda b, m: b.neg(b.softplus(b.neg(m.x)))),      # log(sigmoid(x)) -> -softplus(-x)  # noqa: E501
@@ -235,7 +244,8 @@ RULES: list[tuple[Op, Build]] = [
     (Div(ONE, Add(ONE, Exp(X))), lambda b, m: b.sigmoid(b.neg(m.x))),   # 1 / (1 + exp(x)) -> sigmoid(-x)  # noqa: E501
     (Div(Exp(X), Add(ONE, Exp(X))), lambda b, m: b.sigmoid(m.x)),       # exp(x) / (1 + exp(x)) -> sigmoid(x)  # noqa: E501
     (Sub(ONE, Sigmoid(X)), lambda b, m: b.sigmoid(b.neg(m.x))),         # 1 - sigmoid(x) -> sigmoid(-x)  # noqa: E501
-    (Sub(ONE, Sqr(Tanh(X))), lambda b, m: b.sqr(b.true_div(b.const_like(1.0, m.x), b.cosh(m.x)))),  # 1 - tanh(x)**2 -> (1 / cosh(x))**2  # noqa: E501
+    (Sub(ONE, Sqr(Tanh(X))), lambda b, m: _sech2(b, m.x)),             # 1 - tanh(x)**2 -> 4e / (1 + e)**2, e = exp(-2|x|)  # noqa: E501
+    (Sub(ONE, Pow(Tanh(X), TWO)), lambda b, m: _sech2(b, m.x)),        # 1 - tanh(x) ** 2 -> the same  # noqa: E501
     (Sqrt(Sqr(X)), lambda b, m: b.abs(m.x)),                            # sqrt(x**2) -> |x|
     (Sqrt(Pow(X, TWO)), lambda b, m: b.abs(m.x)),                       # sqrt(x ** 2) -> |x|
     (Sqrt(Mul(X, X)), lambda b, m: b.abs(m.x)),                         # sqrt(x * x) -> |x|
