@@ -256,20 +256,22 @@ RULES: list[tuple[Op, Build]] = [
 
 def _log_softmax(b: Builder, log: Operation) -> SSAValue | None:
     """``log(softmax(x)) -> log_softmax(x)``, also through an indexing op:
-    ``log(index(softmax(x), i)) -> index(log_softmax(x), i)`` (indexing commutes with log)."""
-    v = log.operands[0]
+    ``log(index(softmax(x), i)) -> index(log_softmax(x), i)`` (indexing commutes with log),
+    and through dimshuffles and float casts on either side of the indexing op."""
+    v, outer = _peel(log.operands[0], ())
+    inner: tuple[Wrapper, ...] = ()
     index = v.owner if isinstance(v.owner, tir.GatherOp | tir.SubtensorOp) else None
     if index is not None:
-        v = index.operands[0]
+        v, inner = _peel(index.operands[0], ())
     softmax = v.owner
     if not isinstance(softmax, tir.SoftmaxOp):
         return None
     lsm = b.emit(tir.LogSoftmaxOp(softmax.input, softmax.get_axis()))
     if index is None:
-        return lsm
+        return b.wrap(lsm, outer)
     picked = index.clone()
-    picked.operands = [lsm, *index.operands[1:]]
-    return b.emit(picked)
+    picked.operands = [b.wrap(lsm, inner), *index.operands[1:]]
+    return b.wrap(b.emit(picked), outer)
 
 
 def _log_sum_exp(b: Builder, log: Operation) -> SSAValue | None:
@@ -352,7 +354,8 @@ def _commit(op: Operation, b: Builder, new: SSAValue | None) -> bool:
     if new is None or new.type != old.type:
         b.rollback()
         return False
-    if old.name_hint and not new.name_hint:
+    created = any(new.owner is c for c in b.created)
+    if old.name_hint and (created or not new.name_hint):  # a clone's name is the root's too
         new.name_hint = old.name_hint
     old.replace_all_uses_with(new)
     _erase_dead(op)
