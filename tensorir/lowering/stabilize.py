@@ -19,7 +19,8 @@ them; ops left without users are erased.
 
 The rules that are not elementwise are functions: ``log(softmax(x))`` (also through an
 indexing op, as in the tutorials' ``log(p)[arange(n), y]`` or ``log(p[arange(n), y])``) and
-``log(sum(exp(x)))``.
+``log(sum(exp(x)))``. Running the pass again changes nothing: no replacement matches a rule
+(``log(sum(exp(x - max)))`` is recognised as the rewrite's own output).
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ def _op(cls: type[Operation]) -> Callable[..., Op]:
 
 Log, Exp, Sqrt, Sqr = _op(tir.LogOp), _op(tir.ExpOp), _op(tir.SqrtOp), _op(tir.SqrOp)
 Sigmoid, Tanh, Neg = _op(tir.SigmoidOp), _op(tir.TanhOp), _op(tir.NegOp)
+Log1p = _op(tir.Log1pOp)
 Add, Sub, Mul, Div, Pow = (
     _op(tir.AddOp),
     _op(tir.SubOp),
@@ -220,18 +222,33 @@ class M:
 
 Build = Callable[[Builder, M], SSAValue]
 
+
+def _sech2(b: Builder, x: SSAValue) -> SSAValue:
+    """``1 / cosh(x)**2`` of ``x`` clipped to ``±L``, where the value has already rounded to 0
+    and ``cosh`` does not overflow yet (``L`` = 400 in float64, 60 in float32): its gradient
+    ``-2 sinh(x) / cosh(x)**3`` is then never ``inf * 0`` (NaN), and near 0 the value and
+    the gradient keep every digit."""
+    assert isinstance(x.type, TensorType)
+    cutoff = 60.0 if T.dtype_of(x.type.element_type) == "float32" else 400.0
+    clipped = b.minimum(b.maximum(x, b.const_like(-cutoff, x)), b.const_like(cutoff, x))
+    return b.sqr(b.true_div(b.const_like(1.0, x), b.cosh(clipped)))
+
+
 # fmt: off
 RULES: list[tuple[Op, Build]] = [
     (Log(Sigmoid(X)), lambda b, m: b.neg(b.softplus(b.neg(m.x)))),      # log(sigmoid(x)) -> -softplus(-x)  # noqa: E501
     (Log(Sub(ONE, Sigmoid(X))), lambda b, m: b.neg(b.softplus(m.x))),   # log(1 - sigmoid(x)) -> -softplus(x)  # noqa: E501
     (Log(Add(ONE, Exp(X))), lambda b, m: b.softplus(m.x)),              # log(1 + exp(x)) -> softplus(x)  # noqa: E501
+    (Log1p(Exp(X)), lambda b, m: b.softplus(m.x)),                      # log1p(exp(x)) -> softplus(x)  # noqa: E501
+    (Log1p(Neg(Sigmoid(X))), lambda b, m: b.neg(b.softplus(m.x))),      # log1p(-sigmoid(x)) -> -softplus(x)  # noqa: E501
     (Log(Add(ONE, X)), lambda b, m: b.log1p(m.x)),                      # log(1 + x) -> log1p(x)
     (Log(Sub(ONE, X)), lambda b, m: b.log1p(b.neg(m.x))),               # log(1 - x) -> log1p(-x)
     (Sub(Exp(X), ONE), lambda b, m: b.expm1(m.x)),                      # exp(x) - 1 -> expm1(x)
     (Div(ONE, Add(ONE, Exp(X))), lambda b, m: b.sigmoid(b.neg(m.x))),   # 1 / (1 + exp(x)) -> sigmoid(-x)  # noqa: E501
     (Div(Exp(X), Add(ONE, Exp(X))), lambda b, m: b.sigmoid(m.x)),       # exp(x) / (1 + exp(x)) -> sigmoid(x)  # noqa: E501
     (Sub(ONE, Sigmoid(X)), lambda b, m: b.sigmoid(b.neg(m.x))),         # 1 - sigmoid(x) -> sigmoid(-x)  # noqa: E501
-    (Sub(ONE, Sqr(Tanh(X))), lambda b, m: b.sqr(b.true_div(b.const_like(1.0, m.x), b.cosh(m.x)))),  # 1 - tanh(x)**2 -> (1 / cosh(x))**2  # noqa: E501
+    (Sub(ONE, Sqr(Tanh(X))), lambda b, m: _sech2(b, m.x)),             # 1 - tanh(x)**2 -> 1 / cosh(x)**2  # noqa: E501
+    (Sub(ONE, Pow(Tanh(X), TWO)), lambda b, m: _sech2(b, m.x)),        # 1 - tanh(x) ** 2 -> the same  # noqa: E501
     (Sqrt(Sqr(X)), lambda b, m: b.abs(m.x)),                            # sqrt(x**2) -> |x|
     (Sqrt(Pow(X, TWO)), lambda b, m: b.abs(m.x)),                       # sqrt(x ** 2) -> |x|
     (Sqrt(Mul(X, X)), lambda b, m: b.abs(m.x)),                         # sqrt(x * x) -> |x|
@@ -242,20 +259,22 @@ RULES: list[tuple[Op, Build]] = [
 
 def _log_softmax(b: Builder, log: Operation) -> SSAValue | None:
     """``log(softmax(x)) -> log_softmax(x)``, also through an indexing op:
-    ``log(index(softmax(x), i)) -> index(log_softmax(x), i)`` (indexing commutes with log)."""
-    v = log.operands[0]
+    ``log(index(softmax(x), i)) -> index(log_softmax(x), i)`` (indexing commutes with log),
+    and through dimshuffles and float casts on either side of the indexing op."""
+    v, outer = _peel(log.operands[0], ())
+    inner: tuple[Wrapper, ...] = ()
     index = v.owner if isinstance(v.owner, tir.GatherOp | tir.SubtensorOp) else None
     if index is not None:
-        v = index.operands[0]
+        v, inner = _peel(index.operands[0], ())
     softmax = v.owner
     if not isinstance(softmax, tir.SoftmaxOp):
         return None
     lsm = b.emit(tir.LogSoftmaxOp(softmax.input, softmax.get_axis()))
     if index is None:
-        return lsm
+        return b.wrap(lsm, outer)
     picked = index.clone()
-    picked.operands = [lsm, *index.operands[1:]]
-    return b.emit(picked)
+    picked.operands = [b.wrap(lsm, inner), *index.operands[1:]]
+    return b.wrap(b.emit(picked), outer)
 
 
 def _log_sum_exp(b: Builder, log: Operation) -> SSAValue | None:
@@ -266,10 +285,15 @@ def _log_sum_exp(b: Builder, log: Operation) -> SSAValue | None:
     if any(isinstance(w, tir.CastOp) for w in path):
         return None
     total = v.owner
-    if not isinstance(total, tir.SumOp) or not isinstance(total.input.owner, tir.ExpOp):
+    if not isinstance(total, tir.SumOp):
         return None
-    x = total.input.owner.input
+    e, inner = _peel(total.input, ())  # sum(cast(exp(x))): the sum's dtype argument
+    if not isinstance(e.owner, tir.ExpOp):
+        return None
     axes = total.get_axes()
+    if _shifted_by_max(e.owner.input, axes):  # this rule's own output: already stable
+        return None
+    x = b.wrap(e.owner.input, inner)
     m = b.emit(tir.MaxOp(x, axes))
     infinite = b.eq(b.abs(m), b.const_like(float("inf"), m))
     m = b.zero_grad(b.switch(infinite, b.const_like(0.0, m), m))
@@ -278,6 +302,22 @@ def _log_sum_exp(b: Builder, log: Operation) -> SSAValue | None:
     m_wide = b.emit(tir.DimShuffleOp(m, [-1 if i in axes else next(kept) for i in range(rank)]))
     shifted = b.emit(tir.SumOp(b.exp(b.sub(x, m_wide)), axes))
     return b.wrap(b.add(m, b.log(shifted)), path)
+
+
+def _shifted_by_max(x: SSAValue, axes: tuple[int, ...]) -> bool:
+    """Is ``x`` the ``x - m`` that ``_log_sum_exp`` builds, ``m`` the max of ``x`` over
+    ``axes`` (so that the pass, run again, leaves its own output alone)?"""
+    if not isinstance(x.owner, tir.SubOp):
+        return False
+    unshifted, shift = x.owner.operands
+    shift, _ = _peel(shift, ())
+    if not isinstance(shift.owner, tir.ZeroGradOp):
+        return False
+    switch = shift.owner.input.owner
+    if not isinstance(switch, tir.SwitchOp):
+        return False
+    m = switch.operands[2].owner
+    return isinstance(m, tir.MaxOp) and m.input == unshifted and m.get_axes() == axes
 
 
 FUNCTION_RULES: dict[type[Operation], list[Callable[[Builder, Operation], SSAValue | None]]] = {
@@ -317,7 +357,8 @@ def _commit(op: Operation, b: Builder, new: SSAValue | None) -> bool:
     if new is None or new.type != old.type:
         b.rollback()
         return False
-    if old.name_hint and not new.name_hint:
+    created = any(new.owner is c for c in b.created)
+    if old.name_hint and (created or not new.name_hint):  # a clone's name is the root's too
         new.name_hint = old.name_hint
     old.replace_all_uses_with(new)
     _erase_dead(op)
