@@ -280,3 +280,18 @@ def test_bool_constant_results_hold_numpy_bool_bytes() -> None:
     c = T.vector("c", dtype="bool")
     g = tensorir.function([c], T.ones_like(c), mode="DebugMode")
     np.testing.assert_array_equal(g(np.array([True, False])), [True, True])
+
+
+def test_stable_gradients_raise_no_false_alarm() -> None:
+    # the stabilized tanh and sigmoid gradients have no big or infinite intermediate (a
+    # sech**2 through cosh would be above 1e10 from |x| > 24, infinite from |x| > 710)
+    x = T.dvector("x")
+    cost = (T.tanh(x) + T.nnet.sigmoid(x) + T.nnet.softplus(x)).sum()
+    g = tensorir.grad(cost, x)
+    big = np.array([-1e4, -800.0, -30.0, 0.0, 30.0, 800.0, 1e4])
+    guarded = tensorir.function([x], g, mode=NanGuardMode(True, True, True))
+    checked = tensorir.function([x], g, mode="DebugMode")
+    expected = tensorir.function([x], g)(big)
+    np.testing.assert_array_equal(guarded(big), expected)
+    np.testing.assert_allclose(checked(big), expected, rtol=1e-15)
+    assert np.isfinite(expected).all()

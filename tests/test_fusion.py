@@ -173,17 +173,25 @@ def test_full_reduction_and_sum_of_squares() -> None:
 
 
 def test_gradients_same_bits_as_unfused(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The loss and gradients of a small tanh network."""
-    x, t = tensor.dvector("x"), tensor.dscalar("t")
-    W1, b1 = tensor.dmatrix("W1"), tensor.dvector("b1")
-    W2, b2 = tensor.dmatrix("W2"), tensor.dvector("b2")
-    h = tensor.tanh(tensor.dot(W1, x) + b1)
-    y = (tensor.tanh(tensor.dot(W2, h) + b2)).sum()
-    loss = tensor.sqr(y - t)
-    params = [W1, b1, W2, b2]
-    outs = [loss, *tensor.grad(loss, params)]
-    f = tensorir.function([x, t, *params], outs)
-    g = unfused(monkeypatch, [x, t, *params], outs)
+    """The loss and gradients of a small tanh network. Bit for bit without BLAS: fused, the
+    backward ``dot(W2.T, delta)`` hands ``W2`` to dgemv as transposed, unfused it passes a
+    copied transpose, and the two dgemv kernels sum in different orders (1 ulp apart); with
+    BLAS the results agree to rounding."""
+    rng = np.random.default_rng(3)  # draws for which the two dgemv kernels differ here
+    blas_args = [
+        rng.standard_normal(3),
+        0.5,
+        rng.standard_normal((5, 3)),
+        rng.standard_normal(5),
+        rng.standard_normal((2, 5)),
+        rng.standard_normal(2),
+    ]
+    with_blas = _tanh_network(monkeypatch)
+    for got, want in zip(with_blas[0](*blas_args), with_blas[1](*blas_args), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-17)
+    buffers = tuple(p for p in pipelines.LEVELS["buffers"] if p != "tir-linalg-to-blas")
+    monkeypatch.setitem(pipelines.LEVELS, "buffers", buffers)
+    f, g = _tanh_network(monkeypatch)
     assert kernels(f) < kernels(f, "linalg")
     args = [
         RNG.standard_normal(3),
@@ -194,6 +202,20 @@ def test_gradients_same_bits_as_unfused(monkeypatch: pytest.MonkeyPatch) -> None
         RNG.standard_normal(2),
     ]
     assert_same(f(*args), g(*args))
+    assert_same(f(*blas_args), g(*blas_args))
+
+
+def _tanh_network(monkeypatch: pytest.MonkeyPatch) -> tuple:
+    """The network's loss and gradients, compiled with and without fusion."""
+    x, t = tensor.dvector("x"), tensor.dscalar("t")
+    W1, b1 = tensor.dmatrix("W1"), tensor.dvector("b1")
+    W2, b2 = tensor.dmatrix("W2"), tensor.dvector("b2")
+    h = tensor.tanh(tensor.dot(W1, x) + b1)
+    y = (tensor.tanh(tensor.dot(W2, h) + b2)).sum()
+    loss = tensor.sqr(y - t)
+    params = [W1, b1, W2, b2]
+    outs = [loss, *tensor.grad(loss, params)]
+    return tensorir.function([x, t, *params], outs), unfused(monkeypatch, [x, t, *params], outs)
 
 
 def test_updates_same_bits_as_unfused(monkeypatch: pytest.MonkeyPatch) -> None:

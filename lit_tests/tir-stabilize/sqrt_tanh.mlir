@@ -1,8 +1,8 @@
 // RUN: tensorir-opt %s -p tir-stabilize | filecheck %s
 // sqrt(sqr(x)), sqrt(x ** 2) and sqrt(x * x) -> |x| (no overflow of x**2 above 1e154, no
-// underflow below 1e-162); 1 - tanh(x)**2 (tanh's gradient) -> 1 / cosh(x)**2, not 1 - 1 = 0
-// where tanh rounds to 1, with x clipped to ±400 (float64) or ±60 (float32), where the value
-// has rounded to 0 and cosh does not overflow yet (else its own gradient would be inf * 0);
+// underflow below 1e-162); 1 - tanh(x)**2 (tanh's gradient) -> sech(x)**2, not 1 - 1 = 0
+// where tanh rounds to 1: 1 - t * t for |x| < 1/2, 4e / (1 + e)**2 with e = exp(-2|x|) beyond
+// (no intermediate outside [0, 4], so no overflow of cosh and no inf * 0 in its gradient);
 // -(-x) -> x. sqrt(x * y) and 1 - tanh(x) ** 3 are left alone.
 
 // CHECK-LABEL: func.func @sqrt_sqr
@@ -48,19 +48,28 @@ func.func @sqrt_mul(%x: tensor<?xf64>, %xf: tensor<?xf32>) -> (tensor<?xf64>, te
 // rank-0 constants of x's dtype broadcast to x's rank.
 // CHECK-LABEL: func.func @one_minus_tanh_pow
 func.func @one_minus_tanh_pow(%x: tensor<?xf32>) -> tensor<?xf32> {
-  // CHECK-NEXT: %[[LO:.*]] = tir.constant dense<-6.000000e+01> : tensor<f32> -> tensor<f32>
-  // CHECK-NEXT: %[[LOB:.*]] = tir.dimshuffle %[[LO]] {pattern = array<i64: -1>} : tensor<f32> -> tensor<1xf32>
-  // CHECK-NEXT: %[[ABOVE:.*]] = tir.maximum %x, %[[LOB]] : (tensor<?xf32>, tensor<1xf32>) -> tensor<?xf32>
-  // CHECK-NEXT: %[[HI:.*]] = tir.constant dense<6.000000e+01> : tensor<f32> -> tensor<f32>
-  // CHECK-NEXT: %[[HIB:.*]] = tir.dimshuffle %[[HI]] {pattern = array<i64: -1>} : tensor<f32> -> tensor<1xf32>
-  // CHECK-NEXT: %[[CLIPPED:.*]] = tir.minimum %[[ABOVE]], %[[HIB]] : (tensor<?xf32>, tensor<1xf32>) -> tensor<?xf32>
+  // CHECK-NEXT: %[[T:.*]] = tir.tanh %x : tensor<?xf32> -> tensor<?xf32>
   // CHECK-NEXT: %[[ONE:.*]] = tir.constant dense<1.000000e+00> : tensor<f32> -> tensor<f32>
   // CHECK-NEXT: %[[ONEB:.*]] = tir.dimshuffle %[[ONE]] {pattern = array<i64: -1>} : tensor<f32> -> tensor<1xf32>
-  // CHECK-NEXT: %[[CH:.*]] = tir.cosh %[[CLIPPED]] : tensor<?xf32> -> tensor<?xf32>
-  // CHECK-NEXT: %[[SECH:.*]] = tir.true_div %[[ONEB]], %[[CH]] : (tensor<1xf32>, tensor<?xf32>) -> tensor<?xf32>
-  // CHECK-NEXT: %d = tir.sqr %[[SECH]] : tensor<?xf32> -> tensor<?xf32>
+  // CHECK-NEXT: %[[TT:.*]] = tir.mul %[[T]], %[[T]] : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  // CHECK-NEXT: %[[NEAR:.*]] = tir.sub %[[ONEB]], %[[TT]] : (tensor<1xf32>, tensor<?xf32>) -> tensor<?xf32>
+  // CHECK-NEXT: %[[ABS:.*]] = tir.abs %x : tensor<?xf32> -> tensor<?xf32>
+  // CHECK-NEXT: %[[M2:.*]] = tir.constant dense<-2.000000e+00> : tensor<f32> -> tensor<f32>
+  // CHECK-NEXT: %[[M2B:.*]] = tir.dimshuffle %[[M2]] {pattern = array<i64: -1>} : tensor<f32> -> tensor<1xf32>
+  // CHECK-NEXT: %[[ARG:.*]] = tir.mul %[[M2B]], %[[ABS]] : (tensor<1xf32>, tensor<?xf32>) -> tensor<?xf32>
+  // CHECK-NEXT: %[[E:.*]] = tir.exp %[[ARG]] : tensor<?xf32> -> tensor<?xf32>
+  // CHECK-NEXT: %[[FOUR:.*]] = tir.constant dense<4.000000e+00> : tensor<f32> -> tensor<f32>
+  // CHECK-NEXT: %[[FOURB:.*]] = tir.dimshuffle %[[FOUR]] {pattern = array<i64: -1>} : tensor<f32> -> tensor<1xf32>
+  // CHECK-NEXT: %[[NUM:.*]] = tir.mul %[[FOURB]], %[[E]] : (tensor<1xf32>, tensor<?xf32>) -> tensor<?xf32>
+  // CHECK-NEXT: %[[DEN:.*]] = tir.add %[[ONEB]], %[[E]] : (tensor<1xf32>, tensor<?xf32>) -> tensor<?xf32>
+  // CHECK-NEXT: %[[DEN2:.*]] = tir.sqr %[[DEN]] : tensor<?xf32> -> tensor<?xf32>
+  // CHECK-NEXT: %[[FAR:.*]] = tir.true_div %[[NUM]], %[[DEN2]] : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  // CHECK-NEXT: %[[HALF:.*]] = tir.constant dense<5.000000e-01> : tensor<f32> -> tensor<f32>
+  // CHECK-NEXT: %[[HALFB:.*]] = tir.dimshuffle %[[HALF]] {pattern = array<i64: -1>} : tensor<f32> -> tensor<1xf32>
+  // CHECK-NEXT: %[[SMALL:.*]] = tir.lt %[[ABS]], %[[HALFB]] : (tensor<?xf32>, tensor<1xf32>) -> tensor<?xi1>
+  // CHECK-NEXT: %d = tir.switch %[[SMALL]], %[[NEAR]], %[[FAR]] : (tensor<?xi1>, tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
   // CHECK-NEXT: func.return %d
-  // CHECK-NOT:  tir.tanh
+  // CHECK-NOT:  tir.pow
   %t = tir.tanh %x : tensor<?xf32> -> tensor<?xf32>
   %two = tir.constant dense<2.000000e+00> : tensor<1xf32> -> tensor<1xf32>
   %t2 = tir.pow %t, %two : (tensor<?xf32>, tensor<1xf32>) -> tensor<?xf32>
@@ -74,12 +83,8 @@ func.func @one_minus_tanh_pow(%x: tensor<?xf32>) -> tensor<?xf32> {
 // CHECK-LABEL: func.func @tanh_gradient
 func.func @tanh_gradient(%x: tensor<?x?xf64>, %gz: tensor<?x?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>) {
   // CHECK-NEXT: %t = tir.tanh %x
-  // CHECK-NEXT: %[[LO:.*]] = tir.constant dense<-4.000000e+02> : tensor<f64> -> tensor<f64>
-  // CHECK:      %[[HI:.*]] = tir.constant dense<4.000000e+02> : tensor<f64> -> tensor<f64>
-  // CHECK:      %[[CLIPPED:.*]] = tir.minimum {{.*}} : (tensor<?x?xf64>, tensor<1x1xf64>) -> tensor<?x?xf64>
-  // CHECK:      %[[CH:.*]] = tir.cosh %[[CLIPPED]] : tensor<?x?xf64> -> tensor<?x?xf64>
-  // CHECK-NEXT: %[[SECH:.*]] = tir.true_div {{.*}}, %[[CH]] : (tensor<1x1xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
-  // CHECK-NEXT: %d = tir.sqr %[[SECH]]
+  // CHECK:      %[[SMALL:.*]] = tir.lt {{.*}} : (tensor<?x?xf64>, tensor<1x1xf64>) -> tensor<?x?xi1>
+  // CHECK-NEXT: %d = tir.switch %[[SMALL]], {{.*}} : (tensor<?x?xi1>, tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
   // CHECK-NEXT: %gx = tir.mul %gz, %d
   // CHECK-NEXT: func.return %t, %gx
   %t = tir.tanh %x : tensor<?x?xf64> -> tensor<?x?xf64>
