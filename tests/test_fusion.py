@@ -177,15 +177,7 @@ def test_gradients_same_bits_as_unfused(monkeypatch: pytest.MonkeyPatch) -> None
     backward ``dot(W2.T, delta)`` hands ``W2`` to dgemv as transposed, unfused it passes a
     copied transpose, and the two dgemv kernels sum in different orders (1 ulp apart); with
     BLAS the results agree to rounding."""
-    rng = np.random.default_rng(3)  # draws for which the two dgemv kernels differ here
-    blas_args = [
-        rng.standard_normal(3),
-        0.5,
-        rng.standard_normal((5, 3)),
-        rng.standard_normal(5),
-        rng.standard_normal((2, 5)),
-        rng.standard_normal(2),
-    ]
+    blas_args = _network_args(np.random.default_rng(3))  # the dgemv kernels differ here
     with_blas = _tanh_network(monkeypatch)
     for got, want in zip(with_blas[0](*blas_args), with_blas[1](*blas_args), strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-17)
@@ -193,16 +185,15 @@ def test_gradients_same_bits_as_unfused(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setitem(pipelines.LEVELS, "buffers", buffers)
     f, g = _tanh_network(monkeypatch)
     assert kernels(f) < kernels(f, "linalg")
-    args = [
-        RNG.standard_normal(3),
-        0.5,
-        RNG.standard_normal((5, 3)),
-        RNG.standard_normal(5),
-        RNG.standard_normal((2, 5)),
-        RNG.standard_normal(2),
-    ]
-    assert_same(f(*args), g(*args))
+    assert_same(f(*(args := _network_args(RNG))), g(*args))
     assert_same(f(*blas_args), g(*blas_args))
+
+
+def _network_args(rng: np.random.Generator) -> list:
+    """x, t, W1, b1, W2, b2 of the tanh network."""
+    shapes = [(3,), (5, 3), (5,), (2, 5), (2,)]
+    x, W1, b1, W2, b2 = (rng.standard_normal(shape) for shape in shapes)
+    return [x, 0.5, W1, b1, W2, b2]
 
 
 def _tanh_network(monkeypatch: pytest.MonkeyPatch) -> tuple:
