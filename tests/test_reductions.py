@@ -100,7 +100,7 @@ def test_dtype_argument_casts_first() -> None:
     s = x.sum(dtype="int8")
     f = tensorir.function([x], [s, tensor.mean(x, dtype="float32")])
     a = np.arange(-3, 5, dtype="int8")
-    _check(f(a)[0], a.astype("int8").sum())
+    _check(f(a)[0], np.sum(a, dtype="int8"))  # the dtype of the result, as numpy
     np.testing.assert_allclose(f(a)[1], a.mean(), rtol=1e-6)
     assert f(a)[1].dtype == np.float32
 
@@ -198,3 +198,20 @@ def test_bad_axes_raise_when_building() -> None:
         x.sum(axis=(0, -2))
     with pytest.raises(TypeError):
         tensor.cmatrix("c").max()
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "float32", "float64", "bool"])
+def test_reduction_dtype_is_the_result_dtype(dtype: str) -> None:
+    # as numpy's (and Theano's): int8 wraps as numpy's int8 sum does
+    x = tensor.lvector("x")
+    a = np.array([100, 100, 77], "int64")
+    f = tensorir.function([x], [tensor.sum(x, dtype=dtype), x.prod(dtype=dtype)])
+    total, product = f(a)
+    assert total.dtype == dtype and product.dtype == dtype
+    np.testing.assert_array_equal(total, np.sum(a, dtype=dtype))
+    np.testing.assert_array_equal(product, np.prod(a, dtype=dtype))
+    v = tensor.fvector("v")  # a wider dtype: the input is cast first, as numpy
+    np.testing.assert_array_equal(
+        tensorir.function([v], v.sum(dtype="float64"))(np.float32([0.1, 0.2])),
+        np.float32([0.1, 0.2]).sum(dtype="float64"),
+    )

@@ -3,6 +3,9 @@ semantics, conversion errors, and use in expressions."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -258,3 +261,16 @@ def test_shared_scalar_in_expression() -> None:
         g = tensorir.function([], t * 2)
         assert g() == value * 2
         assert tensorir.function([], t)() == value
+
+
+def test_shared_variable_operators_need_no_other_import() -> None:
+    # a fresh interpreter that imports only the package: the operators of a shared variable
+    # work before tensorir.tensor has been imported
+    script = (
+        "import numpy as np, tensorir\n"
+        "s = tensorir.shared(np.ones(3), name='s')\n"
+        "print(tensorir.function([], (s + 1) * s[0])())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[2. 2. 2.]"

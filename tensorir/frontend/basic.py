@@ -402,11 +402,16 @@ def _norm_axes(x: Variable, axis: Any) -> tuple[int, ...]:
 
 
 def _reduce(op_cls: type, name: str, x: Any, axis: Any, keepdims: bool, dtype: str | None):
+    """``dtype``, as Theano's: the result's dtype. The accumulator is the wider of ``dtype``
+    and the input's (``sum(int64 x, dtype="int8")`` sums in int64, then wraps to int8, which
+    is numpy's int8 sum)."""
     x = as_tensor_variable(x)
-    if dtype is not None:
+    if dtype is not None and T.upcast(x.dtype, dtype) == dtype:
         x = cast(x, dtype)
     axes = _norm_axes(x, axis)
     out = apply_op(Op(op_cls, name, axes=axes), x) if axes else x
+    if dtype is not None and out.dtype != dtype:
+        out = cast(out, dtype)
     if keepdims:
         pattern: list[Any] = []
         kept = iter(range(out.ndim))

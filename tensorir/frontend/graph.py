@@ -465,3 +465,8 @@ def clone_replace(
 
 
 Builder = Callable[..., Variable]
+
+# A Variable's operators (``x + 1``, ``x[i]``, ``x.sum()``) are defined with the ops in
+# ``basic``; importing it here installs them wherever a Variable comes from (a shared variable
+# made before ``tensorir.tensor`` was imported included).
+from tensorir.frontend import basic as _basic  # noqa: E402, F401
