@@ -248,3 +248,22 @@ def test_denoising_autoencoder_corruption() -> None:
     assert abs(kept.mean() - 0.7) < 0.02
     tilde2, _ = f(data)
     assert not np.array_equal(tilde2 != 0, kept)
+
+
+@pytest.mark.parametrize(
+    ("seed", "error"),
+    [
+        (-1, ValueError),
+        (2**32, ValueError),
+        (2**64, ValueError),
+        (1.5, TypeError),
+        ("1", TypeError),
+    ],
+)
+def test_seeds_outside_numpys_range_raise(seed: object, error: type[Exception]) -> None:
+    # as numpy's RandomState: not folded onto another seed's stream (2**64 is not 0)
+    with pytest.raises(error, match="seed must be"):
+        RandomStreams(seed=seed)  # type: ignore[arg-type]
+    with pytest.raises(error, match="seed must be"):
+        RandomStreams(seed=1).seed(seed)  # type: ignore[arg-type]
+    assert RandomStreams(seed=np.uint32(2**32 - 1)).default_seed == 2**32 - 1

@@ -89,7 +89,7 @@ def test_elementwise_binary(dtype: str) -> None:
     if dtype.startswith("float"):
         outs += [x / y, abs(x) ** y, x**y]
     else:
-        outs += [x**y]  # negative exponents: 1 / x ** -y truncated
+        outs += [x ** abs(y)]  # a negative exponent raises: test_integer_negative_power
     f = tensorir.function([x, y], outs)
     make = _floats if dtype.startswith("float") else _ints
     for shape in SHAPES:
@@ -98,6 +98,20 @@ def test_elementwise_binary(dtype: str) -> None:
             yv[0, 0] = 0  # division by zero
             xv[0, :2] = [7, -7]
         check(f, xv, yv)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int8"])
+def test_integer_negative_power(dtype: str) -> None:
+    # numpy raises; so do the compiled code and the reference, before any result is written
+    x, y = T.tensor(dtype, (False,), "x"), T.tensor(dtype, (False,), "y")
+    f = tensorir.function([x, y], x**y)
+    a, b = np.array([2, 3, -1], dtype), np.array([3, -1, 2], dtype)
+    for run in (lambda: f(a, b), lambda: evaluate_function(f.module("adjoint").ops.first, [a, b])):
+        with pytest.raises(ValueError, match="Integers to negative integer powers"):
+            run()
+    with pytest.raises(ValueError, match="Integers to negative integer powers"):
+        a**b
+    check(f, a, np.abs(b))
 
 
 def test_elementwise_special_floats() -> None:

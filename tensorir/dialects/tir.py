@@ -174,15 +174,10 @@ def _sign(x: np.ndarray) -> np.ndarray:
 
 
 def _power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a ** b``; on integers a negative exponent gives ``1 / a ** -b`` truncated (1 for
-    ``a == 1``, +-1 for ``a == -1``, else 0), as the generated code: numpy raises there."""
-    if a.dtype.kind != "i":
-        return np.power(a, b)
-    t = a.dtype.type
-    positive = np.power(a, np.where(b < 0, t(0), b))
-    minus_one = np.where((b & t(1)) != 0, t(-1), t(1))
-    negative = np.where(a == t(1), t(1), np.where(a == t(-1), minus_one, t(0)))
-    return np.where(b < 0, negative, positive).astype(a.dtype)
+    """``a ** b``; integers to negative integer powers raise ValueError, as numpy's."""
+    if a.dtype.kind == "i" and (b < 0).any():
+        raise ValueError("Integers to negative integer powers are not allowed")
+    return np.power(a, b)
 
 
 def _maximum(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -100,13 +100,24 @@ def _positions(sizes: Sequence[Variable]) -> tuple[Variable, Variable]:
     return pos, total
 
 
+def _check_seed(seed: Any) -> int:
+    """A seed as numpy's ``RandomState`` takes it (Theano's ``RandomStreams`` seeded one): an
+    integer in ``[0, 2**32)``. Others are refused rather than folded onto the same stream
+    (``1.5`` is not ``1``, ``2**64`` is not ``0``)."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"RandomStreams: the seed must be an integer, got {seed!r}")
+    if not 0 <= int(seed) < 2**32:
+        raise ValueError(f"RandomStreams: the seed must be between 0 and 2**32 - 1, got {seed}")
+    return int(seed)
+
+
 class RandomStreams:
     """Theano's ``RandomStreams(seed)``: ``uniform``, ``normal``, ``binomial`` (and
     ``random_integers``) give random tensors that change at every call of a function that
     uses them, reproducibly for a given seed."""
 
     def __init__(self, seed: int | None = None):
-        self.default_seed = 12345 if seed is None else int(seed)
+        self.default_seed = 12345 if seed is None else _check_seed(seed)
         self.state_updates: list[tuple[SharedVariable, Variable]] = []
         self._draws = itertools.count()
 
@@ -118,7 +129,7 @@ class RandomStreams:
     def seed(self, seed: int | None = None) -> None:
         """Restart every draw of these streams from ``seed`` (the constructor's by default)."""
         if seed is not None:
-            self.default_seed = int(seed)
+            self.default_seed = _check_seed(seed)
         for k, (state, _) in enumerate(self.state_updates):
             state.set_value(np.int64(self._key(k)))
 

@@ -214,6 +214,8 @@ class FunctionLowering:
         assert isinstance(out, TensorType)
         rank = len(out.get_shape())
         sizes = self.broadcast_checks(op, xs, out)
+        if isinstance(op, tir.PowOp) and T.is_int(_dtype(xs[1])):
+            self.no_negative_exponent(op, xs[1])
         maps = [_broadcast_map(_shape(x), rank) for x in xs] + [AffineMap.identity(rank)]
         in_dtype, out_dtype = _dtype(xs[0]), _dtype(out)
         op_cls = type(op)
@@ -228,6 +230,23 @@ class FunctionLowering:
             return scalar.unary(ins, op_cls, args[0], in_dtype)
 
         return self.generic(xs, self.empty(out, sizes), maps, [PARALLEL] * rank, body)
+
+    def no_negative_exponent(self, op: Operation, e: SSAValue) -> None:
+        """Integers to negative integer powers raise, as numpy's."""
+        dtype = _dtype(e)
+
+        def negative(ins: scalar.Insert, a: SSAValue, acc: SSAValue) -> SSAValue:
+            below = ins(arith.CmpiOp(a, scalar.const(ins, 0, dtype), "slt")).results[0]
+            return ins(arith.OrIOp(acc, below)).results[0]
+
+        found = self.fold(e, "bool", 0, negative)
+        ok = self.insert(arith.XOrIOp(found, scalar.const(self.insert, 1, "bool"))).results[0]
+        self.check(
+            ok,
+            "ValueError",
+            f"Integers to negative integer powers are not allowed{self.where(op)}",
+            [],
+        )
 
     def size(self, op: tir.SizeOp) -> SSAValue:
         """The product of the dims along ``axes``, as a rank-0 int64 tensor."""
@@ -478,24 +497,27 @@ class FunctionLowering:
             library_call=call,
         )
 
+    def fold(self, x: SSAValue, dtype: str, init: int, step: object) -> SSAValue:
+        """A scalar of ``dtype`` folded over every element of ``x``: ``init``, then
+        ``step(insert, element, acc)`` element by element (a reduction over all dims)."""
+        rank = len(_shape(x))
+        start = self.fill(TensorType(T.element_type(dtype), []), [], init)
+        maps = [AffineMap.identity(rank), AffineMap(rank, 0, ())]
+        total = self.generic([x], start, maps, [REDUCTION] * rank, step)
+        return self.insert(xtensor.ExtractOp(total, [], T.element_type(dtype))).results[0]
+
     def nan_guard(self, op: tir.NanGuardOp) -> None:
         """The worst finding over every element (a max-reduction of ``scalar.guard_code``),
         then one check per kind of finding, the worst first. The message reports the sizes of
         the guarded op's operands: static ones in the text, dynamic ones as values of the
         check (as many as it can carry; ``?`` for the rest)."""
-        x = op.value
-        rank = len(_shape(x))
-        dtype, checks = _dtype(x), op.get_checks()
-        code_type = TensorType(T.element_type("int8"), [])
-        init = self.fill(code_type, [], 0)
-        maps = [AffineMap.identity(rank), AffineMap(rank, 0, ())]
+        dtype, checks = _dtype(op.value), op.get_checks()
 
         def worst(ins: scalar.Insert, a: SSAValue, acc: SSAValue) -> SSAValue:
             code = scalar.guard_code(ins, a, dtype, checks)
             return ins(arith.MaxSIOp(acc, code)).results[0]
 
-        total = self.generic([x], init, maps, [REDUCTION] * rank, worst)
-        code = self.insert(xtensor.ExtractOp(total, [], T.element_type("int8"))).results[0]
+        code = self.fold(op.value, "int8", 0, worst)
         values: list[SSAValue] = []
         fields: list[list[str]] = []
         for v in op.inputs:
