@@ -21,7 +21,6 @@ from xdsl.dialects.builtin import (
     TensorType,
     f64,
     i1,
-    i8,
     i64,
 )
 from xdsl.ir import Block
@@ -299,14 +298,43 @@ def test_arange_narrow_ints() -> None:
     i, j = T.bscalars("i", "j")
     f = tensorir.function([i, j], [T.arange(i, j, 3, dtype="int8"), T.arange(j, i, -2)])
     check(f, np.int8(-20), np.int8(100))
-    # Left out, a disagreement with numpy: the generated code computes the count of a
-    # narrow-int arange from stop - start in the element type, which wraps:
-    # arange(-100, 100, 50, dtype="int8") gives [] where numpy (and the reference) give
-    # [-100, -50, 0, 50].
-    ref = evaluate_op(
-        tir.ArangeOp(*Block(arg_types=[TensorType(i8, [])] * 3).args), [-100, 100, 50]
-    )
-    assert ref[0].tolist() == [-100, -50, 0, 50]
+    k = T.bscalar("k")
+    g = tensorir.function([i, j, k], T.arange(i, j, k))
+    check(g, np.int8(-100), np.int8(100), np.int8(50))  # stop - start overflows int8
+    assert g(-100, 100, 50).tolist() == [-100, -50, 0, 50]
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int8"])
+def test_arange_extreme_integer_bounds(dtype: str) -> None:
+    # numpy's arange on Python ints (Theano's passes them): the count is ceil of the rounded
+    # ratio, so no bound or step of the dtype wraps
+    a, b, s = (T.scalar(name, dtype=dtype) for name in "abs")
+    f = tensorir.function([a, b, s], T.arange(a, b, s))
+    lo, hi = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+    half = hi // 2 + 1
+    cases = [(lo, hi, half), (hi, lo, -half), (lo, hi, hi), (hi, lo, lo), (hi - 5, hi, 2)]
+    cases += [(lo, lo + 3, 1), (5, -5, -3), (0, 10, -1), (3, 3, 1)]
+    for bounds in cases:
+        got = f(*(np.asarray(v, dtype) for v in bounds))
+        np.testing.assert_array_equal(got, np.arange(*bounds).astype(dtype), err_msg=bounds)
+    if dtype == "int64":  # 2**64 - 1 elements
+        with pytest.raises(ValueError, match="Maximum allowed size exceeded"):
+            f(lo, hi, 1)
+        with pytest.raises(ValueError, match="Maximum allowed size exceeded"):
+            np.arange(lo, hi, 1)
+
+
+def test_arange_float_edges() -> None:
+    a, b, s = T.dscalars("a", "b", "s")
+    f = tensorir.function([a, b, s], T.arange(a, b, s))
+    inf = np.inf
+    for bounds in [(0.0, 10.0, inf), (0.0, -10.0, inf), (10.0, 0.0, -inf), (0.0, 1e-300, 1.0)]:
+        np.testing.assert_array_equal(f(*bounds), np.arange(*bounds), err_msg=str(bounds))
+    for bounds in [(0.0, inf, 1.0), (0.0, 1e20, 1.0)]:
+        with pytest.raises(ValueError, match="Maximum allowed size exceeded"):
+            np.arange(*bounds)
+        with pytest.raises(ValueError, match="arange: Maximum allowed size exceeded .*built at"):
+            f(*bounds)
 
 
 def test_arange_floats() -> None:

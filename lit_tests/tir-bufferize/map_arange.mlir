@@ -1,5 +1,6 @@
 // RUN: tensorir-opt %s -p tir-bufferize | filecheck %s
-// tir.arange and tir.map become explicit loops: arange stores start + k * step for each k;
+// tir.arange and tir.map become explicit loops: arange stores start + k * step for each k
+// (the count from the distance in 64 bits unsigned, so that no bound wraps, as numpy's);
 // a map allocates its result, runs its body once per row with the body's own temporaries
 // (freed in the same iteration), checks the row's shape and copies it into its row.
 
@@ -9,9 +10,16 @@ func.func @arange(%start: tensor<i64>, %stop: tensor<i64>, %step: tensor<i64>) -
   // CHECK-NEXT: %[[STOP:.*]] = memref.load %{{.*}}[] : memref<i64>
   // CHECK-NEXT: %[[STEP:.*]] = memref.load %{{.*}}[] : memref<i64>
   // CHECK:      tir.check %{{.*}}, "ValueError", "arange: step must not be zero (built at p.py:1: r = arange(a, b, c))"
-  // CHECK:      %[[SPAN:.*]] = arith.subi %[[STOP]], %[[START]] : i64
-  // CHECK-NEXT: %[[COUNT:.*]] = arith.ceildivsi %[[SPAN]], %[[STEP]] : i64
-  // CHECK:      %[[N:.*]] = arith.maxsi %[[COUNT]], %{{.*}} : i64
+  // CHECK:      %[[UP:.*]] = arith.cmpi sgt, %[[STEP]], %{{.*}} : i64
+  // CHECK-NEXT: %[[HI:.*]] = arith.select %[[UP]], %[[STOP]], %[[START]] : i64
+  // CHECK-NEXT: %[[LO:.*]] = arith.select %[[UP]], %[[START]], %[[STOP]] : i64
+  // CHECK-NEXT: %[[SPAN:.*]] = arith.subi %[[HI]], %[[LO]] : i64
+  // CHECK:      %[[Q:.*]] = arith.divui %[[SPAN]], %[[STRIDE:.*]] : i64
+  // CHECK-NEXT: %[[R:.*]] = arith.remui %[[SPAN]], %[[STRIDE]] : i64
+  // CHECK:      %[[COUNT:.*]] = arith.addi %[[Q]], %{{.*}} : i64
+  // CHECK-NEXT: %[[EMPTY:.*]] = arith.cmpi sle, %[[HI]], %[[LO]] : i64
+  // CHECK:      tir.check %{{.*}}, "ValueError", "arange: Maximum allowed size exceeded (built at p.py:1: r = arange(a, b, c))"
+  // CHECK:      %[[N:.*]] = arith.select %[[EMPTY]], %{{.*}}, %[[COUNT]] : i64
   // CHECK-NEXT: %[[NI:.*]] = arith.index_cast %[[N]] : i64 to index
   // CHECK-NEXT: %r = memref.alloc(%[[NI]]) : memref<?xi64>
   // CHECK:      scf.for %[[K:.*]] = %{{.*}} to %[[NI]] step %{{.*}} {

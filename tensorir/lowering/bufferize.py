@@ -453,8 +453,10 @@ class FunctionBufferization:
         return b
 
     def convert_arange(self, op: tir.ArangeOp) -> None:
-        """``start + k * step`` for ``k < max(0, ceil((stop - start) / step))``: a loop (for
-        floats numpy's exact sequence)."""
+        """``start + k * step`` for ``k < max(0, ceil((stop - start) / step))``, numpy's
+        count (for integers computed without overflow, for floats with numpy's special
+        cases; a count beyond int64 is numpy's ValueError): a loop (for floats numpy's exact
+        sequence)."""
         start, stop, step = (self.load_scalar(v, op) for v in op.operands)
         t = op.result.type
         assert isinstance(t, TensorType)
@@ -465,10 +467,16 @@ class FunctionBufferization:
             return self.insert_before(new, op).results[0]
 
         i64 = T.element_type("int64")
+
+        def i64_const(v: int) -> SSAValue:
+            return ins(arith.ConstantOp(IntegerAttr(v, i64)))
+
+        too_long = f"arange: Maximum allowed size exceeded{tir.built_at(op)}"
         if T.is_float(dtype):
             zero = ins(arith.ConstantOp(FloatAttr(0.0, elem)))
             ok = ins(arith.CmpfOp(step, zero, "une"))
-            span = ins(arith.DivfOp(ins(arith.SubfOp(stop, start)), step))
+            delta = ins(arith.SubfOp(stop, start))
+            span = ins(arith.DivfOp(delta, step))
             ok = ins(arith.AndIOp(ok, ins(arith.CmpfOp(span, span, "ord"))))
             self.insert_before(
                 tir.CheckOp(
@@ -478,7 +486,18 @@ class FunctionBufferization:
                 ),
                 op,
             )
-            count = ins(arith.FPToSIOp(ins(math.CeilOp(span)), i64))
+            ceil = ins(math.CeilOp(span))
+            limit = ins(arith.ConstantOp(FloatAttr(2.0**63, elem)))
+            fits = ins(arith.CmpfOp(ceil, limit, "olt"))
+            self.insert_before(tir.CheckOp(fits, "ValueError", too_long), op)
+            # numpy: a ratio that underflows to +0 while the bounds differ is one element
+            count = ins(arith.FPToSIOp(ins(arith.MaximumfOp(ceil, zero)), i64))
+            bits = T.element_type("int32" if dtype == "float32" else "int64")
+            as_int = ins(arith.BitcastOp(span, bits))
+            positive = ins(arith.CmpiOp(as_int, ins(arith.ConstantOp(IntegerAttr(0, bits))), "sge"))
+            underflow = ins(arith.AndIOp(ins(arith.CmpfOp(span, zero, "oeq")), positive))
+            one_element = ins(arith.AndIOp(ins(arith.CmpfOp(delta, zero, "une")), underflow))
+            count = ins(arith.SelectOp(one_element, i64_const(1), count))
         else:
             zero = ins(arith.ConstantOp(IntegerAttr(0, elem)))
             ok = ins(arith.CmpiOp(step, zero, "ne"))
@@ -486,10 +505,31 @@ class FunctionBufferization:
                 tir.CheckOp(ok, "ValueError", f"arange: step must not be zero{tir.built_at(op)}"),
                 op,
             )
-            count = ins(arith.CeilDivSIOp(ins(arith.SubiOp(stop, start)), step))
-            if elem != i64:
-                count = ins(arith.ExtSIOp(count, i64))
-        count = ins(arith.MaxSIOp(count, ins(arith.ConstantOp(IntegerAttr(0, i64)))))
+            # as numpy's on Python ints (Theano's arange passes them): the distance exactly, in
+            # 64 bits unsigned
+            wide = [ins(arith.ExtSIOp(v, i64)) if elem != i64 else v for v in (start, stop, step)]
+            start64, stop64, step64 = wide
+            up = ins(arith.CmpiOp(step64, i64_const(0), "sgt"))
+            hi = ins(arith.SelectOp(up, stop64, start64))
+            lo = ins(arith.SelectOp(up, start64, stop64))
+            distance = ins(arith.SubiOp(hi, lo))  # modulo 2**64: exact as unsigned
+            stride = ins(arith.SelectOp(up, step64, ins(arith.SubiOp(i64_const(0), step64))))
+            # numpy's count is ceil of the rounded ratio, ceil(RN(distance / stride)): the
+            # quotient q, plus 1 when the remainder r survives the rounding, RN(q + r / stride)
+            # > q (always but for strides above 2**52, where numpy drops a last element)
+            quotient = ins(arith.DivUIOp(distance, stride))
+            remainder = ins(arith.RemUIOp(distance, stride))
+            f64 = T.element_type("float64")
+            q = ins(arith.UIToFPOp(quotient, f64))
+            ratio = ins(
+                arith.DivfOp(ins(arith.UIToFPOp(remainder, f64)), ins(arith.UIToFPOp(stride, f64)))
+            )
+            survives = ins(arith.CmpfOp(ins(arith.AddfOp(q, ratio)), q, "ogt"))
+            count = ins(arith.AddiOp(quotient, ins(arith.ExtUIOp(survives, i64))))
+            empty = ins(arith.CmpiOp(hi, lo, "sle"))
+            fits = ins(arith.OrIOp(empty, ins(arith.CmpiOp(count, i64_const(0), "sge"))))
+            self.insert_before(tir.CheckOp(fits, "ValueError", too_long), op)
+            count = ins(arith.SelectOp(empty, i64_const(0), count))
         n = ins(arith.IndexCastOp(count, IndexType()))
         out = self.new_buffer(t, [n], op)
         out.name_hint = op.result.name_hint
