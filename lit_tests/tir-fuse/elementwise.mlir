@@ -8,8 +8,8 @@
 
 // exp(x) * row + x: three kernels become one. The producers' inputs take the place of the
 // fused operand, with composed maps (the row keeps its broadcast map); %x, read twice through
-// the same map, becomes one input. The temporaries go. The shape check stays; the tensor.dim
-// of the temporary exp(x) now reads the size of its tensor.empty.
+// the same map, becomes one input (the consumer's). The temporaries go. The shape check stays;
+// the tensor.dim of the temporary exp(x) now reads the size of its tensor.empty.
 // CHECK-LABEL: func.func @chain
 // CHECK:      %[[D0:.*]] = tensor.dim %x, %c0 : tensor<?x?xf64>
 // CHECK-NEXT: %[[D1:.*]] = tensor.dim %x, %c1 : tensor<?x?xf64>
@@ -17,8 +17,8 @@
 // CHECK-NEXT: %[[OK:.*]] = arith.cmpi eq, %[[D1]], %[[R1]] : index
 // CHECK-NEXT: tir.check %[[OK]], "ValueError", "mismatch"(%[[D1]], %[[R1]] : index, index)
 // CHECK-NEXT: %[[E:.*]] = tensor.empty(%[[D0]], %[[D1]]) : tensor<?x?xf64>
-// CHECK-NEXT: %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %row : tensor<?x?xf64>, tensor<1x?xf64>) outs(%[[E]] : tensor<?x?xf64>) {
-// CHECK-NEXT: ^bb0(%[[A:.*]]: f64, %[[B:.*]]: f64, %{{.*}}: f64):
+// CHECK-NEXT: %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%row, %x : tensor<1x?xf64>, tensor<?x?xf64>) outs(%[[E]] : tensor<?x?xf64>) {
+// CHECK-NEXT: ^bb0(%[[B:.*]]: f64, %[[A:.*]]: f64, %{{.*}}: f64):
 // CHECK-NEXT:   %[[EXP:.*]] = math.exp %[[A]] : f64
 // CHECK-NEXT:   %[[MUL:.*]] = arith.mulf %[[EXP]], %[[B]] : f64
 // CHECK-NEXT:   %[[ADD:.*]] = arith.addf %[[MUL]], %[[A]] : f64

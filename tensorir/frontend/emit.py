@@ -78,7 +78,7 @@ def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Varia
     for node in toposort(outputs):
         out = node.outputs[0]
         operands = [value_of(v, out) for v in node.inputs]
-        first = len(block.ops)
+        last = block.last_op  # the node's ops follow it (counting the block is O(n))
         results: Sequence[SSAValue]
         if hasattr(node.op, "emit"):
             emitted = node.op.emit(insert, *operands, out.type)
@@ -86,10 +86,12 @@ def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Varia
         else:
             results = insert(node.op.build(*operands)).results
         loc = StringAttr(str(node.trace)) if node.trace else None
-        for top in list(block.ops)[first:]:
+        top = block.first_op if last is None else last.next_op
+        while loc is not None and top is not None:
             for op in top.walk():  # the ops of a tir.map body too
-                if loc is not None and op.dialect_name() == "tir":
+                if op.dialect_name() == "tir":
                     op.attributes["loc"] = loc
+            top = top.next_op
         for var, result in zip(node.outputs, results, strict=True):
             result.name_hint = _ssa_name(var.name)
             values[id(var)] = result

@@ -22,7 +22,7 @@ Fusing puts the producer's inputs where the fused operand was, with the indexing
 consumer for that operand composed with the producer's map for each input, clones the
 producer's body in front of the consumer's and replaces the consumer's block argument by the
 value the producer yields. Inputs that become the same value read through the same map are
-merged. Consumers are visited in order and each absorbs producers until none is left, so a
+merged. Consumers are visited last to first and each absorbs producers until none is left, so a
 chain such as ``sum(exp(x) * y + z)`` becomes one generic; copies (dimshuffles, fills) are
 inlined first, everything else then. Before that, inputs a body never reads (the shape operand
 of Theano's ``second``) are dropped and generics left unread are erased, which frees more
@@ -162,8 +162,11 @@ class BlockFusion:
         # copies (dimshuffles, broadcasts, fills) first: a copy inlined into its reader lets
         # what it copies stay the smaller kernel it is (a rank-0 scalar expression stays one
         # rank-0 kernel instead of being computed into its 1-element broadcast)
+        # Consumers last to first: a chain's last kernel absorbs each producer while that
+        # producer is still one op's body, so each body is cloned once (first to last, every
+        # kernel of a chain of n would be cloned again into each next one: n**2 / 2 clones).
         for copies_only in (True, False):
-            for op in list(self.block.ops):
+            for op in reversed(list(self.block.ops)):
                 if isinstance(op, GenericOp) and op.parent is self.block:
                     self.absorb_producers(op, copies_only)
 
@@ -266,16 +269,22 @@ class BlockFusion:
                 entries.append((v, c_maps[i], block.args[i + n_new if i >= pos else i]))
         for arg in fused_args:
             block.erase_arg(arg)
-        # merge inputs that are the same value read through the same map
-        merged: list[tuple[SSAValue, AffineMap]] = []
-        seen: dict[tuple[SSAValue, AffineMap], BlockArgument] = {}
+        # merge inputs that are the same value read through the same map, keeping the
+        # consumer's argument (the producer's new ones have few uses: replacing those keeps a
+        # long chain's fusion linear)
+        fresh = {block.args[pos + j] for j in range(n_new)}
+        keep: dict[tuple[SSAValue, AffineMap], BlockArgument] = {}
         for v, em, arg in entries:
-            known = seen.get((v, em))
-            if known is None:
-                seen[(v, em)] = arg
+            known = keep.get((v, em))
+            if known is None or (known in fresh and arg not in fresh):
+                keep[(v, em)] = arg
+        merged: list[tuple[SSAValue, AffineMap]] = []
+        for v, em, arg in entries:
+            kept = keep[(v, em)]
+            if arg is kept:
                 merged.append((v, em))
             else:
-                arg.replace_all_uses_with(known)
+                arg.replace_all_uses_with(kept)
                 block.erase_arg(arg)
         _set_inputs(consumer, merged, len(inputs))
         self.erase_producer(producer)
