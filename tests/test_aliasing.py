@@ -337,3 +337,39 @@ def test_kernel_alone_copies_overlapping_arguments() -> None:
     (res,) = kernel(buf, buf)
     assert res is buf
     np.testing.assert_array_equal(buf, A + A.T)
+
+
+def test_empty_arguments() -> None:
+    """Empty buffers share no data: any answer of the check is right; nothing fails."""
+    A = np.arange(4.0)
+    W = tensorir.shared(A, borrow=True)
+    x = tensor.dvector("x")
+    f = tensorir.function([x], x * 2.0, updates=[(W, W + x.sum())])
+    assert kinds(f) == ["buffer", "argument"]
+    for empty in (A[2:2], np.zeros(0), A[:0]):
+        out = f(empty)
+        assert out.shape == (0,)
+    np.testing.assert_array_equal(W.get_value(), np.arange(4.0))
+    E = tensorir.shared(np.zeros((0, 3)), borrow=True)
+    Y = tensor.dmatrix("Y")
+    g = tensorir.function([Y], [], updates=[(E, E + Y)])
+    g(E.get_value(borrow=True))
+    assert E.get_value().shape == (0, 3)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64", "complex128"])
+def test_overlapping_slices_every_dtype(dtype: str) -> None:
+    """x = a[:-1] read while W = a[1:] is written in place: a forward loop would read the
+    bytes it has just written, whatever the dtype (and vectorised code reads them early)."""
+    a = (np.arange(65) % 7 - 3).astype(dtype)
+    x_old, w_old = a[:-1].copy(), a[1:].copy()
+    W = tensorir.shared(a[1:], borrow=True)
+    x = tensor.vector("x", dtype=dtype)
+    f = tensorir.function([x], [], updates=[(W, W * 2 + x)])
+    assert kinds(f) == ["argument"]
+    for _ in range(3):  # the borrowed array is written again each time
+        f(a[:-1])
+        expected = w_old * 2 + x_old
+        np.testing.assert_array_equal(W.get_value(), expected)
+        w_old, x_old = expected, np.concatenate([a[:1], expected])[:-1]
+        assert W.get_value(borrow=True).base is a
