@@ -73,6 +73,18 @@ def shared(
     Its dtype is the value's (as ``numpy.asarray``: a Python float is float64, an int int64);
     no dim is broadcastable unless ``broadcastable`` says so. The value is copied unless
     ``borrow=True``.
+
+    Borrow rules: with ``borrow=True`` a C-contiguous, writeable ``numpy.ndarray`` is kept
+    itself (anything else is still converted into a copy), so the variable and the caller
+    share memory. A function whose update of the variable is written in place writes the new
+    value into that array (and into every view of it); an update computed into a fresh buffer
+    replaces the variable's array instead, leaving the caller's one behind. Which updates are
+    written in place is an optimisation: do not rely on either. Sharing memory never changes
+    what a call computes: inputs or other shared variables that overlap a buffer the call
+    writes are read as copies (a variable updated in place whose buffer overlaps another one
+    updated in place is given a copy of its own), and outputs are always fresh arrays, never
+    an input or a shared variable's array. ``get_value(borrow=True)`` returns the internal
+    array under the same rules.
     """
     if isinstance(value, Variable):
         raise TypeError(f"shared: the value must be data, not the symbolic variable {value}")

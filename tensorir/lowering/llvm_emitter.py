@@ -244,6 +244,56 @@ class _ModuleEmitter:
 # --------------------------------------------------------------------------- functions
 
 
+_VIEWS = ("memref.cast", "tir.reshape", "tir.view")
+"""Ops whose memref result is (a view of) their first operand's memory."""
+_READS = ("memref.load", "memref.dim", "func.return")
+"""Uses that never write through a memref operand (a returned argument is an in-place result
+or an unchanged update: returning it writes nothing)."""
+
+
+def written_arguments(op: FuncOp) -> set[int]:
+    """The memref arguments of ``op`` (loops level) that its code may write into: those a
+    ``memref.store``, the target of a ``memref.copy``, or the output of a BLAS call reaches
+    through views. Any other use of an argument's memory counts as a write (conservative);
+    BLAS calls write only their last memref operand (``?gemm``'s C, ``?gemv``'s y), ``?dot``
+    none. The runtime checks that a written buffer shares no memory with another argument."""
+    block = op.body.blocks.first
+    if block is None:
+        return set()
+    root: dict[SSAValue, int] = {a: a.index for a in block.args if isinstance(a.type, MemRefType)}
+    written: set[int] = set()
+    for inner in op.walk():
+        if inner is op:
+            continue
+        name = inner.name
+        hits = [(n, root[v]) for n, v in enumerate(inner.operands) if v in root]
+        if not hits:
+            continue
+        if name in _VIEWS:
+            root[inner.results[0]] = root[inner.operands[0]]
+            continue
+        if name in _READS:
+            continue
+        if name == "memref.copy":  # source read, target written
+            written.update(k for n, k in hits if n == 1)
+            continue
+        if name == "func.call":
+            callee = inner.properties["callee"].root_reference.data  # type: ignore[attr-defined]
+            if callee.startswith("tensorir_cblas_"):
+                mems = [n for n, v in enumerate(inner.operands) if isinstance(v.type, MemRefType)]
+                out = None if callee.endswith("dot") else mems[-1]
+                written.update(k for n, k in hits if n == out)
+                continue
+        if name == "memref.store":  # the value stored is not a memref: operand 1 is
+            written.update(k for n, k in hits if n == 1)
+            continue
+        written.update(k for _, k in hits)  # unknown: a write, and its results alias
+        for r in inner.results:
+            if isinstance(r.type, MemRefType):
+                root[r] = hits[0][1]
+    return written
+
+
 def in_place_results(op: FuncOp) -> dict[int, int]:
     """Results returned in place: result i marked ``tir.update = k`` whose returned value is
     the memref argument k itself (``tir-bufferize`` wrote the update into it). They take no
@@ -284,10 +334,12 @@ class _FunctionEmitter:
         assert block is not None
         params: list[ir.Type] = []
         args: list[ArgSpec] = []
-        for t in op.function_type.inputs.data:
+        written = written_arguments(op)
+        for i, t in enumerate(op.function_type.inputs.data):
             if isinstance(t, MemRefType):
                 params += [PTR] + [I64] * len(t.get_shape())
-                args.append(ArgSpec("buffer", dtype_name(t.element_type), len(t.get_shape())))
+                dt, nd = dtype_name(t.element_type), len(t.get_shape())
+                args.append(ArgSpec("buffer", dt, nd, written=i in written))
             elif isinstance(t, ComplexType):
                 params += [value_type(t.element_type)] * 2
                 args.append(ArgSpec("scalar", dtype_name(t)))

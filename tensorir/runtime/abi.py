@@ -7,7 +7,12 @@ Each loop-level ``func.func @name(args) -> (results)`` becomes an exported C fun
 Arguments, in order:
 
 - a memref of rank r ("buffer"): ``T *data`` (``noalias``, row-major, contiguous) followed
-  by r ``int64_t`` dims (every dim, static ones too); i1 elements are stored as one byte;
+  by r ``int64_t`` dims (every dim, static ones too); i1 elements are stored as one byte.
+  ``ArgSpec.written`` says whether the code may write into it (an update written in place).
+  ``noalias`` asks the caller that no byte of a written buffer is also reachable through
+  another argument: ``runtime.kernel.Kernel`` checks it and copies what overlaps. Buffers
+  that are only read may overlap each other (``noalias``, like C's ``restrict``, constrains
+  only memory that the call modifies);
 - a scalar ("scalar"): by value; ``bool`` as ``int8_t`` (0 or 1), complex as two values
   (real, imaginary) of the component type.
 
@@ -47,11 +52,13 @@ MAX_CHECK_VALUES = 16
 
 @dataclass(frozen=True)
 class ArgSpec:
-    """One argument: a buffer (``ndim`` >= 0) or a scalar (``ndim`` == 0) of ``dtype``."""
+    """One argument: a buffer (``ndim`` >= 0) or a scalar (``ndim`` == 0) of ``dtype``;
+    ``written``: a buffer the code may write into (see ``llvm_emitter.written_arguments``)."""
 
     kind: Kind
     dtype: str
     ndim: int = 0
+    written: bool = False
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,11 @@ class Function:
     results are the outputs, then one update per entry of ``updates`` (the index in ``shared``
     of the container it replaces). Updates are stored only once the kernel has returned, so a
     call that raises changes no shared variable; an update written in place comes back as the
-    very array that was passed, and storing it changes nothing.
+    very array that was passed, and storing it changes nothing (unless the kernel had to
+    replace that buffer by a copy because it overlapped another buffer it writes: the
+    container then holds the copy). Inputs may share memory with each other and with shared
+    variables' buffers (``borrow=True``): the kernel copies what overlaps a buffer it writes,
+    so results are those of separate arrays.
     """
 
     def __init__(

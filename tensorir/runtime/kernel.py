@@ -39,13 +39,44 @@ def _fail(abi: FunctionABI, rc: int, err: Any) -> None:
     raise RuntimeError(f"{abi.name}: compiled code returned {rc}")
 
 
+def _overlap_checks(abi: FunctionABI) -> list[str]:
+    """Lines of the generated call that make every written buffer argument share no byte
+    with another buffer argument (the ``noalias`` contract, see ``tensorir.runtime.abi``).
+    ``p<i>`` is argument i's ``char[]`` (its bytes, C-contiguous) and ``e<i>`` its end: two
+    arguments overlap iff each starts before the other ends. A written argument that overlaps
+    an earlier written one is replaced by a copy (returned as its "argument" result, so the
+    caller stores the copy); an argument only read that overlaps a written one is passed as a
+    copy, and the caller's array is left as it is. Only pairs with a written argument are
+    compared: buffers only read may overlap."""
+    buffers = [i for i, a in enumerate(abi.args) if a.kind == "buffer"]
+    written = [i for i in buffers if abi.args[i].written]
+    lines = [f"e{k} = p{k} + len(p{k})" for k in written]
+    for n, k in enumerate(written):
+        for j in written[n + 1 :]:
+            lines.append(
+                f"if p{k} < e{j} and p{j} < e{k}:\n        a{j} = a{j}.copy(); "
+                f"p{j} = from_buffer(a{j}); e{j} = p{j} + len(p{j})"
+            )
+    for j in buffers:
+        if j in written:
+            continue
+        overlaps = " or ".join(f"(p{j} < e{k} and p{k} < e{j})" for k in written)
+        lines.append(f"e{j} = p{j} + len(p{j})")
+        lines.append(f"if {overlaps}: p{j} = from_buffer(a{j}.copy())")
+    return lines
+
+
 class Kernel:
     """Calls a compiled entry point: ``kernel(*args) -> list[np.ndarray]``.
 
     Buffer arguments must be C-contiguous numpy arrays of the ABI's dtype and ndim (not
     copied; dtype and ndim are checked); scalar arguments are Python or numpy scalars.
+    Arguments may share memory: when the code writes into a buffer (an update in place), any
+    other buffer argument that overlaps it is passed as a copy, and a written buffer that
+    overlaps an earlier written one is replaced by a copy (see ``_overlap_checks``).
     Buffer results are numpy arrays owning the returned memory; scalar results are 0-d
-    arrays; an "argument" result (written in place) is the argument array itself. A failed
+    arrays; an "argument" result (written in place) is the argument array itself (or the copy
+    that replaced it). A failed
     check raises its exception; a failed allocation raises MemoryError. The call is generated
     Python code specialised to the ABI; thread-safe.
     """
@@ -72,6 +103,7 @@ class Kernel:
         call: list[str] = []
         pre: list[str] = []  # argument checks and unpacking
         argnames = [f"a{i}" for i in range(len(abi.args))]
+        checked = any(a.kind == "buffer" and a.written for a in abi.args)
         for i, (a, name) in enumerate(zip(abi.args, argnames, strict=True)):
             if a.kind == "buffer":
                 env[f"D{i}"] = np.dtype(a.dtype)
@@ -79,13 +111,17 @@ class Kernel:
                 pre.append(f"if {name}.dtype != D{i}: bad({i}, {name})")
                 pre.append(f"({', '.join(dims)}{',' if dims else ''}) = {name}.shape")
                 params += ["char *"] + ["int64_t"] * a.ndim
-                call += [f"from_buffer({name})"] + dims
+                if checked:
+                    pre.append(f"p{i} = from_buffer({name})")
+                call += [f"p{i}" if checked else f"from_buffer({name})"] + dims
             elif a.dtype.startswith("complex"):
                 params += [_SCALAR_C[a.dtype]] * 2
                 call += [f"{name}.real", f"{name}.imag"]
             else:
                 params.append(_SCALAR_C[a.dtype])
                 call.append(f"(1 if {name} else 0)" if a.dtype == "bool" else name)
+        if checked:
+            pre += _overlap_checks(abi)
         post: list[str] = []  # buffer results: pointer, dims, size
         results: list[str] = []
         self._views: list[tuple[int, np.dtype]] = []  # scalar results: slot and dtype

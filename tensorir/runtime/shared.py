@@ -22,7 +22,10 @@ class SharedContainer:
 
     ``value`` is the current array (a 0-d array for a scalar); compiled functions read it and
     replace (or overwrite) it. ``get``/``set`` copy unless ``borrow``, as Theano's
-    ``get_value``/``set_value``.
+    ``get_value``/``set_value``: with ``borrow`` the caller and the container share one array,
+    which an update written in place overwrites and any other update replaces. A compiled
+    call never reads a borrowed buffer while writing memory it overlaps (``runtime.kernel``
+    copies), so sharing memory never changes what a call computes.
     """
 
     __slots__ = ("value", "dtype", "broadcastable", "name", "strict", "allow_downcast", "float_x")
