@@ -1,6 +1,7 @@
 """A call that fails a run-time check frees what it had allocated: repeated failures do not
 grow the process."""
 
+import os
 import resource
 
 import numpy as np
@@ -61,3 +62,24 @@ def test_out_of_memory_raises_and_frees_the_call_buffers() -> None:
             f(big, 2**31)
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kb < 100_000, f"{grown_kb} KiB more after 300 failed calls"
+
+
+def _rss_mb() -> float:
+    """Resident memory now (not the peak), in MiB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc")
+def test_100000_calls_keep_resident_memory_flat() -> None:
+    x = tensor.dvector("x")
+    w = tensorir.shared(np.zeros(100), name="w")
+    f = tensorir.function([x], (tensor.exp(x) * w).sum(), updates=[(w, w + 0.001 * x)])
+    a = np.ones(100)
+    for _ in range(2000):  # warm up the allocator and the call buffers' pool
+        f(a)
+    before = _rss_mb()
+    for _ in range(100_000):
+        f(a)
+    assert _rss_mb() - before < 2.0, (before, _rss_mb())
+    np.testing.assert_allclose(w.get_value(), np.full(100, 102.0), rtol=1e-9)
