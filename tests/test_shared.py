@@ -274,3 +274,18 @@ def test_shared_variable_operators_need_no_other_import() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[2. 2. 2.]"
+
+
+def test_in_place_update_never_writes_a_read_only_array() -> None:
+    a = np.ones(4)
+    a.setflags(write=False)
+    w = tensorir.shared(a, borrow=True)
+    x = tensor.dvector("x")
+    f = tensorir.function([x], [], updates=[(w, w + x)])
+    f(np.ones(4))
+    np.testing.assert_array_equal(a, np.ones(4))  # the user's array is left as it was
+    np.testing.assert_array_equal(w.get_value(), np.full(4, 2.0))
+    w.set_value(a, borrow=True)
+    f(np.ones(4))
+    np.testing.assert_array_equal(a, np.ones(4))
+    np.testing.assert_array_equal(w.get_value(), np.full(4, 2.0))
