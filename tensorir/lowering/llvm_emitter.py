@@ -381,10 +381,11 @@ class _FunctionEmitter:
         return n
 
     def fail_allocation_if(self, bad: ir.Value) -> None:
-        """Branch to a block that frees this call's live buffers and returns 2 when ``bad``:
-        a call that runs out of memory leaves nothing allocated behind."""
+        """Branch to a block that frees this call's live buffers, stores 0 into ``err[0]`` and
+        returns 2 when ``bad``: a call that runs out of memory leaves nothing allocated behind."""
         fail = self.fn.append_basic_block("alloc_failed")
         fb = ir.IRBuilder(fail)
+        fb.store(_const(I64, 0), self.err)
         for ptr in self.live:
             fb.call(self.parent.intrinsic("free", VOID, [PTR]), [ptr])
         fb.ret(_const(I64, 2))
