@@ -852,6 +852,7 @@ def _return(e: _FunctionEmitter, op: Operation) -> None:
         else:  # as numpy stores it, at the start of the slot
             b.store(b.zext(x, I8) if v.type == IntegerType(1) else x, at(slot))
             slot += 1
+    b.store(_const(I64, -1), e.err)  # success, readable without the return value
     b.ret(_const(I64, 0))
 
 

@@ -82,36 +82,38 @@ class Kernel:
                 pre.append(f"if {name}.dtype != D{i}: bad({i}, {name})")
                 pre.append(f"({', '.join(dims)}{',' if dims else ''}) = {name}.shape")
                 params += ["char *"] + ["int64_t"] * a.ndim
-                call += [f"from_buffer({name})"] + dims
+                pre.append(f"{name}_p = from_buffer({name})")
+                call += [f"{name}_p"] + dims
             elif a.dtype.startswith("complex"):
                 params += [_SCALAR_C[a.dtype]] * 2
-                call += [f"{name}.real", f"{name}.imag"]
+                pre.append(f"{name}_re, {name}_im = {name}.real, {name}.imag")
+                call += [f"{name}_re", f"{name}_im"]
+            elif a.dtype == "bool":
+                params.append(_SCALAR_C[a.dtype])
+                pre.append(f"{name}_b = 1 if {name} else 0")
+                call.append(f"{name}_b")
             else:
                 params.append(_SCALAR_C[a.dtype])
-                call.append(f"(1 if {name} else 0)" if a.dtype == "bool" else name)
+                call.append(name)
         self._argnames = argnames
         self._pre, self._call_args = pre, call
         self._env = env
         self._nslots = nslots
         self._views: list[tuple[int, np.dtype]] = []  # scalar results: slot and dtype
-        self._owned: list[tuple[str, str]] = []  # buffer results: pointer, size in bytes
-        self._results: list[str] = []
+        # each result: ("argument", name), ("scalar", expression) or ("buffer", (slot, size
+        # in bytes, dims))
+        self._results: list[tuple[str, Any]] = []
         slot = 0
         for i, r in enumerate(abi.results):
             env[f"R{i}"] = dt = np.dtype(r.dtype)
             if r.kind == "argument":  # written in place: the argument object itself
-                self._results.append(argnames[r.arg])
+                self._results.append(("argument", argnames[r.arg]))
                 continue
             if r.kind == "buffer":
                 dims = [f"buf[{slot + 1 + j}]" for j in range(r.ndim)]
-                n = "*".join([str(dt.itemsize), *dims])
-                arr = f"frombuffer(buffer(owners[{len(self._owned)}], {n}), R{i})"
-                if r.ndim != 1:
-                    arr += f".reshape(({', '.join(dims)}))"
-                self._owned.append((f"pp[{slot}]", n))
-                self._results.append(arr)
+                self._results.append(("buffer", (slot, "*".join([str(dt.itemsize), *dims]), dims)))
             else:
-                self._results.append(f"views[{len(self._views)}].copy()")
+                self._results.append(("scalar", f"views[{len(self._views)}].copy()"))
                 self._views.append((slot, dt))
             slot += r.slots
         env["fn"] = ffi.cast(
@@ -125,35 +127,63 @@ class Kernel:
         stores result ``k`` into ``target.value`` once the kernel has succeeded.
 
         All or nothing: the kernel writes its in-place updates, so once it has returned
-        successfully the call finishes taking its buffers and storing every ``commit`` even if
-        a signal handler raises meanwhile (Python runs handlers when a call returns, when a
-        Python function starts and at backward jumps: never between the plain stores of the
-        commit), then lets the exception through. Nothing that can run a handler comes between
-        entering the ``try`` and the kernel's start, so an exception caught there came after the
-        kernel, and ``err[0]`` tells whether it succeeded: the call sets it to -1, which the
-        kernel keeps unless it fails (a check's id, or 0 for an allocation). The buffers it
-        returned are taken in one C-level call (``owners.extend(map(gc, ...))``, no Python code
-        in it): an exception leaks none.
+        successfully the call stores every ``commit`` even if a signal handler raises meanwhile
+        (Python runs handlers when a call returns, when a Python function starts and at
+        backward jumps: never between the plain stores of the commit), then lets the exception
+        through. Nothing that can run a handler comes between entering the ``try`` and the
+        kernel's start, so an exception caught there came after the kernel, and ``err[0]``
+        tells whether it succeeded (the kernel stores -1 there on success). Leaks: the buffers
+        of committed results are taken in one C-level call (``owners.extend(map(gc, ...))``,
+        no Python code in it), so an exception cannot lose one taken; each other buffer's slot
+        is cleared just before ``gc`` takes it (a handler raising as ``gc`` returns drops the
+        new owner, which frees it), and the handler frees the ones not yet taken.
         """
         env = dict(self._env)
-        commits = []
+        committed = {k for _, k in commit}
+        buffers = [i for i, (kind, _) in enumerate(self._results) if kind == "buffer"]
+        kept = [i for i in buffers if i in committed]  # taken together, as owners[j]
+        plain = [i for i in buffers if i not in committed]  # each as o{i}
+
+        def value(i: int) -> str:
+            kind, x = self._results[i]
+            if kind != "buffer":
+                return x
+            _, _, dims = x
+            owner = f"owners[{kept.index(i)}]" if i in kept else f"o{i}"
+            arr = f"frombuffer(buffer({owner}, n{i}), R{i})"
+            return arr + (f".reshape(({', '.join(dims)}))" if len(dims) != 1 else "")
+
+        sizes = [f"n{i} = {self._results[i][1][1]}" for i in kept]
+        take = (
+            f"owners.extend(map(gc, ({''.join(f'pp[{self._results[i][1][0]}], ' for i in kept)}), "
+            f"frees, ({''.join(f'n{i}, ' for i in kept)})))"
+        )
+        body = [f"n{i} = {self._results[i][1][1]}" for i in plain]
+        body += sizes + ([take] if kept else [])
+        for i in plain:
+            slot = self._results[i][1][0]
+            body += [f"p{i} = pp[{slot}]", f"pp[{slot}] = NULL", f"o{i} = gc(p{i}, free, n{i})"]
+        body.append(f"result = [{', '.join(value(i) for i in range(len(self._results)))}]")
         for j, (target, k) in enumerate(commit):
             env[f"t{j}"] = target
-            commits.append(f"t{j}.value = result[{k}]")
-
-        def finish(indent: str, again: bool) -> list[str]:
-            lines = []
-            if self._owned:
-                ptrs = ", ".join(p for p, _ in self._owned) + ","
-                sizes = ", ".join(n for _, n in self._owned) + ","
-                take = f"owners.extend(map(gc, ({ptrs}), frees, ({sizes})))"
-                lines.append(f"if not owners: {take}" if again else take)
-            lines.append(f"result = [{', '.join(self._results)}]")
-            lines += commits
-            return [indent + line for line in lines]
-
-        env["frees"] = [_libc.free] * len(self._owned)
-        args = ", ".join([*self._call_args, "buf", "err"])
+            body.append(f"t{j}.value = result[{k}]")
+        slots = [self._results[i][1][0] for i in plain]
+        recover = [f"if pp[{slot}]: free(pp[{slot}])" for slot in slots]
+        recover += sizes + ([f"if not owners: {take}"] if kept else [])
+        if commit:  # every value first, then the stores, with no call between them
+            recover.append(f"new = [{', '.join(value(k) for _, k in commit)}]")
+            recover += [f"t{j}.value = new[{j}]" for j in range(len(commit))]
+        env["frees"] = [_libc.free] * len(kept)
+        env["NULL"] = ffi.NULL
+        args = ", ".join([*self._call_args, "buf", "err"])  # locals: no call evaluates them
+        if recover:
+            run = ["try:", f"    rc = fn({args})", "    if rc:\n            fail(rc, err)"]
+            run += ["    " + line for line in body]
+            run += ["except BaseException:"]
+            run += ["    if err[0] == -1:  # the kernel succeeded: finish the call, then raise"]
+            run += ["        " + line for line in recover] + ["    raise"]
+        else:  # nothing to take or store: a handler raising after the kernel loses nothing
+            run = [f"rc = fn({args})", "if rc:\n        fail(rc, err)", *body]
         src = "\n    ".join(
             [
                 f"def call({', '.join(self._argnames)}):",
@@ -161,17 +191,8 @@ class Kernel:
                 "try:\n        item = pool.pop()",
                 "except IndexError:\n        item = make()",
                 "buf, err, pp, views, owners = item",
-                f"args = ({args},)",
-                "try:",
-                "    err[0] = -1",
-                "    rc = fn(*args)",
-                "    if rc:\n            fail(rc, err)",
-                *finish("    ", False),
-                "except BaseException:",
-                "    if err[0] == -1:  # the kernel succeeded: finish the call, then raise",
-                *finish("        ", True),
-                "    raise",
-                *(["del owners[:]"] if self._owned else []),
+                *run,
+                *(["del owners[:]"] if kept else []),
                 "pool.append(item)",
                 "return result",
             ]
