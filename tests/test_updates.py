@@ -386,3 +386,14 @@ def test_copy_of_a_shared_variable_is_taken_before_it_is_overwritten() -> None:
     f()
     np.testing.assert_array_equal(a.get_value(), [1, 2])
     np.testing.assert_array_equal(b.get_value(), [2, 3])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug: a rank-0 output that is an element of a variable updated in place is "
+    "loaded at the return, after the in-place write (a view, not a kernel reading the old value)",
+)
+def test_element_of_a_variable_updated_in_place_is_its_old_value() -> None:
+    vec = tensorir.shared(np.zeros(4), "vec")
+    f = tensorir.function([], vec[0], updates=[(vec, vec + 1)])
+    assert f() == 0.0

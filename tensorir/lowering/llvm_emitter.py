@@ -433,10 +433,11 @@ class _FunctionEmitter:
         return n
 
     def fail_allocation_if(self, bad: ir.Value) -> None:
-        """Branch to a block that frees this call's live buffers and returns 2 when ``bad``:
-        a call that runs out of memory leaves nothing allocated behind."""
+        """Branch to a block that frees this call's live buffers, stores 0 into ``err[0]`` and
+        returns 2 when ``bad``: a call that runs out of memory leaves nothing allocated behind."""
         fail = self.fn.append_basic_block("alloc_failed")
         fb = ir.IRBuilder(fail)
+        fb.store(_const(I64, 0), self.err)
         for ptr in self.live:
             fb.call(self.parent.intrinsic("free", VOID, [PTR]), [ptr])
         fb.ret(_const(I64, 2))
@@ -903,6 +904,7 @@ def _return(e: _FunctionEmitter, op: Operation) -> None:
         else:  # as numpy stores it, at the start of the slot
             b.store(b.zext(x, I8) if v.type == IntegerType(1) else x, at(slot))
             slot += 1
+    b.store(_const(I64, -1), e.err)  # success, readable without the return value
     b.ret(_const(I64, 0))
 
 

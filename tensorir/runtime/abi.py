@@ -29,7 +29,9 @@ Results are written into ``out``, one 8-byte slot each, in order:
 
 The return value is 0 on success, 1 when a run-time check failed and 2 when an allocation
 failed. On a failed check, ``err[0]`` holds the check's 1-based id (``checks[id - 1]``) and
-``err[1:]`` the values (as ``int64_t``) substituted into its message by ``str.format``.
+``err[1:]`` the values (as ``int64_t``) substituted into its message by ``str.format``; on a
+failed allocation ``err[0]`` is 0; on success it is -1 (so that the runtime can tell success
+without the return value).
 """
 
 from __future__ import annotations

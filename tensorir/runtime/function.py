@@ -34,6 +34,19 @@ class Function:
     container then holds the copy). Inputs may share memory with each other and with shared
     variables' buffers (``borrow=True``): the kernel copies what overlaps a buffer it writes,
     so results are those of separate arrays.
+
+    Threads: a function may be called from several threads at once. The kernel runs without
+    the GIL. A call that updates shared variables holds the lock of every shared container it
+    takes (acquired in one global order, by ``id``) from reading their values until its updates
+    are stored, so calls updating a same variable (of this function or of others) are
+    serialized and none is lost; a call without updates takes no lock, and may read a variable
+    that another thread's call is updating in place (take ``get_value()`` of it, a copy made
+    under its lock, for a consistent snapshot).
+
+    Interruptions: a call commits all its updates or none. An exception raised meanwhile by a
+    signal handler (``KeyboardInterrupt``) before the kernel starts leaves every shared
+    variable as it was; once the kernel has returned successfully (its in-place writes done),
+    the call stores its other updates before the exception goes on. No buffer leaks either way.
     """
 
     def __init__(
@@ -76,8 +89,14 @@ class Function:
 
     def _generate_call(self) -> Any:
         """The call specialised to these inputs, shared variables and updates: exact-type
-        scalars skip their converter; updates are stored after the kernel returned."""
-        env: dict[str, Any] = {"kcall": self.kernel.call, "keys": self.output_keys}
+        scalars skip their converter; with updates, the containers' locks are taken (in a
+        fixed order) around reading their values, the kernel and storing the updates."""
+        n = self.n_outputs
+        commit = [(self.shared[k], n + j) for j, k in enumerate(self.updates)]
+        make_call = getattr(self.kernel, "make_call", None)  # not DebugMode's CheckedKernel
+        kcall = make_call(commit) if make_call is not None and commit else self.kernel.call
+        stores = [] if make_call is not None else commit  # else stored here, after the call
+        env: dict[str, Any] = {"kcall": kcall, "keys": self.output_keys}
         names, converted = [], []
         for i, (spec, conv) in enumerate(zip(self.inputs, self._converters, strict=True)):
             env[f"c{i}"] = conv
@@ -87,18 +106,29 @@ class Function:
                 converted.append(f"a{i} if type(a{i}) is {exact} else c{i}(a{i})")
             else:
                 converted.append(f"c{i}(a{i})")
+        body = [f"x{i} = {c}" for i, c in enumerate(converted)]
+        args = [f"x{i}" for i in range(len(converted))]
         for k, container in enumerate(self.shared):
             env[f"s{k}"] = container
-            converted.append(f"s{k}.value")
-        n = self.n_outputs
+            args.append(f"s{k}.value")
         if self.output_keys is not None:
             tail = f"dict(zip(keys, r[:{n}]))" if self.updates else "dict(zip(keys, r))"
         elif self.outputs_as_list:
             tail = f"r[:{n}]" if self.updates else "r"
         else:
             tail = "r[0]"
-        body = [f"r = kcall({', '.join(converted)})"]
-        body += [f"s{k}.value = r[{n + j}]" for j, k in enumerate(self.updates)]
+        call = f"r = kcall({', '.join(args)})"
+        if self.updates:
+            locks = []
+            for j, container in enumerate(sorted(set(self.shared), key=id)):
+                env[f"L{j}"] = container.lock
+                locks.append(f"L{j}")
+            body.append(f"with {', '.join(locks)}:")
+            body.append(f"    {call}")
+            # no call between these stores: a signal handler cannot run halfway through them
+            body += [f"    s{self.shared.index(t)}.value = r[{i}]" for t, i in stores]
+        else:
+            body.append(call)
         body.append(f"return {tail}")
         src = f"def call({', '.join(names)}):\n    " + "\n    ".join(body)
         exec(compile(src, f"<function {self.name}>", "exec"), env)

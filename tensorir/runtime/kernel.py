@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import _cffi_backend
 import cffi
 import numpy as np
 
@@ -78,7 +79,8 @@ class Kernel:
     arrays; an "argument" result (written in place) is the argument array itself (or the copy
     that replaced it). A failed
     check raises its exception; a failed allocation raises MemoryError. The call is generated
-    Python code specialised to the ABI; thread-safe.
+    Python code specialised to the ABI (``make_call``); thread-safe (each call takes its own
+    out/err buffer from a pool), and the GIL is released while the kernel runs.
     """
 
     def __init__(self, abi: FunctionABI, address: int, owner: object = None):
@@ -92,7 +94,8 @@ class Kernel:
             "pool": self._pool,
             "make": self._make_buffers,
             "from_buffer": ffi.from_buffer,
-            "gc": ffi.gc,
+            # ffi.gc is a Python method around this C function: see make_call
+            "gc": _cffi_backend.gcp,
             "buffer": ffi.buffer,
             "free": _libc.free,
             "frombuffer": np.frombuffer,
@@ -111,66 +114,135 @@ class Kernel:
                 pre.append(f"if {name}.dtype != D{i}: bad({i}, {name})")
                 pre.append(f"({', '.join(dims)}{',' if dims else ''}) = {name}.shape")
                 params += ["char *"] + ["int64_t"] * a.ndim
-                if checked:
-                    pre.append(f"p{i} = from_buffer({name})")
-                call += [f"p{i}" if checked else f"from_buffer({name})"] + dims
+                pre.append(f"p{i} = from_buffer({name})")
+                call += [f"p{i}"] + dims
             elif a.dtype.startswith("complex"):
                 params += [_SCALAR_C[a.dtype]] * 2
-                call += [f"{name}.real", f"{name}.imag"]
+                pre.append(f"{name}_re, {name}_im = {name}.real, {name}.imag")
+                call += [f"{name}_re", f"{name}_im"]
+            elif a.dtype == "bool":
+                params.append(_SCALAR_C[a.dtype])
+                pre.append(f"{name}_b = 1 if {name} else 0")
+                call.append(f"{name}_b")
             else:
                 params.append(_SCALAR_C[a.dtype])
-                call.append(f"(1 if {name} else 0)" if a.dtype == "bool" else name)
+                call.append(name)
         if checked:
             pre += _overlap_checks(abi)
-        post: list[str] = []  # buffer results: pointer, dims, size
-        results: list[str] = []
+        self._argnames = argnames
+        self._pre, self._call_args = pre, call
+        self._env = env
+        self._nslots = nslots
         self._views: list[tuple[int, np.dtype]] = []  # scalar results: slot and dtype
+        # each result: ("argument", name), ("scalar", expression) or ("buffer", (slot, size
+        # in bytes, dims))
+        self._results: list[tuple[str, Any]] = []
         slot = 0
         for i, r in enumerate(abi.results):
             env[f"R{i}"] = dt = np.dtype(r.dtype)
             if r.kind == "argument":  # written in place: the argument object itself
-                results.append(argnames[r.arg])
+                self._results.append(("argument", argnames[r.arg]))
                 continue
             if r.kind == "buffer":
                 dims = [f"buf[{slot + 1 + j}]" for j in range(r.ndim)]
-                post.append(f"p{i} = pp[{slot}]; n{i} = {'*'.join([str(dt.itemsize), *dims])}")
-                arr = f"frombuffer(buffer(gc(p{i}, free, n{i}), n{i}), R{i})"
-                if r.ndim != 1:
-                    arr += f".reshape(({', '.join(dims)}))"
-                results.append(arr)
+                self._results.append(("buffer", (slot, "*".join([str(dt.itemsize), *dims]), dims)))
             else:
-                results.append(f"views[{len(self._views)}].copy()")
+                self._results.append(("scalar", f"views[{len(self._views)}].copy()"))
                 self._views.append((slot, dt))
             slot += r.slots
-        self._nslots = nslots
         env["fn"] = ffi.cast(
             f"int64_t (*)({', '.join([*params, 'int64_t *', 'int64_t *'])})", address
         )
+        self.call: Callable[..., list[np.ndarray]] = self.make_call()
+        """The generated call itself (``kernel.call(*args)`` saves one Python call)."""
+
+    def make_call(self, commit: Sequence[tuple[Any, int]] = ()) -> Callable[..., list[np.ndarray]]:
+        """The call, generated for this ABI; with ``commit``, pairs ``(target, k)``, it also
+        stores result ``k`` into ``target.value`` once the kernel has succeeded.
+
+        All or nothing: the kernel writes its in-place updates, so once it has returned
+        successfully the call stores every ``commit`` even if a signal handler raises meanwhile
+        (Python runs handlers when a call returns, when a Python function starts and at
+        backward jumps: never between the plain stores of the commit), then lets the exception
+        through. Nothing that can run a handler comes between entering the ``try`` and the
+        kernel's start, so an exception caught there came after the kernel, and ``err[0]``
+        tells whether it succeeded (the kernel stores -1 there on success). Leaks: the buffers
+        of committed results are taken in one C-level call (``owners.extend(map(gc, ...))``,
+        no Python code in it), so an exception cannot lose one taken; each other buffer's slot
+        is cleared just before ``gc`` takes it (a handler raising as ``gc`` returns drops the
+        new owner, which frees it), and the handler frees the ones not yet taken.
+        """
+        env = dict(self._env)
+        committed = {k for _, k in commit}
+        buffers = [i for i, (kind, _) in enumerate(self._results) if kind == "buffer"]
+        kept = [i for i in buffers if i in committed]  # taken together, as owners[j]
+        plain = [i for i in buffers if i not in committed]  # each as o{i}
+
+        def value(i: int) -> str:
+            kind, x = self._results[i]
+            if kind != "buffer":
+                return x
+            _, _, dims = x
+            owner = f"owners[{kept.index(i)}]" if i in kept else f"o{i}"
+            arr = f"frombuffer(buffer({owner}, n{i}), R{i})"
+            return arr + (f".reshape(({', '.join(dims)}))" if len(dims) != 1 else "")
+
+        sizes = [f"n{i} = {self._results[i][1][1]}" for i in kept]
+        take = (
+            f"owners.extend(map(gc, ({''.join(f'pp[{self._results[i][1][0]}], ' for i in kept)}), "
+            f"frees, ({''.join(f'n{i}, ' for i in kept)})))"
+        )
+        body = [f"n{i} = {self._results[i][1][1]}" for i in plain]
+        body += sizes + ([take] if kept else [])
+        for i in plain:
+            slot = self._results[i][1][0]
+            body += [f"p{i} = pp[{slot}]", f"pp[{slot}] = NULL", f"o{i} = gc(p{i}, free, n{i})"]
+        body.append(f"result = [{', '.join(value(i) for i in range(len(self._results)))}]")
+        for j, (target, k) in enumerate(commit):
+            env[f"t{j}"] = target
+            body.append(f"t{j}.value = result[{k}]")
+        slots = [self._results[i][1][0] for i in plain]
+        recover = [f"if pp[{slot}]: free(pp[{slot}])" for slot in slots]
+        recover += sizes + ([f"if not owners: {take}"] if kept else [])
+        if commit:  # every value first, then the stores, with no call between them
+            recover.append(f"new = [{', '.join(value(k) for _, k in commit)}]")
+            recover += [f"t{j}.value = new[{j}]" for j in range(len(commit))]
+        env["frees"] = [_libc.free] * len(kept)
+        env["NULL"] = ffi.NULL
+        args = ", ".join([*self._call_args, "buf", "err"])  # locals: no call evaluates them
+        if recover:
+            run = ["try:", f"    rc = fn({args})", "    if rc:\n            fail(rc, err)"]
+            run += ["    " + line for line in body]
+            run += ["except BaseException:"]
+            run += ["    if err[0] == -1:  # the kernel succeeded: finish the call, then raise"]
+            run += ["        " + line for line in recover] + ["    raise"]
+        else:  # nothing to take or store: a handler raising after the kernel loses nothing
+            run = [f"rc = fn({args})", "if rc:\n        fail(rc, err)", *body]
         src = "\n    ".join(
             [
-                f"def call({', '.join(argnames)}):",
-                *pre,
+                f"def call({', '.join(self._argnames)}):",
+                *self._pre,
                 "try:\n        item = pool.pop()",
                 "except IndexError:\n        item = make()",
-                "buf, err, pp, views = item",
-                f"rc = fn({', '.join([*call, 'buf', 'err'])})",
-                "if rc: fail(rc, err)",
-                *post,
-                f"result = [{', '.join(results)}]",
+                "buf, err, pp, views, owners = item",
+                *run,
+                *(["del owners[:]"] if kept else []),
                 "pool.append(item)",
                 "return result",
             ]
         )
-        exec(compile(src, f"<kernel {abi.name}>", "exec"), env)
-        self.source = src
-        self.call: Callable[..., list[np.ndarray]] = env["call"]
-        """The generated call itself (``kernel.call(*args)`` saves one Python call)."""
+        exec(compile(src, f"<kernel {self.abi.name}>", "exec"), env)
+        call = env["call"]
+        call.source = src
+        if not commit:
+            self.source = src
+        return call
 
     def _make_buffers(self) -> tuple[Any, ...]:
         buf = ffi.new("int64_t[]", self._nslots + 1 + MAX_CHECK_VALUES)
         raw = np.frombuffer(ffi.buffer(buf), np.uint8)
         views = [raw[8 * k : 8 * k + dt.itemsize].view(dt).reshape(()) for k, dt in self._views]
-        return buf, buf + self._nslots, ffi.cast("char **", buf), views
+        return buf, buf + self._nslots, ffi.cast("char **", buf), views, []
 
     def __call__(self, *args: Any) -> list[np.ndarray]:
         return self.call(*args)

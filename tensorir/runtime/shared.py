@@ -8,6 +8,7 @@ update results back into ``container.value`` once the call has succeeded.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -26,9 +27,22 @@ class SharedContainer:
     which an update written in place overwrites and any other update replaces. A compiled
     call never reads a borrowed buffer while writing memory it overlaps (``runtime.kernel``
     copies), so sharing memory never changes what a call computes.
+
+    ``lock`` (re-entrant, so that a signal handler on the thread holding it cannot deadlock) is
+    held by a compiled function that updates this variable from reading its value until its
+    updates are stored, and by ``get`` (a copy) and ``set``: neither sees half a call.
     """
 
-    __slots__ = ("value", "dtype", "broadcastable", "name", "strict", "allow_downcast", "float_x")
+    __slots__ = (
+        "value",
+        "dtype",
+        "broadcastable",
+        "name",
+        "strict",
+        "allow_downcast",
+        "float_x",
+        "lock",
+    )
 
     def __init__(
         self,
@@ -47,6 +61,7 @@ class SharedContainer:
         self.strict = strict
         self.allow_downcast = allow_downcast
         self.float_x = float_x
+        self.lock = threading.RLock()
         self.value: np.ndarray = np.empty((0,) * len(self.broadcastable), dtype)
         self.set(value, borrow=borrow)
 
@@ -88,18 +103,23 @@ class SharedContainer:
             arr = arr.copy()
         if not arr.flags.c_contiguous or not arr.flags.writeable or type(arr) is not np.ndarray:
             arr = np.array(arr, order="C", copy=True, subok=False)
-        self.value = arr
+        with self.lock:
+            self.value = arr
 
     def get(self, borrow: bool = False) -> np.ndarray:
         """The current array: the container's own (``borrow``) or a copy."""
-        return self.value if borrow else self.value.copy()
+        if borrow:
+            return self.value
+        with self.lock:
+            return self.value.copy()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in self.__slots__ if name != "lock"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickled (or deep-copied): the value is again a C-contiguous, writeable array of
-        exactly this dtype, as compiled code expects."""
+        exactly this dtype, as compiled code expects; a lock of its own."""
+        self.lock = threading.RLock()
         for name, value in state.items():
             setattr(self, name, value)
         arr = self.value
