@@ -408,8 +408,9 @@ class FunctionBufferization:
                 results.append(v)
                 continue
             b = self.buf[v]
-            if not v.type.get_shape():
-                results.append(self.insert_before(memref.LoadOp.get(b, []), op).results[0])
+            if not v.type.get_shape():  # by value, read before any in-place write (it may
+                # be an element of a variable updated in place: its old value)
+                results.append(self.insert_before(memref.LoadOp.get(b, []), anchor).results[0])
                 continue
             if i in self.returned_in_place:
                 results.append(b)
