@@ -90,6 +90,9 @@ def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Varia
             for op in top.walk():  # the ops of a tir.map body too
                 if loc is not None and op.dialect_name() == "tir":
                     op.attributes["loc"] = loc
+                    if isinstance(op, tir.CheckOp):  # a check the frontend emits: its line
+                        message = op.message.data + tir.built_at(op)
+                        op.properties["message"] = StringAttr(message)
         for var, result in zip(node.outputs, results, strict=True):
             result.name_hint = _ssa_name(var.name)
             values[id(var)] = result
