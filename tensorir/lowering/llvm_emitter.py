@@ -287,7 +287,9 @@ class _FunctionEmitter:
         for t in op.function_type.inputs.data:
             if isinstance(t, MemRefType):
                 params += [PTR] + [I64] * len(t.get_shape())
-                args.append(ArgSpec("buffer", dtype_name(t.element_type), len(t.get_shape())))
+                shape = t.get_shape()
+                static = tuple((i, n) for i, n in enumerate(shape) if n >= 0)
+                args.append(ArgSpec("buffer", dtype_name(t.element_type), len(shape), static))
             elif isinstance(t, ComplexType):
                 params += [value_type(t.element_type)] * 2
                 args.append(ArgSpec("scalar", dtype_name(t)))

@@ -67,6 +67,7 @@ class Kernel:
             "frombuffer": np.frombuffer,
             "fail": lambda rc, err: _fail(abi, rc, err),
             "bad": self._bad_arg,
+            "bad_shape": self._bad_shape,
         }
         params: list[str] = []
         call: list[str] = []
@@ -78,6 +79,9 @@ class Kernel:
                 dims = [f"{name}_{j}" for j in range(a.ndim)]
                 pre.append(f"if {name}.dtype != D{i}: bad({i}, {name})")
                 pre.append(f"({', '.join(dims)}{',' if dims else ''}) = {name}.shape")
+                if a.static:  # sizes the code takes as they are typed (broadcastable: 1)
+                    same = " and ".join(f"{name}_{j} == {n}" for j, n in a.static)
+                    pre.append(f"if not ({same}): bad_shape({i}, {name})")
                 params += ["char *"] + ["int64_t"] * a.ndim
                 call += [f"from_buffer({name})"] + dims
             elif a.dtype.startswith("complex"):
@@ -138,6 +142,17 @@ class Kernel:
 
     def __call__(self, *args: Any) -> list[np.ndarray]:
         return self.call(*args)
+
+    def _bad_shape(self, i: int, a: Any) -> None:
+        spec = self.abi.args[i]
+        expected = ["?"] * spec.ndim
+        for j, n in spec.static:
+            expected[j] = str(n)
+        raise TypeError(
+            f"{self.abi.name}: argument {i} ({spec.dtype}) must have the shape "
+            f"({', '.join(expected)}{',' if spec.ndim == 1 else ''}) (a broadcastable dim has "
+            f"size 1), got shape {a.shape}"
+        )
 
     def _bad_arg(self, i: int, a: Any) -> None:
         spec = self.abi.args[i]

@@ -25,7 +25,8 @@ class SharedContainer:
     ``get_value``/``set_value``.
     """
 
-    __slots__ = ("value", "dtype", "broadcastable", "name", "strict", "allow_downcast", "float_x")
+    __slots__ = ("_value", "dtype", "broadcastable", "name", "strict", "allow_downcast", "float_x")
+    _STATE = ("value", "dtype", "broadcastable", "name", "strict", "allow_downcast", "float_x")
 
     def __init__(
         self,
@@ -44,8 +45,40 @@ class SharedContainer:
         self.strict = strict
         self.allow_downcast = allow_downcast
         self.float_x = float_x
-        self.value: np.ndarray = np.empty((0,) * len(self.broadcastable), dtype)
+        self._value = np.empty([int(b) for b in self.broadcastable], dtype)
         self.set(value, borrow=borrow)
+
+    @property
+    def value(self) -> np.ndarray:
+        """The current array; compiled code reads it and may write an update into it."""
+        return self._value
+
+    @value.setter
+    def value(self, arr: np.ndarray) -> None:
+        """Every write (``set``, unpickling, the runtime storing an update, a user's own)
+        is checked: compiled code trusts the dtype, the number of dims, the size 1 of the
+        broadcastable dims and the C-contiguous writeable layout of what it is given."""
+        if (
+            type(arr) is not np.ndarray
+            or arr.dtype != np.dtype(self.dtype)
+            or arr.ndim != len(self.broadcastable)
+            or not arr.flags.c_contiguous
+            or not arr.flags.writeable
+            or not arr.flags.aligned
+            or any(b and n != 1 for b, n in zip(self.broadcastable, arr.shape, strict=True))
+        ):
+            shown = (
+                f"a {type(arr).__name__}"
+                if not isinstance(arr, np.ndarray)
+                else f"{arr.dtype} array of shape {arr.shape} (C-contiguous "
+                f"{arr.flags.c_contiguous}, writeable {arr.flags.writeable})"
+            )
+            raise TypeError(
+                f"{self.describe()}: its value must be a C-contiguous, writeable {self.dtype} "
+                f"array of {self.ndim} dims with size 1 along the broadcastable ones, got "
+                f"{shown}; use set_value"
+            )
+        self._value = arr
 
     @property
     def ndim(self) -> int:
@@ -83,7 +116,12 @@ class SharedContainer:
         arr = self.filter(value)
         if not borrow and isinstance(value, np.ndarray) and np.may_share_memory(arr, value):
             arr = arr.copy()
-        if not arr.flags.c_contiguous or not arr.flags.writeable or type(arr) is not np.ndarray:
+        if (
+            not arr.flags.c_contiguous
+            or not arr.flags.writeable
+            or not arr.flags.aligned
+            or type(arr) is not np.ndarray
+        ):
             arr = np.array(arr, order="C", copy=True, subok=False)
         self.value = arr
 
@@ -92,21 +130,20 @@ class SharedContainer:
         return self.value if borrow else self.value.copy()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in self._STATE}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Unpickled (or deep-copied): the value is again a C-contiguous, writeable array of
-        exactly this dtype, as compiled code expects."""
-        for name, value in state.items():
-            setattr(self, name, value)
-        arr = self.value
-        if (
-            type(arr) is not np.ndarray
-            or arr.dtype != np.dtype(self.dtype)
-            or not arr.flags.c_contiguous
-            or not arr.flags.writeable
-        ):
-            self.value = np.array(arr, dtype=self.dtype, order="C", copy=True, subok=False)
+        """Unpickled (or deep-copied): the value is checked as ``set_value`` checks it (a
+        pickle edited to hold a value of another dtype, number of dims or a broadcastable
+        dim of size other than 1 raises TypeError) and is again a C-contiguous, writeable
+        array of exactly this dtype, as compiled code expects."""
+        state = dict(state)
+        value = state.pop("value")
+        for name, v in state.items():
+            setattr(self, name, v)
+        self.broadcastable = tuple(self.broadcastable)
+        self._value = np.empty([int(b) for b in self.broadcastable], self.dtype)
+        self.set(value, borrow=True)
 
     def __repr__(self) -> str:
         return f"SharedContainer({self.name}, {self.dtype}, {self.broadcastable})"
