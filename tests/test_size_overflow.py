@@ -91,3 +91,26 @@ def test_failed_size_checks_leave_shared_variables_unchanged() -> None:
             np.testing.assert_array_equal(s.get_value(), np.zeros(3))
     f(np.arange(4.0), 2, 2)
     np.testing.assert_array_equal(s.get_value(), np.ones(3))
+
+
+def test_arange_counts_beyond_63_bits_raise_as_numpy() -> None:
+    a, b, c = T.lscalar("a"), T.lscalar("b"), T.lscalar("c")
+    f = tensorir.function([a, b, c], T.arange(a, b, c))
+    u, v, w = T.dscalar("u"), T.dscalar("v"), T.dscalar("w")
+    g = tensorir.function([u, v, w], T.arange(u, v, w))
+    for fn, args, message in [
+        (f, (-(2**63), 2**63 - 1, 1), "maximum allowed size exceeded"),  # stop - start wraps
+        (f, (2**63 - 1, -(2**63), -1), "maximum allowed size exceeded"),
+        (f, (0, 2**62, 1), "array is too big"),
+        (g, (0.0, 1e300, 1.0), "maximum allowed size exceeded"),  # was an undefined fptosi
+        (g, (0.0, np.inf, 1.0), "maximum allowed size exceeded"),
+        (g, (0.0, 2.0**62, 1.0), "array is too big"),
+    ]:
+        with pytest.raises(ValueError, match=f"(?i){message.split()[0]}"):
+            np.arange(*args)
+        with pytest.raises(ValueError, match=rf"arange: {message}.*test_size_overflow"):
+            fn(*args)
+    np.testing.assert_array_equal(f(0, 2**62, 2**61), np.arange(0, 2**62, 2**61))
+    np.testing.assert_array_equal(f(5, -3, -2), np.arange(5, -3, -2))
+    np.testing.assert_array_equal(g(0.0, -1e300, 1.0), np.zeros(0))
+    np.testing.assert_array_equal(g(0.0, 2.5, 0.5), np.arange(0.0, 2.5, 0.5))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import arith, func, math, memref, scf
 from xdsl.dialects import tensor as xtensor
@@ -478,7 +479,18 @@ class FunctionBufferization:
                 ),
                 op,
             )
-            count = ins(arith.FPToSIOp(ins(math.CeilOp(span)), i64))
+            # as numpy, a count beyond 63 bits is an error; the value converted is always in
+            # range (a float -> int conversion out of range is undefined in LLVM)
+            small = ins(arith.CmpfOp(span, ins(arith.ConstantOp(FloatAttr(2.0**63, elem))), "olt"))
+            self.insert_before(
+                tir.CheckOp(
+                    small, "ValueError", f"arange: maximum allowed size exceeded{tir.built_at(op)}"
+                ),
+                op,
+            )
+            safe = ins(arith.SelectOp(ins(arith.CmpfOp(span, zero, "olt")), zero, span))
+            safe = ins(arith.SelectOp(small, safe, zero))
+            count = ins(arith.FPToSIOp(ins(math.CeilOp(safe)), i64))
         else:
             zero = ins(arith.ConstantOp(IntegerAttr(0, elem)))
             ok = ins(arith.CmpiOp(step, zero, "ne"))
@@ -486,10 +498,47 @@ class FunctionBufferization:
                 tir.CheckOp(ok, "ValueError", f"arange: step must not be zero{tir.built_at(op)}"),
                 op,
             )
-            count = ins(arith.CeilDivSIOp(ins(arith.SubiOp(stop, start)), step))
-            if elem != i64:
+            diff = ins(arith.SubiOp(stop, start))
+            count = ins(arith.CeilDivSIOp(diff, step))
+            if elem != i64:  # narrower: stop - start wraps, as in numpy
                 count = ins(arith.ExtSIOp(count, i64))
+            else:  # as numpy, stop - start (or its quotient by -1) beyond 63 bits is an error
+                overflow = ins(
+                    arith.AndIOp(ins(arith.XOrIOp(stop, start)), ins(arith.XOrIOp(stop, diff)))
+                )
+                small = ins(arith.CmpiOp(overflow, zero, "sge"))
+                lowest = ins(
+                    arith.CmpiOp(diff, ins(arith.ConstantOp(IntegerAttr(-(2**63), i64))), "eq")
+                )
+                back = ins(arith.CmpiOp(step, ins(arith.ConstantOp(IntegerAttr(-1, i64))), "eq"))
+                wraps = ins(arith.AndIOp(lowest, back))
+                no = ins(arith.ConstantOp(IntegerAttr(0, 1)))
+                small = ins(arith.AndIOp(small, ins(arith.CmpiOp(wraps, no, "eq"))))
+                self.insert_before(
+                    tir.CheckOp(
+                        small,
+                        "ValueError",
+                        f"arange: maximum allowed size exceeded{tir.built_at(op)}",
+                    ),
+                    op,
+                )
         count = ins(arith.MaxSIOp(count, ins(arith.ConstantOp(IntegerAttr(0, i64)))))
+        itemsize = np.dtype(dtype).itemsize
+        fits = ins(
+            arith.CmpiOp(
+                count, ins(arith.ConstantOp(IntegerAttr((2**63 - 1) // itemsize, i64))), "sle"
+            )
+        )
+        self.insert_before(
+            tir.CheckOp(
+                fits,
+                "ValueError",
+                f"arange: array is too big: {{0}} elements of {dtype} are more than 2**63 - 1 "
+                f"bytes{tir.built_at(op)}",
+                [count],
+            ),
+            op,
+        )
         n = ins(arith.IndexCastOp(count, IndexType()))
         out = self.new_buffer(t, [n], op)
         out.name_hint = op.result.name_hint
