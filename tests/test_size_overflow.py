@@ -114,3 +114,15 @@ def test_arange_counts_beyond_63_bits_raise_as_numpy() -> None:
     np.testing.assert_array_equal(f(5, -3, -2), np.arange(5, -3, -2))
     np.testing.assert_array_equal(g(0.0, -1e300, 1.0), np.zeros(0))
     np.testing.assert_array_equal(g(0.0, 2.5, 0.5), np.arange(0.0, 2.5, 0.5))
+
+
+def test_concatenate_whose_size_sum_wraps_raises() -> None:
+    """Four (2**62, 0) int8 arrays (numpy allows the shape) would concatenate to 2**64 rows,
+    wrapped to 0: the sum of the sizes is checked like any size product."""
+    a = T.bmatrix("a")
+    f = tensorir.function([a], T.concatenate([a, a, a, a], axis=0))
+    np.testing.assert_array_equal(f(np.ones((2, 3), np.int8)), np.ones((8, 3), np.int8))
+    big = np.empty((2**62, 0), np.int8)
+    message = r"concatenate: array is too big: 4 inputs of shape \(4611686018427387904, 0\)"
+    with pytest.raises(ValueError, match=message + ".*test_size_overflow"):
+        f(big)
