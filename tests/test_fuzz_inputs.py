@@ -1,5 +1,6 @@
 """No input crashes the process: compiled functions (elementwise, dot, reshape, indexing,
-sum, an update of a shared variable) called with random, mostly bad, inputs (wrong dtypes,
+set_subtensor of a stepped slice, gather and inc_subtensor by an index vector, sum, zeros of
+given sizes, updates of shared variables) called with random, mostly bad, inputs (wrong dtypes,
 ndims and shapes, strided, negatively strided, unaligned, read-only, empty and 0-d arrays,
 Python scalars, ragged lists, huge sizes, NaN/inf, out-of-range indices) give numpy's result
 or raise a Python exception.
@@ -49,6 +50,18 @@ def test_random_inputs_never_crash(request: pytest.FixtureRequest) -> None:
 # ----------------------------------------------------------------------------- the worker
 
 
+def _set(a: np.ndarray, where: slice) -> np.ndarray:
+    a = a.copy()
+    a[where] = 7.0
+    return a
+
+
+def _add_at(a: np.ndarray, i: np.ndarray) -> np.ndarray:
+    a = a.copy()
+    np.add.at(a, i, 1.0)
+    return a
+
+
 def _worker(cases: int) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
@@ -58,7 +71,8 @@ def _worker(cases: int) -> None:
 
     x, y = T.dvector("x"), T.dvector("y")
     m = T.dmatrix("m")
-    n, k = T.lscalar("n"), T.lscalar("k")
+    n, k, j = T.lscalar("n"), T.lscalar("k"), T.lscalar("j")
+    iv = T.lvector("iv")
     s = tensorir.shared(np.zeros(3), "s")
     row = tensorir.shared(np.ones((1, 3)), "row", broadcastable=(True, False))
     functions: dict[str, tuple[Any, Any]] = {
@@ -67,6 +81,14 @@ def _worker(cases: int) -> None:
         "reshape": (
             tensorir.function([x, n, k], x.reshape((n, k))),
             lambda a, i, j: a.reshape((i, j)),
+        ),
+        "slice_step": (
+            tensorir.function([x, n, k, j], T.set_subtensor(x[n:k:j], 7.0)),
+            lambda a, i0, i1, i2: _set(a, slice(i0, i1, i2)),
+        ),
+        "gather": (
+            tensorir.function([m, iv], [m[iv], T.inc_subtensor(m[iv], 1.0)]),
+            lambda a, i: [a[i], _add_at(a, i)],
         ),
         "index": (
             tensorir.function([x, n, k], [x[n], x[n:k]]),
@@ -84,11 +106,19 @@ def _worker(cases: int) -> None:
         "dot": "mv",
         "reshape": "vii",
         "index": "vii",
+        "slice_step": "viii",
+        "gather": "mI",
         "sum": "m",
         "zeros": "ss",
         "update": "vr",  # r: a new value for the shared row (set_value), or None
     }
-    declared = {"v": ("float64", 1), "m": ("float64", 2), "i": ("int64", 0), "s": ("int64", 0)}
+    declared = {
+        "v": ("float64", 1),
+        "m": ("float64", 2),
+        "i": ("int64", 0),
+        "s": ("int64", 0),
+        "I": ("int64", 1),
+    }
 
     @st.composite
     def arrays(draw: Any) -> Any:
@@ -135,6 +165,10 @@ def _worker(cases: int) -> None:
     )
 
     def good(kind: str) -> Any:  # a value of the declared type, sizes from the menu
+        if kind == "I":
+            return st.lists(
+                st.one_of(st.sampled_from(BIG_INTS), st.integers(-6, 6)), max_size=4
+            ).map(lambda v: np.array(v, "int64"))
         if kind == "i":
             return st.one_of(st.sampled_from(BIG_INTS), st.integers(-6, 6))
         ndim = declared[kind][1]
