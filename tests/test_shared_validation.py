@@ -102,3 +102,21 @@ def test_unaligned_and_strided_arguments() -> None:
     readonly = np.arange(5.0)
     readonly.flags.writeable = False
     np.testing.assert_array_equal(f(readonly), readonly * 2 + readonly.sum())
+
+
+def test_unpickled_constant_of_the_wrong_shape_raises() -> None:
+    """A constant's data edited after it was made (as in an edited pickle) no longer has its
+    type: compiling (unpickling a function compiles it) raises instead of reading outside the
+    data."""
+    x = T.dvector("x")
+    c = T.constant(np.ones(1) * 5)
+    assert c.type.broadcastable == (True,)
+    f = tensorir.function([x], x + c)
+    np.testing.assert_array_equal(f(np.ones(3)), [6.0, 6.0, 6.0])
+    c.data = np.zeros(0)
+    data = pickle.dumps(f)
+    with pytest.raises(TypeError, match=r"constant .*\(True,\).*test_shared_validation.*\(0,\)"):
+        pickle.loads(data)
+    c.data = np.ones(1, np.float32)
+    with pytest.raises(TypeError, match="float32 data of shape"):
+        tensorir.function([x], x + c)
