@@ -141,7 +141,8 @@ func.func @scatter_add(%x: tensor<?x?xf64>, %rows: tensor<?xi64>, %v: tensor<?x?
 }
 
 // concatenate([a, b], axis=1): the dims off the axis must agree (ValueError); the result
-// has the sum of the widths, and each input is copied at its offset along the axis.
+// has the sum of the widths (checked, as its size, against overflow: ValueError), and each
+// input is copied at its offset along the axis.
 // CHECK-LABEL: func.func @concatenate
 func.func @concatenate(%a: tensor<?x?xf64>, %b: tensor<?x?xf64>) -> tensor<?x?xf64> {
   // CHECK:      %[[AR:.*]] = memref.dim %a, %{{.*}} : memref<?x?xf64>
@@ -152,7 +153,8 @@ func.func @concatenate(%a: tensor<?x?xf64>, %b: tensor<?x?xf64>) -> tensor<?x?xf
   // CHECK-NEXT: %[[BC:.*]] = memref.dim %b, %{{.*}} : memref<?x?xf64>
   // CHECK-NEXT: %[[SAME:.*]] = arith.cmpi eq, %[[AR]], %[[BR]] : index
   // CHECK:      tir.check %[[SAME]], "ValueError", "concatenate: all the input array dimensions except for the concatenation axis (1) must match exactly, but input 0 has shape ({0}, {1}) and input 1 has shape ({2}, {3}) (built at p.py:6: ab = concatenate([a, b], axis=1))"
-  // CHECK-NEXT: %[[WIDTH:.*]] = arith.addi %[[AC]], %[[BC]] : index
+  // CHECK:      %[[WIDTH:.*]] = arith.addi %[[AC]], %[[BC]] : index
+  // CHECK:      tir.check %{{.*}}, "ValueError", "concatenate: array is too big: 2 inputs of shape ({0}, {1}), ... along axis 1 (built at p.py:6: ab = concatenate([a, b], axis=1))"
   // CHECK-NEXT: %ab = memref.alloc(%[[AR]], %[[WIDTH]]) : memref<?x?xf64>
   // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0 : index
   // CHECK:      scf.for %[[I:.*]] = %{{.*}} to %[[AR]] step %{{.*}} {

@@ -20,6 +20,7 @@ func.func @arange(%start: tensor<i64>, %stop: tensor<i64>, %step: tensor<i64>) -
   // CHECK-NEXT: %[[EMPTY:.*]] = arith.cmpi sle, %[[HI]], %[[LO]] : i64
   // CHECK:      tir.check %{{.*}}, "ValueError", "arange: Maximum allowed size exceeded (built at p.py:1: r = arange(a, b, c))"
   // CHECK:      %[[N:.*]] = arith.select %[[EMPTY]], %{{.*}}, %[[COUNT]] : i64
+  // CHECK:      tir.check %{{.*}}, "ValueError", "arange: array is too big: {0} elements of int64 are more than 2**63 - 1 bytes (built at p.py:1: r = arange(a, b, c))"(%[[N]] : i64)
   // CHECK-NEXT: %[[NI:.*]] = arith.index_cast %[[N]] : i64 to index
   // CHECK-NEXT: %r = memref.alloc(%[[NI]]) : memref<?xi64>
   // CHECK:      scf.for %[[K:.*]] = %{{.*}} to %[[NI]] step %{{.*}} {
@@ -30,13 +31,16 @@ func.func @arange(%start: tensor<i64>, %stop: tensor<i64>, %step: tensor<i64>) -
   func.return %r : tensor<?xi64>
 }
 
-// Float bounds: the count is ceil((stop - start) / step), and NaN bounds are refused.
+// Float bounds: the count is ceil((stop - start) / step), and NaN bounds are refused; as
+// numpy, a count beyond 63 bits (or beyond 2**63 - 1 bytes) is a ValueError.
 // CHECK-LABEL: func.func @arange_f64
 func.func @arange_f64(%start: tensor<f64>, %stop: tensor<f64>, %step: tensor<f64>) -> tensor<?xf64> {
   // CHECK:      %[[Q:.*]] = arith.divf
   // CHECK:      arith.cmpf ord, %[[Q]], %[[Q]] : f64
   // CHECK:      tir.check %{{.*}}, "ValueError", "arange: step must be non-zero and the bounds finite"
-  // CHECK:      math.ceil %[[Q]] : f64
+  // CHECK:      %[[C:.*]] = math.ceil %[[Q]] : f64
+  // CHECK:      arith.cmpf olt, %[[C]], %{{.*}} : f64
+  // CHECK:      tir.check %{{.*}}, "ValueError", "arange: Maximum allowed size exceeded"
   // CHECK:      scf.for
   // CHECK:        arith.sitofp
   // CHECK:        arith.mulf

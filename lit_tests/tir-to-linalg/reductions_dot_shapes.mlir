@@ -62,16 +62,20 @@ func.func @transpose_expand(%m: tensor<?x?xf64>) -> tensor<?x1x?xf64> {
   func.return %t : tensor<?x1x?xf64>
 }
 
-// reshape resolves a -1 size and checks that the element count is kept, and (as numpy) that
-// the -1 is not next to a size 0.
+// reshape resolves a -1 size and checks that the element count is kept, that no size
+// product overflows (checked by a division: a product that wraps must not pass), and (as
+// numpy) that the -1 is not next to a size 0.
 // CHECK-LABEL: func.func @reshape
 func.func @reshape(%m: tensor<?x?xf64>) -> tensor<?xf64> {
   %minus_one = arith.constant -1 : index
   // CHECK: %[[NZ:.*]] = arith.cmpi ne, %{{.*}}, %{{.*}} : index
   // CHECK: arith.divui
+  // CHECK: arith.cmpi ule
   // CHECK: %[[SAME:.*]] = arith.cmpi eq
-  // CHECK: %[[RESOLVED:.*]] = arith.andi %[[SAME]], %[[NZ]] : i1
-  // CHECK: %[[OK:.*]] = arith.select %{{.*}}, %[[RESOLVED]], %[[SAME]] : i1
+  // CHECK-NEXT: %[[FITS:.*]] = arith.andi %[[SAME]], %{{.*}} : i1
+  // CHECK-NEXT: %[[KNOWN:.*]] = arith.andi %[[FITS]], %{{.*}} : i1
+  // CHECK: %[[RESOLVED:.*]] = arith.andi %[[KNOWN]], %[[NZ]] : i1
+  // CHECK: %[[OK:.*]] = arith.select %{{.*}}, %[[RESOLVED]], %[[KNOWN]] : i1
   // CHECK: tir.check %[[OK]], "ValueError", "reshape: cannot reshape array of size {0} into shape ({1},)"
   // CHECK-NEXT: %flat = tir.reshape %m(%{{.*}}) : (tensor<?x?xf64>, index) -> tensor<?xf64>
   %flat = tir.reshape %m(%minus_one) : (tensor<?x?xf64>, index) -> tensor<?xf64>

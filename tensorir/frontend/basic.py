@@ -625,6 +625,61 @@ def reshape(x: Any, shape: Any, ndim: int | None = None) -> Variable:
     return Apply(op, [x, *symbolic], [op.infer(x.type)]).outputs[0]
 
 
+class AllocSizesOp(Op):
+    """The element count of ``alloc``'s shape (its first input, their wrapping product),
+    passed on once the sizes are checked at run time as numpy checks a shape: none
+    negative, and the product of the non-zero ones times the item size fits in 63 bits.
+    ``sizes`` are Python ints or, where None, the next symbolic size among the inputs."""
+
+    def __init__(self, sizes: tuple[int | None, ...], dtype: str):
+        super().__init__(tir.CheckOp, "AllocSizes", sizes=sizes, dtype=dtype)
+
+    def infer(self, total: TensorType, *symbolic: TensorType) -> TensorType:
+        return total
+
+    def emit(self, insert: Any, total: SSAValue, *args: Any) -> SSAValue:
+        from tensorir.lowering.scalar import size_product
+
+        *symbolic, _ = args
+        given = iter(symbolic)
+        sizes: list[SSAValue] = []
+        for s in self.props["sizes"]:
+            if s is not None:
+                sizes.append(insert(arith.ConstantOp.from_int_and_width(s, IndexType())).result)
+                continue
+            v = next(given)
+            scalar = insert(xtensor.ExtractOp(v, [], v.type.element_type)).results[0]
+            sizes.append(insert(arith.IndexCastOp(scalar, IndexType())).result)
+        shape = ", ".join(f"{{{k}}}" for k in range(len(sizes)))
+        shape += "," if len(sizes) == 1 else ""
+        zero = insert(arith.ConstantOp.from_int_and_width(0, IndexType())).result
+        valid = insert(arith.ConstantOp.from_int_and_width(1, 1)).result
+        for s in sizes:
+            ge = insert(arith.CmpiOp(s, zero, "sge")).result
+            valid = insert(arith.AndIOp(valid, ge)).result
+        # the user's line is appended to the messages when the function is emitted
+        insert(
+            tir.CheckOp(
+                valid,
+                "ValueError",
+                f"alloc: negative dimensions are not allowed: shape ({shape})",
+                sizes,
+            )
+        )
+        itemsize = np.dtype(self.props["dtype"]).itemsize
+        _, fits = size_product(insert, sizes, itemsize)
+        insert(
+            tir.CheckOp(
+                fits,
+                "ValueError",
+                f"alloc: array is too big: shape ({shape}) of {self.props['dtype']} is more "
+                "than 2**63 - 1 bytes",
+                sizes,
+            )
+        )
+        return total
+
+
 def alloc(value: Any, *shape: Any) -> Variable:
     """Theano's ``alloc``: ``value`` broadcast to ``shape`` (ints or integer scalars)."""
     value = as_tensor_variable(value)
@@ -637,11 +692,28 @@ def alloc(value: Any, *shape: Any) -> Variable:
     entries = _shape_entries(shape, "alloc")
     if value.ndim > len(entries):
         raise ValueError(f"alloc: a value of {value.ndim} dims does not fit {len(entries)} dims")
+    itemsize = np.dtype(value.dtype).itemsize
+    shape_text = ", ".join(str(s) for s in entries) + ("," if len(entries) == 1 else "")
+    constants = [s for s in entries if isinstance(s, int)]
+    if any(s < 0 for s in constants):
+        raise ValueError(
+            f"alloc: negative dimensions are not allowed: shape ({shape_text}) (at {user_line()})"
+        )
+    nonzero = int(np.prod([s for s in constants if s != 0], dtype=object)) * itemsize
+    if nonzero > 2**63 - 1:
+        raise ValueError(
+            f"alloc: array is too big: shape ({shape_text}) of {value.dtype} is more than "
+            f"2**63 - 1 bytes (at {user_line()})"
+        )
     total: Any = np.int64(1)
     for s in entries:
-        if isinstance(s, int) and s < 0:
-            raise ValueError(f"alloc: negative size {s}")
         total = total * s
+    symbolic = [cast(s, "int64") for s in entries if isinstance(s, Variable)]
+    if symbolic:  # the sizes checked at run time before anything is computed from them
+        op = AllocSizesOp(
+            tuple(None if isinstance(s, Variable) else s for s in entries), value.dtype
+        )
+        total = Apply(op, [total, *symbolic], [total.type]).outputs[0]
     from tensorir.frontend.subtensor import arange
 
     positions = arange(total) if isinstance(total, Variable) else arange(int(total))

@@ -48,6 +48,28 @@ def constant_attr(data: np.ndarray) -> DenseIntOrFPElementsAttr:
     return DenseIntOrFPElementsAttr.from_list(ir_type, values)
 
 
+def _check_constant(v: Constant) -> None:
+    """A constant's data must have its type (dtype, dims, size 1 along the broadcastable
+    ones): the code is generated from the type, so data edited after the constant was made
+    (an edited pickle) would be read outside its buffer."""
+    data, t = v.data, v.type
+    if (
+        not isinstance(data, np.ndarray)
+        or data.dtype != np.dtype(t.dtype)
+        or data.ndim != t.ndim
+        or any(b and n != 1 for b, n in zip(t.broadcastable, data.shape, strict=True))
+    ):
+        shown = (
+            f"{data.dtype} data of shape {data.shape}"
+            if isinstance(data, np.ndarray)
+            else type(data).__name__
+        )
+        raise TypeError(
+            f"constant {v} of type {t} (created at {v.trace}) holds {shown}, which does not "
+            "have its type (dtype, number of dims, size 1 along the broadcastable ones)"
+        )
+
+
 def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Variable]) -> ModuleOp:
     """A module holding ``func.func @name`` that computes ``outputs`` from ``inputs``."""
     arg_types = [v.type.ir_type() for v in inputs]
@@ -67,6 +89,7 @@ def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Varia
         if id(v) in values:
             return values[id(v)]
         if isinstance(v, Constant):
+            _check_constant(v)
             op = insert(tir.ConstantOp(constant_attr(v.data), v.type.ir_type()))
             values[id(v)] = op.results[0]
             return op.results[0]
@@ -91,6 +114,9 @@ def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Varia
             for op in top.walk():  # the ops of a tir.map body too
                 if op.dialect_name() == "tir":
                     op.attributes["loc"] = loc
+                    if isinstance(op, tir.CheckOp):  # a check the frontend emits: its line
+                        message = op.message.data + tir.built_at(op)
+                        op.properties["message"] = StringAttr(message)
             top = top.next_op
         for var, result in zip(node.outputs, results, strict=True):
             result.name_hint = _ssa_name(var.name)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import arith, func, math, memref, scf
 from xdsl.dialects import tensor as xtensor
@@ -531,6 +532,22 @@ class FunctionBufferization:
             fits = ins(arith.OrIOp(empty, ins(arith.CmpiOp(count, i64_const(0), "sge"))))
             self.insert_before(tir.CheckOp(fits, "ValueError", too_long), op)
             count = ins(arith.SelectOp(empty, i64_const(0), count))
+        itemsize = np.dtype(dtype).itemsize
+        fits = ins(
+            arith.CmpiOp(
+                count, ins(arith.ConstantOp(IntegerAttr((2**63 - 1) // itemsize, i64))), "sle"
+            )
+        )
+        self.insert_before(
+            tir.CheckOp(
+                fits,
+                "ValueError",
+                f"arange: array is too big: {{0}} elements of {dtype} are more than 2**63 - 1 "
+                f"bytes{tir.built_at(op)}",
+                [count],
+            ),
+            op,
+        )
         n = ins(arith.IndexCastOp(count, IndexType()))
         out = self.new_buffer(t, [n], op)
         out.name_hint = op.result.name_hint

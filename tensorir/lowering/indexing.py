@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 from xdsl.dialects import arith, memref, scf
 from xdsl.dialects.builtin import DYNAMIC_INDEX, IndexType, IntegerAttr, MemRefType, TensorType
 from xdsl.ir import Block, Operation, SSAValue
 
 from tensorir.dialects import tir
 from tensorir.dialects import types as T
+from tensorir.lowering import scalar
 
 if TYPE_CHECKING:
     from tensorir.lowering.bufferize import FunctionBufferization
@@ -421,11 +423,27 @@ def lower_concatenate(fb: FunctionBufferization, op: tir.ConcatenateOp) -> None:
             [*dims[0], *other],
         )
     total = dims[0][axis]
-    for other in dims[1:]:
+    fits = b(arith.ConstantOp.from_int_and_width(1, 1))
+    for other in dims[1:]:  # non-negative sizes: a sum that overflows is negative
         total = b(arith.AddiOp(total, other[axis]))
+        fits = b(arith.AndIOp(fits, b.cmp(total, b.index(0), "sge")))
     sizes = [total if d == axis else dims[0][d] for d in range(rank)]
     t = op.result.type
     assert isinstance(t, TensorType)
+
+    def insert(new: Operation) -> Operation:
+        b(new)
+        return new
+
+    itemsize = np.dtype(T.dtype_of(t.element_type)).itemsize
+    _, product_fits = scalar.size_product(insert, sizes, itemsize)
+    b.check(
+        b(arith.AndIOp(fits, product_fits)),
+        "ValueError",
+        f"concatenate: array is too big: {len(op.inputs)} inputs of shape "
+        f"{_shape_text(0, rank)}, ... along axis {axis}{where}",
+        dims[0],
+    )
     out = fb.new_buffer(t, _dynamic(sizes, t), op)
     out.name_hint = op.result.name_hint
     offset = b.index(0)

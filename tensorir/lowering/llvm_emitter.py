@@ -338,8 +338,10 @@ class _FunctionEmitter:
         for i, t in enumerate(op.function_type.inputs.data):
             if isinstance(t, MemRefType):
                 params += [PTR] + [I64] * len(t.get_shape())
-                dt, nd = dtype_name(t.element_type), len(t.get_shape())
-                args.append(ArgSpec("buffer", dt, nd, written=i in written))
+                shape = t.get_shape()
+                static = tuple((d, n) for d, n in enumerate(shape) if n >= 0)
+                dt = dtype_name(t.element_type)
+                args.append(ArgSpec("buffer", dt, len(shape), written=i in written, static=static))
             elif isinstance(t, ComplexType):
                 params += [value_type(t.element_type)] * 2
                 args.append(ArgSpec("scalar", dtype_name(t)))

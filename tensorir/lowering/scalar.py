@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from xdsl.dialects import arith, complex, math
 from xdsl.dialects.builtin import (
     FloatAttr,
+    IndexType,
     IntegerAttr,
     IntegerType,
 )
@@ -346,3 +347,38 @@ def guard_code(insert: Insert, x: SSAValue, dtype: str, checks: Sequence[str]) -
             value = const(insert, tir.NanGuardOp.CODES[kind], "int8")
             code = _v(insert(arith.SelectOp(found, value, code)))
     return code
+
+
+INT64_MAX = 2**63 - 1
+
+
+def size_product(
+    insert: Insert, sizes: Sequence[SSAValue], itemsize: int = 1
+) -> tuple[SSAValue, SSAValue]:
+    """The product of the non-negative ``index`` values ``sizes`` and an ``i1`` that is true
+    when it fits, as numpy's rule for shapes: the product of the non-zero sizes times
+    ``itemsize`` must not exceed ``INT64_MAX`` (so a shape with a zero still fails when its
+    other sizes are absurd). Every size product of generated code that may come from user
+    sizes goes through here: one that wraps could pass a shape check."""
+
+    def index(n: int) -> SSAValue:
+        return _v(insert(arith.ConstantOp.from_int_and_width(n, IndexType())))
+
+    zero, one = index(0), index(1)
+    nonzero = index(itemsize)
+    fits = _v(insert(arith.ConstantOp.from_int_and_width(1, 1)))
+    any_zero = _v(insert(arith.ConstantOp.from_int_and_width(0, 1)))
+    limit = index(INT64_MAX)
+    for s in sizes:
+        is_zero = _v(insert(arith.CmpiOp(s, zero, "eq")))
+        factor = select(insert, is_zero, one, s)
+        # nonzero * factor <= MAX  <=>  nonzero <= MAX / factor (factor >= 1)
+        bound = _v(insert(arith.DivUIOp(limit, factor)))
+        ok = _v(insert(arith.CmpiOp(nonzero, bound, "ule")))
+        fits = _v(insert(arith.AndIOp(fits, ok)))
+        nonzero = _v(insert(arith.MuliOp(nonzero, factor)))
+        any_zero = _v(insert(arith.OrIOp(any_zero, is_zero)))
+    product = nonzero
+    if itemsize != 1:
+        product = _v(insert(arith.DivUIOp(nonzero, index(itemsize))))
+    return select(insert, any_zero, zero, product), fits

@@ -567,13 +567,14 @@ class FunctionLowering:
                 f"and only one may be -1 (unknown){self.where(op)}",
                 list(op.sizes),
             )
-        known = self.index(1)
         is_neg: list[SSAValue] = []
+        factors: list[SSAValue] = []
         for s in op.sizes:
             neg = self.insert(arith.CmpiOp(s, minus_one, "eq")).results[0]
             is_neg.append(neg)
-            factor = self.insert(arith.SelectOp(neg, self.index(1), s)).results[0]
-            known = self.insert(arith.MuliOp(known, factor)).results[0]
+            factors.append(self.insert(arith.SelectOp(neg, self.index(1), s)).results[0])
+        # products checked for overflow: (4, 2**62 + 1) must not pass as 4 elements
+        known, known_fits = scalar.size_product(self.insert, factors)
         known_nz = self.insert(arith.CmpiOp(known, self.index(0), "ne")).results[0]
         safe = self.insert(arith.SelectOp(known_nz, known, self.index(1))).results[0]
         inferred = self.insert(arith.DivUIOp(total, safe)).results[0]
@@ -581,10 +582,10 @@ class FunctionLowering:
             self.insert(arith.SelectOp(neg, inferred, s)).results[0]
             for neg, s in zip(is_neg, op.sizes, strict=True)
         ]
-        product = self.index(1)
-        for s in sizes:
-            product = self.insert(arith.MuliOp(product, s)).results[0]
+        product, fits = scalar.size_product(self.insert, sizes)
         ok = self.insert(arith.CmpiOp(product, total, "eq")).results[0]
+        ok = self.insert(arith.AndIOp(ok, fits)).results[0]
+        ok = self.insert(arith.AndIOp(ok, known_fits)).results[0]
         if is_neg:  # as numpy, a -1 among sizes whose product is 0 cannot be resolved
             any_neg = is_neg[0]
             for neg in is_neg[1:]:

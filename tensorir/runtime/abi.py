@@ -55,12 +55,16 @@ MAX_CHECK_VALUES = 16
 @dataclass(frozen=True)
 class ArgSpec:
     """One argument: a buffer (``ndim`` >= 0) or a scalar (``ndim`` == 0) of ``dtype``;
-    ``written``: a buffer the code may write into (see ``llvm_emitter.written_arguments``)."""
+    ``written``: a buffer the code may write into (see ``llvm_emitter.written_arguments``).
+    ``static`` lists a buffer's static sizes as ``(dim, size)`` pairs (a broadcastable dim is
+    the static size 1): the code reads such a dim at that size whatever size is passed, so the
+    caller checks them before the call."""
 
     kind: Kind
     dtype: str
     ndim: int = 0
     written: bool = False
+    static: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,10 @@ class FunctionABI:
     def from_dict(cls, d: dict[str, Any]) -> FunctionABI:
         return cls(
             name=d["name"],
-            args=tuple(ArgSpec(**a) for a in d["args"]),
+            args=tuple(
+                ArgSpec(**{**a, "static": tuple(tuple(p) for p in a.get("static", ()))})
+                for a in d["args"]
+            ),
             results=tuple(ResultSpec(**r) for r in d["results"]),
             checks=tuple(CheckSpec(**c) for c in d["checks"]),
         )

@@ -142,6 +142,7 @@ def converter(
             and x.dtype == npdtype
             and x.ndim == ndim
             and x.flags.c_contiguous
+            and x.flags.aligned
             and not any(broadcastable)
         ):
             return x
@@ -160,6 +161,8 @@ def converter(
                 ):
                     return arr
         arr = convert(x, dtype, broadcastable, allow_downcast, float_x, what)
-        return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
+        if not arr.flags.c_contiguous or not arr.flags.aligned:  # compiled code needs both
+            arr = np.array(arr, order="C", copy=True)
+        return arr
 
     return to_buffer

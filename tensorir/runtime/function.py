@@ -110,7 +110,7 @@ class Function:
         args = [f"x{i}" for i in range(len(converted))]
         for k, container in enumerate(self.shared):
             env[f"s{k}"] = container
-            args.append(f"s{k}.value")
+            args.append(f"s{k}._value")
         if self.output_keys is not None:
             tail = f"dict(zip(keys, r[:{n}]))" if self.updates else "dict(zip(keys, r))"
         elif self.outputs_as_list:
@@ -126,7 +126,7 @@ class Function:
             body.append(f"with {', '.join(locks)}:")
             body.append(f"    {call}")
             # no call between these stores: a signal handler cannot run halfway through them
-            body += [f"    s{self.shared.index(t)}.value = r[{i}]" for t, i in stores]
+            body += [f"    s{self.shared.index(t)}._value = r[{i}]" for t, i in stores]
         else:
             body.append(call)
         body.append(f"return {tail}")

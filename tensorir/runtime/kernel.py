@@ -101,6 +101,7 @@ class Kernel:
             "frombuffer": np.frombuffer,
             "fail": lambda rc, err: _fail(abi, rc, err),
             "bad": self._bad_arg,
+            "bad_shape": self._bad_shape,
         }
         params: list[str] = []
         call: list[str] = []
@@ -113,6 +114,9 @@ class Kernel:
                 dims = [f"{name}_{j}" for j in range(a.ndim)]
                 pre.append(f"if {name}.dtype != D{i}: bad({i}, {name})")
                 pre.append(f"({', '.join(dims)}{',' if dims else ''}) = {name}.shape")
+                if a.static:  # sizes the code takes as they are typed (broadcastable: 1)
+                    same = " and ".join(f"{name}_{j} == {n}" for j, n in a.static)
+                    pre.append(f"if not ({same}): bad_shape({i}, {name})")
                 params += ["char *"] + ["int64_t"] * a.ndim
                 pre.append(f"p{i} = from_buffer({name})")
                 call += [f"p{i}"] + dims
@@ -200,13 +204,13 @@ class Kernel:
         body.append(f"result = [{', '.join(value(i) for i in range(len(self._results)))}]")
         for j, (target, k) in enumerate(commit):
             env[f"t{j}"] = target
-            body.append(f"t{j}.value = result[{k}]")
+            body.append(f"t{j}._value = result[{k}]")
         slots = [self._results[i][1][0] for i in plain]
         recover = [f"if pp[{slot}]: free(pp[{slot}])" for slot in slots]
         recover += sizes + ([f"if not owners: {take}"] if kept else [])
         if commit:  # every value first, then the stores, with no call between them
             recover.append(f"new = [{', '.join(value(k) for _, k in commit)}]")
-            recover += [f"t{j}.value = new[{j}]" for j in range(len(commit))]
+            recover += [f"t{j}._value = new[{j}]" for j in range(len(commit))]
         env["frees"] = [_libc.free] * len(kept)
         env["NULL"] = ffi.NULL
         args = ", ".join([*self._call_args, "buf", "err"])  # locals: no call evaluates them
@@ -246,6 +250,17 @@ class Kernel:
 
     def __call__(self, *args: Any) -> list[np.ndarray]:
         return self.call(*args)
+
+    def _bad_shape(self, i: int, a: Any) -> None:
+        spec = self.abi.args[i]
+        expected = ["?"] * spec.ndim
+        for j, n in spec.static:
+            expected[j] = str(n)
+        raise TypeError(
+            f"{self.abi.name}: argument {i} ({spec.dtype}) must have the shape "
+            f"({', '.join(expected)}{',' if spec.ndim == 1 else ''}) (a broadcastable dim has "
+            f"size 1), got shape {a.shape}"
+        )
 
     def _bad_arg(self, i: int, a: Any) -> None:
         spec = self.abi.args[i]

@@ -34,7 +34,7 @@ class SharedContainer:
     """
 
     __slots__ = (
-        "value",
+        "_value",
         "dtype",
         "broadcastable",
         "name",
@@ -43,6 +43,7 @@ class SharedContainer:
         "float_x",
         "lock",
     )
+    _STATE = ("value", "dtype", "broadcastable", "name", "strict", "allow_downcast", "float_x")
 
     def __init__(
         self,
@@ -62,8 +63,42 @@ class SharedContainer:
         self.allow_downcast = allow_downcast
         self.float_x = float_x
         self.lock = threading.RLock()
-        self.value: np.ndarray = np.empty((0,) * len(self.broadcastable), dtype)
+        self._value = np.empty([int(b) for b in self.broadcastable], dtype)
         self.set(value, borrow=borrow)
+
+    @property
+    def value(self) -> np.ndarray:
+        """The current array; compiled code reads it and may write an update into it.
+        Compiled calls read and store ``_value`` directly: their results have this type by
+        construction, and their commit must be plain stores (``runtime.function``)."""
+        return self._value
+
+    @value.setter
+    def value(self, arr: np.ndarray) -> None:
+        """Every write (``set``, unpickling, the runtime storing an update, a user's own)
+        is checked: compiled code trusts the dtype, the number of dims, the size 1 of the
+        broadcastable dims and the C-contiguous writeable layout of what it is given."""
+        if (
+            type(arr) is not np.ndarray
+            or arr.dtype != np.dtype(self.dtype)
+            or arr.ndim != len(self.broadcastable)
+            or not arr.flags.c_contiguous
+            or not arr.flags.writeable
+            or not arr.flags.aligned
+            or any(b and n != 1 for b, n in zip(self.broadcastable, arr.shape, strict=True))
+        ):
+            shown = (
+                f"a {type(arr).__name__}"
+                if not isinstance(arr, np.ndarray)
+                else f"{arr.dtype} array of shape {arr.shape} (C-contiguous "
+                f"{arr.flags.c_contiguous}, writeable {arr.flags.writeable})"
+            )
+            raise TypeError(
+                f"{self.describe()}: its value must be a C-contiguous, writeable {self.dtype} "
+                f"array of {self.ndim} dims with size 1 along the broadcastable ones, got "
+                f"{shown}; use set_value"
+            )
+        self._value = arr
 
     @property
     def ndim(self) -> int:
@@ -101,7 +136,12 @@ class SharedContainer:
         arr = self.filter(value)
         if not borrow and isinstance(value, np.ndarray) and np.may_share_memory(arr, value):
             arr = arr.copy()
-        if not arr.flags.c_contiguous or not arr.flags.writeable or type(arr) is not np.ndarray:
+        if (
+            not arr.flags.c_contiguous
+            or not arr.flags.writeable
+            or not arr.flags.aligned
+            or type(arr) is not np.ndarray
+        ):
             arr = np.array(arr, order="C", copy=True, subok=False)
         with self.lock:
             self.value = arr
@@ -114,22 +154,21 @@ class SharedContainer:
             return self.value.copy()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__ if name != "lock"}
+        return {name: getattr(self, name) for name in self._STATE}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Unpickled (or deep-copied): the value is again a C-contiguous, writeable array of
-        exactly this dtype, as compiled code expects; a lock of its own."""
+        """Unpickled (or deep-copied): the value is checked as ``set_value`` checks it (a
+        pickle edited to hold a value of another dtype, number of dims or a broadcastable
+        dim of size other than 1 raises TypeError) and is again a C-contiguous, writeable
+        array of exactly this dtype, as compiled code expects; a lock of its own."""
         self.lock = threading.RLock()
-        for name, value in state.items():
-            setattr(self, name, value)
-        arr = self.value
-        if (
-            type(arr) is not np.ndarray
-            or arr.dtype != np.dtype(self.dtype)
-            or not arr.flags.c_contiguous
-            or not arr.flags.writeable
-        ):
-            self.value = np.array(arr, dtype=self.dtype, order="C", copy=True, subok=False)
+        state = dict(state)
+        value = state.pop("value")
+        for name, v in state.items():
+            setattr(self, name, v)
+        self.broadcastable = tuple(self.broadcastable)
+        self._value = np.empty([int(b) for b in self.broadcastable], self.dtype)
+        self.set(value, borrow=True)
 
     def __repr__(self) -> str:
         return f"SharedContainer({self.name}, {self.dtype}, {self.broadcastable})"
