@@ -267,3 +267,14 @@ def test_seeds_outside_numpys_range_raise(seed: object, error: type[Exception]) 
     with pytest.raises(error, match="seed must be"):
         RandomStreams(seed=1).seed(seed)  # type: ignore[arg-type]
     assert RandomStreams(seed=np.uint32(2**32 - 1)).default_seed == 2**32 - 1
+
+
+def test_negative_random_sizes_raise_as_numpy() -> None:
+    n = tensor.lscalar("n")
+    rs = RandomStreams(seed=1)
+    f = tensorir.function([n], [rs.uniform((n, 2)), rs.normal((n,))])
+    assert [a.shape for a in f(3)] == [(3, 2), (3,)]
+    with pytest.raises(ValueError, match=r"random: negative dimensions are not allowed: shape "):
+        f(-1)
+    with pytest.raises(ValueError, match="negative dimensions are not allowed"):
+        np.random.default_rng(0).uniform(size=(-1, 2))

@@ -629,10 +629,11 @@ class AllocSizesOp(Op):
     """The element count of ``alloc``'s shape (its first input, their wrapping product),
     passed on once the sizes are checked at run time as numpy checks a shape: none
     negative, and the product of the non-zero ones times the item size fits in 63 bits.
-    ``sizes`` are Python ints or, where None, the next symbolic size among the inputs."""
+    ``sizes`` are Python ints or, where None, the next symbolic size among the inputs;
+    ``what`` names the op in the messages (``alloc``, ``uniform``, ...)."""
 
-    def __init__(self, sizes: tuple[int | None, ...], dtype: str):
-        super().__init__(tir.CheckOp, "AllocSizes", sizes=sizes, dtype=dtype)
+    def __init__(self, sizes: tuple[int | None, ...], dtype: str, what: str = "alloc"):
+        super().__init__(tir.CheckOp, "AllocSizes", sizes=sizes, dtype=dtype, what=what)
 
     def infer(self, total: TensorType, *symbolic: TensorType) -> TensorType:
         return total
@@ -662,7 +663,7 @@ class AllocSizesOp(Op):
             tir.CheckOp(
                 valid,
                 "ValueError",
-                f"alloc: negative dimensions are not allowed: shape ({shape})",
+                f"{self.props['what']}: negative dimensions are not allowed: shape ({shape})",
                 sizes,
             )
         )
@@ -672,7 +673,8 @@ class AllocSizesOp(Op):
             tir.CheckOp(
                 fits,
                 "ValueError",
-                f"alloc: array is too big: shape ({shape}) of {self.props['dtype']} is more "
+                f"{self.props['what']}: array is too big: shape ({shape}) of "
+                f"{self.props['dtype']} is more "
                 "than 2**63 - 1 bytes",
                 sizes,
             )

@@ -21,6 +21,7 @@ import numpy as np
 from tensorir.config import config
 from tensorir.dialects import tir
 from tensorir.frontend.basic import (
+    AllocSizesOp,
     as_tensor_variable,
     cast,
     cos,
@@ -30,7 +31,7 @@ from tensorir.frontend.basic import (
     lt,
     sqrt,
 )
-from tensorir.frontend.graph import Op, Variable, apply_op, user_line
+from tensorir.frontend.graph import Apply, Op, Variable, apply_op, user_line
 from tensorir.frontend.shared import SharedVariable, shared
 from tensorir.frontend.subtensor import arange
 
@@ -84,6 +85,9 @@ def _positions(sizes: Sequence[Variable]) -> tuple[Variable, Variable]:
     total: Variable = as_tensor_variable(np.int64(1))
     for s in sizes:
         total = total * s
+    if sizes:  # checked as numpy checks a shape (none negative, no overflow) before any use
+        check = AllocSizesOp((None,) * len(sizes), "float64", "random")
+        total = Apply(check, [total, *sizes], [total.type]).outputs[0]
     if not sizes:
         return as_tensor_variable(np.int64(0)), total
     ndim = len(sizes)
