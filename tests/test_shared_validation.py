@@ -120,3 +120,14 @@ def test_unpickled_constant_of_the_wrong_shape_raises() -> None:
     c.data = np.ones(1, np.float32)
     with pytest.raises(TypeError, match="float32 data of shape"):
         tensorir.function([x], x + c)
+
+
+def test_the_calls_own_shape_check_names_the_variable() -> None:
+    # a value stored around every container check (by writing its private slot) still never
+    # reaches the kernel: the call checks the static sizes and names the shared variable
+    r = tensorir.shared(np.zeros((1,)), name="r", broadcastable=(True,))
+    x = T.dvector("x")
+    f = tensorir.function([x], x + r)
+    r.container._value = np.zeros(2)
+    with pytest.raises(TypeError, match=r"argument 1 \(shared variable r\), float64, must have"):
+        f(np.ones(3))

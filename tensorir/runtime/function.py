@@ -62,6 +62,10 @@ class Function:
         output_keys: Sequence[Any] | None = None,
     ):
         self.kernel = kernel
+        if getattr(kernel, "arg_names", None) is None:  # the same for every copy of it
+            kernel.arg_names = [f"input {spec.name}" for spec in inputs] + [
+                f"shared variable {c.name}" for c in shared
+            ]
         self.inputs = list(inputs)
         self.outputs_as_list = outputs_as_list
         self.name = name

@@ -251,13 +251,21 @@ class Kernel:
     def __call__(self, *args: Any) -> list[np.ndarray]:
         return self.call(*args)
 
+    arg_names: Sequence[str] | None = None
+    """What each argument is to the user (``input x``, ``shared variable w``), for messages;
+    set by the ``Function`` that calls this kernel."""
+
+    def _which(self, i: int) -> str:
+        names = self.arg_names
+        return f"argument {i}" + (f" ({names[i]})" if names and i < len(names) else "")
+
     def _bad_shape(self, i: int, a: Any) -> None:
         spec = self.abi.args[i]
         expected = ["?"] * spec.ndim
         for j, n in spec.static:
             expected[j] = str(n)
         raise TypeError(
-            f"{self.abi.name}: argument {i} ({spec.dtype}) must have the shape "
+            f"{self.abi.name}: {self._which(i)}, {spec.dtype}, must have the shape "
             f"({', '.join(expected)}{',' if spec.ndim == 1 else ''}) (a broadcastable dim has "
             f"size 1), got shape {a.shape}"
         )
@@ -265,6 +273,6 @@ class Kernel:
     def _bad_arg(self, i: int, a: Any) -> None:
         spec = self.abi.args[i]
         raise TypeError(
-            f"{self.abi.name}: argument {i} must be a {spec.dtype} array of ndim {spec.ndim}, "
+            f"{self.abi.name}: {self._which(i)} must be a {spec.dtype} array of ndim {spec.ndim}, "
             f"got {getattr(a, 'dtype', type(a).__name__)}"
         )
