@@ -162,7 +162,8 @@ class Kernel:
 
     def make_call(self, commit: Sequence[tuple[Any, int]] = ()) -> Callable[..., list[np.ndarray]]:
         """The call, generated for this ABI; with ``commit``, pairs ``(target, k)``, it also
-        stores result ``k`` into ``target.value`` once the kernel has succeeded.
+        stores result ``k`` into ``target._value`` (a ``SharedContainer``'s array, unchecked) once
+        the kernel has succeeded.
 
         All or nothing: the kernel writes its in-place updates, so once it has returned
         successfully the call stores every ``commit`` even if a signal handler raises meanwhile

@@ -2,8 +2,9 @@
 
 A ``SharedContainer`` holds one array of a fixed dtype and number of dims, C-contiguous and
 writeable, so that compiled code may read it as an argument and write an update into it in
-place. ``runtime.function.Function`` passes ``container.value`` to the kernel and stores the
-update results back into ``container.value`` once the call has succeeded.
+place. ``runtime.function.Function`` passes the container's array to the kernel and stores
+the update results back into it (``_value``, unchecked: they have its type by construction)
+once the call has succeeded.
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ class SharedContainer:
 
     @value.setter
     def value(self, arr: np.ndarray) -> None:
-        """Every write (``set``, unpickling, the runtime storing an update, a user's own)
-        is checked: compiled code trusts the dtype, the number of dims, the size 1 of the
-        broadcastable dims and the C-contiguous writeable layout of what it is given."""
+        """Every write (``set``, unpickling, a user's own) is checked: compiled code trusts
+        the dtype, the number of dims, the size 1 of the broadcastable dims and the
+        C-contiguous writeable layout of what it is given. (Compiled calls store their
+        results in ``_value``: see ``value``.)"""
         if (
             type(arr) is not np.ndarray
             or arr.dtype != np.dtype(self.dtype)
