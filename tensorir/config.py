@@ -8,11 +8,49 @@ Values come from the ``TENSORIR_FLAGS`` environment variable
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "floatX": ("float64", "float32"),
-    "mode": ("FAST_RUN", "FAST_COMPILE", "DebugMode", "DEBUG_MODE", "NanGuardMode"),
-    "device": ("cpu", "cuda"),
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its default, what it means, and the values it takes (``choices`` for a
+    name, else an integer of at least ``minimum``)."""
+
+    default: str | int
+    doc: str
+    choices: tuple[str, ...] = ()
+    minimum: int = 0
+
+    def check(self, key: str, value: object) -> str | int:
+        if self.choices:
+            if value not in self.choices:
+                raise ValueError(
+                    f"config.{key} must be one of {', '.join(self.choices)}, got {value!r}"
+                )
+            return value  # type: ignore[return-value]
+        try:
+            number = int(value) if isinstance(value, (int, str)) and value != "" else None
+        except ValueError:
+            number = None
+        if isinstance(value, bool) or number is None or number < self.minimum:
+            raise ValueError(f"config.{key} must be an integer >= {self.minimum}, got {value!r}")
+        return number
+
+
+OPTIONS: dict[str, Option] = {
+    "floatX": Option("float64", "dtype of float variables and constants", ("float64", "float32")),
+    "mode": Option(
+        "FAST_RUN",
+        "default compilation mode",
+        ("FAST_RUN", "FAST_COMPILE", "DebugMode", "DEBUG_MODE", "NanGuardMode"),
+    ),
+    "device": Option("cpu", "where functions run", ("cpu", "cuda")),
+    "llvm_opt_in_process": Option(
+        64,
+        "LLVM optimisations this process runs itself before handing them to a helper process "
+        "(each leaves ~80 KB of native memory in llvmlite); 0: always the helper, -1: never",
+        minimum=-1,
+    ),
 }
 
 
@@ -20,18 +58,15 @@ class Config:
     floatX: str = "float64"  # noqa: N815 (Theano's name)
     mode: str = "FAST_RUN"
     device: str = "cpu"
+    llvm_opt_in_process: int = 64
 
-    def __setattr__(self, key: str, value: str) -> None:
-        if key not in _CHOICES:
-            raise AttributeError(f"config has no option {key!r}; options: {', '.join(_CHOICES)}")
-        if value not in _CHOICES[key]:
-            raise ValueError(
-                f"config.{key} must be one of {', '.join(_CHOICES[key])}, got {value!r}"
-            )
-        object.__setattr__(self, key, value)
+    def __setattr__(self, key: str, value: object) -> None:
+        if key not in OPTIONS:
+            raise AttributeError(f"config has no option {key!r}; options: {', '.join(OPTIONS)}")
+        object.__setattr__(self, key, OPTIONS[key].check(key, value))
 
     def __repr__(self) -> str:
-        return "Config(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in _CHOICES) + ")"
+        return "Config(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in OPTIONS) + ")"
 
 
 def apply_flags(cfg: Config, flags: str) -> None:

@@ -9,6 +9,8 @@ import re
 
 import llvmlite.binding as llvm
 
+from tensorir.config import config
+from tensorir.runtime import optimizer
 from tensorir.runtime.blas import PREFIX as BLAS_PREFIX
 from tensorir.runtime.blas import blas_symbols
 
@@ -51,6 +53,20 @@ def _register_blas() -> None:
         _blas_registered = True
 
 
+_optimized_here = 0  # modules this process has optimised itself
+
+
+def _optimize_here() -> bool:
+    """Whether this process runs the next module's LLVM pipeline itself (see optimizer.py:
+    the first ``config.llvm_opt_in_process`` modules, or all when it is -1)."""
+    global _optimized_here
+    limit = config.llvm_opt_in_process
+    if limit == -1 or _optimized_here < limit:
+        _optimized_here += 1
+        return True
+    return False
+
+
 class JITLibrary:
     """LLVM IR text optimised at O3 for the host CPU and compiled in memory.
 
@@ -66,20 +82,16 @@ class JITLibrary:
             _register_blas()
         cpu, features = _host()
         # One TargetMachine per engine: the engine uses it for as long as it lives.
-        self._tm = llvm.Target.from_default_triple().create_target_machine(
-            cpu=cpu, features=features, opt=opt_level, jit=True
-        )
-        mod = llvm.parse_assembly(llvm_ir)
-        mod.triple = self._tm.triple
-        mod.data_layout = str(self._tm.target_data)
-        mod.verify()
-        pto = llvm.PipelineTuningOptions(speed_level=opt_level)
-        pto.loop_vectorization = opt_level >= 2
-        pto.slp_vectorization = opt_level >= 2
-        pb = llvm.create_pass_builder(self._tm, pto)
-        pb.getModulePassManager().run(mod, pb)
+        self._tm = optimizer.target_machine(cpu, features, opt_level, jit=True)
+        if _optimize_here():
+            mod = llvm.parse_assembly(llvm_ir)
+            mod.verify()
+            optimizer.run_pipeline(mod, self._tm, opt_level)
+            self.optimized_ir = str(mod)
+        else:
+            self.optimized_ir = optimizer.optimize_in_helper(llvm_ir, cpu, features, opt_level)
+            mod = llvm.parse_assembly(self.optimized_ir)
         self._module = mod
-        self.optimized_ir = str(mod)
         self._engine = llvm.create_mcjit_compiler(mod, self._tm)
         self._engine.finalize_object()
 
