@@ -64,21 +64,6 @@ CONSTANT_COLOR = "lightgrey"
 UNUSED_COLOR = "grey"
 
 _ELEMWISE = (tir.ElementwiseBinaryOp, tir.ElementwiseUnaryOp, tir.SwitchOp)
-_INFIX: dict[type, str] = {
-    tir.AddOp: "+",
-    tir.SubOp: "-",
-    tir.MulOp: "*",
-    tir.TrueDivOp: "/",
-    tir.IntDivOp: "//",
-    tir.ModOp: "%",
-    tir.PowOp: "**",
-    tir.EqOp: "==",
-    tir.NeqOp: "!=",
-    tir.LtOp: "<",
-    tir.GtOp: ">",
-    tir.LeOp: "<=",
-    tir.GeOp: ">=",
-}
 
 
 class GraphvizNotFound(RuntimeError):  # noqa: N818 (reads as Theano users expect)
@@ -397,8 +382,9 @@ def _pp_apply(node: Apply, args: list[tuple[str, bool]]) -> tuple[str, bool]:
         return f"{name}({', '.join(bare(i) for i in range(len(args)))}{extra})", False
 
     generic = type(op).__name__ == "Op"
-    if generic and cls in _INFIX and len(args) == 2:
-        return f"({args[0][0]} {_INFIX[cls]} {args[1][0]})", True
+    symbol = getattr(cls, "SYMBOL", "")
+    if generic and symbol and len(args) == 2:
+        return f"({args[0][0]} {symbol} {args[1][0]})", True
     if generic and issubclass(cls, tir.NegOp):
         return f"(-{args[0][0]})", True
     if generic and issubclass(cls, tir.CastOp):

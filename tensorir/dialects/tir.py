@@ -448,6 +448,14 @@ class ElementwiseBinaryOp(TypedOp):
     ACCEPTS: ClassVar[str] = "num"
     # numpy semantics: a function of both operands broadcast to the result shape
     NUMPY: ClassVar[NumpyFn | None] = None
+    # The op's other facts, declared here once and read by every layer:
+    # THEANO: the frontend function's name (``tensor.<name>``); None: the IR name without
+    # ``tir.``; "": none (the frontend builds the op itself, or it is internal).
+    THEANO: ClassVar[str | None] = None
+    # SYMBOL: the infix operator printers show ("+"); "": printed as a call.
+    SYMBOL: ClassVar[str] = ""
+    # BOOL_PROMOTES: bool operands are computed as int8 (Theano's upcast for arithmetic).
+    BOOL_PROMOTES: ClassVar[bool] = False
 
     def __init__(self, lhs: SSAValue | Operation, rhs: SSAValue | Operation):
         lhs, rhs = SSAValue.get(lhs), SSAValue.get(rhs)
@@ -498,6 +506,8 @@ class AddOp(ElementwiseBinaryOp):
     """Elementwise ``lhs + rhs``."""
 
     name = "tir.add"
+    SYMBOL: ClassVar[str] = "+"
+    BOOL_PROMOTES: ClassVar[bool] = True
     NUMPY: ClassVar[NumpyFn] = np.add
 
 
@@ -506,6 +516,8 @@ class SubOp(ElementwiseBinaryOp):
     """Elementwise ``lhs - rhs``."""
 
     name = "tir.sub"
+    SYMBOL: ClassVar[str] = "-"
+    BOOL_PROMOTES: ClassVar[bool] = True
     NUMPY: ClassVar[NumpyFn] = np.subtract
 
 
@@ -514,6 +526,8 @@ class MulOp(ElementwiseBinaryOp):
     """Elementwise ``lhs * rhs``."""
 
     name = "tir.mul"
+    SYMBOL: ClassVar[str] = "*"
+    BOOL_PROMOTES: ClassVar[bool] = True
     NUMPY: ClassVar[NumpyFn] = np.multiply
 
 
@@ -522,6 +536,7 @@ class TrueDivOp(ElementwiseBinaryOp):
     """Elementwise ``lhs / rhs`` on floats (the frontend casts integer operands first)."""
 
     name = "tir.true_div"
+    SYMBOL: ClassVar[str] = "/"
     NUMPY: ClassVar[NumpyFn] = np.true_divide
     ACCEPTS: ClassVar[str] = "float"
 
@@ -531,6 +546,8 @@ class IntDivOp(ElementwiseBinaryOp):
     """Elementwise ``lhs // rhs``, rounding towards minus infinity (Python's ``//``)."""
 
     name = "tir.int_div"
+    SYMBOL: ClassVar[str] = "//"
+    BOOL_PROMOTES: ClassVar[bool] = True
     NUMPY: ClassVar[NumpyFn] = np.floor_divide
     ACCEPTS: ClassVar[str] = "real"
 
@@ -540,6 +557,8 @@ class ModOp(ElementwiseBinaryOp):
     """Elementwise ``lhs % rhs`` with the sign of ``rhs`` (Python's ``%``)."""
 
     name = "tir.mod"
+    SYMBOL: ClassVar[str] = "%"
+    BOOL_PROMOTES: ClassVar[bool] = True
     NUMPY: ClassVar[NumpyFn] = np.mod
     ACCEPTS: ClassVar[str] = "real"
 
@@ -549,6 +568,8 @@ class PowOp(ElementwiseBinaryOp):
     """Elementwise ``lhs ** rhs``."""
 
     name = "tir.pow"
+    SYMBOL: ClassVar[str] = "**"
+    BOOL_PROMOTES: ClassVar[bool] = True
     NUMPY: ClassVar[NumpyFn] = _power
     ACCEPTS: ClassVar[str] = "real"
 
@@ -581,6 +602,7 @@ class EqOp(CompareOp):
     """Elementwise ``lhs == rhs`` giving i1."""
 
     name = "tir.eq"
+    SYMBOL: ClassVar[str] = "=="
     NUMPY: ClassVar[NumpyFn] = np.equal
     ACCEPTS: ClassVar[str] = "num"
 
@@ -590,6 +612,7 @@ class NeqOp(CompareOp):
     """Elementwise ``lhs != rhs`` giving i1."""
 
     name = "tir.neq"
+    SYMBOL: ClassVar[str] = "!="
     NUMPY: ClassVar[NumpyFn] = np.not_equal
     ACCEPTS: ClassVar[str] = "num"
 
@@ -599,6 +622,7 @@ class LtOp(CompareOp):
     """Elementwise ``lhs < rhs`` giving i1."""
 
     name = "tir.lt"
+    SYMBOL: ClassVar[str] = "<"
     NUMPY: ClassVar[NumpyFn] = np.less
 
 
@@ -607,6 +631,7 @@ class GtOp(CompareOp):
     """Elementwise ``lhs > rhs`` giving i1."""
 
     name = "tir.gt"
+    SYMBOL: ClassVar[str] = ">"
     NUMPY: ClassVar[NumpyFn] = np.greater
 
 
@@ -615,6 +640,7 @@ class LeOp(CompareOp):
     """Elementwise ``lhs <= rhs`` giving i1."""
 
     name = "tir.le"
+    SYMBOL: ClassVar[str] = "<="
     NUMPY: ClassVar[NumpyFn] = np.less_equal
 
 
@@ -623,6 +649,7 @@ class GeOp(CompareOp):
     """Elementwise ``lhs >= rhs`` giving i1."""
 
     name = "tir.ge"
+    SYMBOL: ClassVar[str] = ">="
     NUMPY: ClassVar[NumpyFn] = np.greater_equal
 
 
@@ -633,6 +660,7 @@ class SecondOp(ElementwiseBinaryOp):
     broadcast with it."""
 
     name = "tir.second"
+    THEANO: ClassVar[str | None] = ""
     NUMPY: ClassVar[NumpyFn] = _second
 
     @classmethod
@@ -647,6 +675,7 @@ class SecondOp(ElementwiseBinaryOp):
 class GradientHookOp(ElementwiseBinaryOp):
     """The value of ``lhs`` unchanged; only its gradient differs (``rhs`` parametrises it)."""
 
+    THEANO: ClassVar[str | None] = ""
     NUMPY: ClassVar[NumpyFn] = _first
 
 
@@ -736,6 +765,14 @@ class ElementwiseUnaryOp(TypedOp):
     RESULT_KIND: ClassVar[str] = "same"
     # numpy semantics: a function of the operand
     NUMPY: ClassVar[NumpyFn | None] = None
+    # The op's other facts, declared here once and read by every layer:
+    # THEANO: the frontend function's name (``tensor.<name>``); None: the IR name without
+    # ``tir.``; "": none (the frontend builds the op itself, or it is internal).
+    THEANO: ClassVar[str | None] = None
+    # SYMBOL: the infix operator printers show ("+"); "": printed as a call.
+    SYMBOL: ClassVar[str] = ""
+    # BOOL_PROMOTES: bool operands are computed as int8 (Theano's upcast for arithmetic).
+    BOOL_PROMOTES: ClassVar[bool] = False
 
     def __init__(self, input: SSAValue | Operation):
         input = SSAValue.get(input)
@@ -769,6 +806,7 @@ class NegOp(ElementwiseUnaryOp):
     """Elementwise ``-x``."""
 
     name = "tir.neg"
+    BOOL_PROMOTES: ClassVar[bool] = True
     NUMPY: ClassVar[NumpyFn] = np.negative
 
 
@@ -789,6 +827,7 @@ class ZeroGradOp(ElementwiseUnaryOp):
     """
 
     name = "tir.zero_grad"
+    THEANO: ClassVar[str | None] = ""
     NUMPY: ClassVar[NumpyFn] = _identity
 
 
@@ -802,6 +841,7 @@ class UniformOp(ElementwiseUnaryOp):
     """
 
     name = "tir.uniform"
+    THEANO: ClassVar[str | None] = ""
     NUMPY: ClassVar[NumpyFn] = splitmix_unit
     ACCEPTS: ClassVar[str] = "int"
 
@@ -824,6 +864,7 @@ class SqrOp(ElementwiseUnaryOp):
     """Elementwise ``x * x``."""
 
     name = "tir.sqr"
+    BOOL_PROMOTES: ClassVar[bool] = True
     NUMPY: ClassVar[NumpyFn] = _square
 
 
@@ -2470,3 +2511,42 @@ TIR = Dialect(
         CheckOp,
     ],
 )
+
+
+# --------------------------------------------------------------------------- registry
+
+ElementwiseOp = ElementwiseUnaryOp | ElementwiseBinaryOp
+_on_register: list[Callable[[type[Operation]], None]] = []
+
+
+def frontend_name(op_cls: type[Operation]) -> str:
+    """The name of the frontend function of an elementwise op (``THEANO``), "" for none."""
+    if not issubclass(op_cls, (ElementwiseUnaryOp, ElementwiseBinaryOp)):
+        return ""
+    if op_cls.THEANO is not None:
+        return op_cls.THEANO
+    return op_cls.name.removeprefix("tir.")
+
+
+def elementwise_ops() -> list[type[ElementwiseUnaryOp] | type[ElementwiseBinaryOp]]:
+    """Every registered elementwise op that has a frontend function, in registration order."""
+    return [cls for cls in TIR.operations if frontend_name(cls)]  # type: ignore[misc]
+
+
+def on_register(callback: Callable[[type[Operation]], None]) -> None:
+    """Call ``callback(op_cls)`` for every op registered from now on (the frontend uses it
+    to make the function of an elementwise op registered after it was imported)."""
+    _on_register.append(callback)
+
+
+def register_op(op_cls: type[Operation]) -> type[Operation]:
+    """Add an op defined outside this file to the dialect (parsers built afterwards know it)
+    and tell the layers that derive from the dialect. Usable as a class decorator, after
+    ``@irdl_op_definition``. Its gradient rule and scalar lowering are registered with
+    ``lowering.autodiff.register_gradient`` and ``lowering.scalar.register_lowering``."""
+    if any(cls.name == op_cls.name for cls in TIR.operations):
+        raise ValueError(f"an op named {op_cls.name!r} is already registered")
+    TIR._operations.append(op_cls)
+    for callback in _on_register:
+        callback(op_cls)
+    return op_cls

@@ -211,49 +211,11 @@ def _compute_dtype(op_cls: type, dtypes: list[str]) -> str:
         # int / int is a float, as in Theano (float32 only for small ints under floatX=float32)
         small = all(d in ("bool", "int8", "int16") for d in dtypes)
         return "float32" if (config.floatX == "float32" and small) else "float64"
-    if op_cls in _FLOAT_ONLY and not (T.is_float(dtype) or T.is_complex(dtype)):
+    if op_cls.ACCEPTS in ("realfloat", "float") and not (T.is_float(dtype) or T.is_complex(dtype)):
         return "float32" if dtype in ("bool", "int8", "int16") else "float64"
-    if dtype == "bool" and op_cls in (
-        tir.AddOp,
-        tir.SubOp,
-        tir.MulOp,
-        tir.IntDivOp,
-        tir.ModOp,
-        tir.PowOp,
-        tir.NegOp,
-        tir.SqrOp,
-    ):
+    if dtype == "bool" and op_cls.BOOL_PROMOTES:
         return "int8"
     return dtype
-
-
-_FLOAT_ONLY = {
-    tir.Log1pOp,
-    tir.Expm1Op,
-    tir.Log2Op,
-    tir.Log10Op,
-    tir.Exp2Op,
-    tir.TanOp,
-    tir.ArcsinOp,
-    tir.ArccosOp,
-    tir.ArctanOp,
-    tir.SinhOp,
-    tir.CoshOp,
-    tir.ErfOp,
-    tir.FloorOp,
-    tir.CeilOp,
-    tir.RoundHalfToEvenOp,
-    tir.RoundHalfAwayFromZeroOp,
-    tir.TruncOp,
-    tir.ExpOp,
-    tir.LogOp,
-    tir.SqrtOp,
-    tir.TanhOp,
-    tir.SinOp,
-    tir.CosOp,
-    tir.SigmoidOp,
-    tir.SoftplusOp,
-}
 
 
 def elemwise(op_cls: type, name: str, *inputs: Any) -> Variable:
@@ -264,70 +226,40 @@ def elemwise(op_cls: type, name: str, *inputs: Any) -> Variable:
     return apply_op(Op(op_cls, name), *xs)
 
 
-def _binary(op_cls: type, name: str) -> Any:
-    def f(a: Any, b: Any) -> Variable:
-        return elemwise(op_cls, name, a, b)
+def elementwise(op_cls: type) -> Any:
+    """The frontend function of an elementwise ``tir`` op, named by its ``THEANO`` name."""
+    name = tir.frontend_name(op_cls)
 
-    f.__name__ = name
+    def f(*inputs: Any) -> Variable:
+        return elemwise(op_cls, name, *inputs)
+
+    f.__name__ = f.__qualname__ = name
     f.__doc__ = op_cls.__doc__
     return f
 
 
-def _unary(op_cls: type, name: str) -> Any:
-    def f(a: Any) -> Variable:
-        return elemwise(op_cls, name, a)
-
-    f.__name__ = name
-    f.__doc__ = op_cls.__doc__
-    return f
+ELEMENTWISE: dict[str, Any] = {}
+"""Theano name -> frontend function, for every elementwise op of the dialect, derived from
+its declaration (``tir.elementwise_ops()``; ops registered later are added as they are)."""
 
 
-add = _binary(tir.AddOp, "add")
-sub = _binary(tir.SubOp, "sub")
-mul = _binary(tir.MulOp, "mul")
-true_div = _binary(tir.TrueDivOp, "true_div")
-int_div = _binary(tir.IntDivOp, "int_div")
-mod = _binary(tir.ModOp, "mod")
-pow = _binary(tir.PowOp, "pow")  # noqa: A001 (Theano's name)
-maximum = _binary(tir.MaximumOp, "maximum")
-minimum = _binary(tir.MinimumOp, "minimum")
-eq = _binary(tir.EqOp, "eq")
-neq = _binary(tir.NeqOp, "neq")
-lt = _binary(tir.LtOp, "lt")
-gt = _binary(tir.GtOp, "gt")
-le = _binary(tir.LeOp, "le")
-ge = _binary(tir.GeOp, "ge")
-neg = _unary(tir.NegOp, "neg")
-abs = _unary(tir.AbsOp, "abs")  # noqa: A001 (Theano's name)
-sqr = _unary(tir.SqrOp, "sqr")
-exp = _unary(tir.ExpOp, "exp")
-log = _unary(tir.LogOp, "log")
-sqrt = _unary(tir.SqrtOp, "sqrt")
-tanh = _unary(tir.TanhOp, "tanh")
-sin = _unary(tir.SinOp, "sin")
-cos = _unary(tir.CosOp, "cos")
-sigmoid = _unary(tir.SigmoidOp, "sigmoid")
-softplus = _unary(tir.SoftplusOp, "softplus")
-real = _unary(tir.RealOp, "real")
-imag = _unary(tir.ImagOp, "imag")
-sgn = _unary(tir.SgnOp, "sgn")
-log1p = _unary(tir.Log1pOp, "log1p")
-expm1 = _unary(tir.Expm1Op, "expm1")
-log2 = _unary(tir.Log2Op, "log2")
-log10 = _unary(tir.Log10Op, "log10")
-exp2 = _unary(tir.Exp2Op, "exp2")
-tan = _unary(tir.TanOp, "tan")
-arcsin = _unary(tir.ArcsinOp, "arcsin")
-arccos = _unary(tir.ArccosOp, "arccos")
-arctan = _unary(tir.ArctanOp, "arctan")
-sinh = _unary(tir.SinhOp, "sinh")
-cosh = _unary(tir.CoshOp, "cosh")
-erf = _unary(tir.ErfOp, "erf")
-floor = _unary(tir.FloorOp, "floor")
-ceil = _unary(tir.CeilOp, "ceil")
-trunc = _unary(tir.TruncOp, "trunc")
-round_half_to_even = _unary(tir.RoundHalfToEvenOp, "round_half_to_even")
-round_half_away_from_zero = _unary(tir.RoundHalfAwayFromZeroOp, "round_half_away_from_zero")
+def _publish(op_cls: type) -> None:
+    if name := tir.frontend_name(op_cls):
+        ELEMENTWISE[name] = globals()[name] = elementwise(op_cls)
+
+
+for _cls in tir.elementwise_ops():
+    _publish(_cls)
+tir.on_register(_publish)
+# the ones this module uses by name (Variable's operators, round, inv, ...)
+(add, sub, mul, true_div, int_div, mod, pow, neg, abs, eq, neq, lt, gt, le, ge, real, imag) = (  # noqa: A001
+    ELEMENTWISE[name]
+    for name in (
+        "add sub mul true_div int_div mod pow neg abs eq neq lt gt le ge real imag".split()
+    )
+)
+round_half_to_even = ELEMENTWISE["round_half_to_even"]
+round_half_away_from_zero = ELEMENTWISE["round_half_away_from_zero"]
 
 
 def round(x: Any, mode: str = "half_to_even") -> Variable:  # noqa: A001 (Theano's name)

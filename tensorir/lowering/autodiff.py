@@ -632,6 +632,20 @@ RULES: dict[type[Operation], Rule] = {
 or bools, which carry no adjoint, so they need none)."""
 
 
+def register_gradient(op_cls: type[Operation], rule: Rule) -> None:
+    """``rule(e, op, g)`` gives the adjoints of ``op``'s operands (None for none) from the
+    adjoint ``g`` of its result, building ops with ``e`` (a ``GradExpansion``)."""
+    RULES[op_cls] = rule
+
+
+def register_derivative(
+    op_cls: type[Operation], derivative: Callable[[GradExpansion, SSAValue, SSAValue], SSAValue]
+) -> None:
+    """For an elementwise unary op: ``derivative(e, x, z)`` is ``dz/dx`` at operand ``x``
+    and result ``z``; the adjoint is ``g * dz/dx``."""
+    RULES[op_cls] = _unary_rule(derivative)
+
+
 @dataclass(frozen=True)
 class Autodiff(ModulePass):
     """Expand every ``tir.grad`` into its adjoint graph, innermost first."""

@@ -5,7 +5,9 @@ computes on one element; ``tir-to-linalg`` puts these bodies into ``linalg.gener
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from xdsl.dialects import arith, complex, math
 from xdsl.dialects.builtin import (
@@ -200,86 +202,171 @@ _FLOAT_UNARY = {
 }
 
 
+Rule = Callable[..., SSAValue]
+"""A scalar lowering: ``rule(insert, *operands, dtype)`` builds one element of the op from
+its operands' elements (all of ``dtype``, the operands' element type) and returns it."""
+
+LOWERINGS: dict[type, Rule] = {}
+"""The scalar lowering of each elementwise op."""
+
+
+def register_lowering(*op_classes: type) -> Callable[[Rule], Rule]:
+    """Decorator: ``rule`` is the scalar lowering of ``op_classes``."""
+
+    def register(rule: Rule) -> Rule:
+        for op_cls in op_classes:
+            LOWERINGS[op_cls] = rule
+        return rule
+
+    return register
+
+
+def register_math(op_cls: type, math_op: type[Operation]) -> None:
+    """``op_cls`` is the ``math`` dialect op ``math_op`` on each element (``math.exp``,
+    ...); the LLVM emitter maps it to an intrinsic or a libm call."""
+    LOWERINGS[op_cls] = lambda insert, x, dtype: _v(insert(math_op(x)))
+
+
 def binary(insert: Insert, op_cls: type, a: SSAValue, b: SSAValue, dtype: str) -> SSAValue:
     """One element of ``op_cls`` applied to ``a`` and ``b`` of ``dtype``."""
-    if op_cls is tir.SecondOp:  # the shape of a, the value of b
-        return b
-    if issubclass(op_cls, tir.GradientHookOp):  # a unchanged (only its gradient differs)
-        return a
-    if op_cls in _CMP:
-        if T.is_complex(dtype):
-            return _v(insert(_COMPLEX_BIN[op_cls](a, b)))
-        f_pred, s_pred, u_pred = _CMP[op_cls]
-        if T.is_float(dtype):
-            return _v(insert(arith.CmpfOp(a, b, f_pred)))
-        return _v(insert(arith.CmpiOp(a, b, u_pred if dtype == "bool" else s_pred)))
-    if T.is_complex(dtype):
-        return _v(insert(_COMPLEX_BIN[op_cls](a, b)))
-    if T.is_float(dtype):
-        if op_cls is tir.IntDivOp:
-            return _float_floor_div(insert, a, b, dtype)
-        if op_cls is tir.ModOp:  # a % b = fmod(a, b) moved to the sign of b
-            return _floor_mod_fix(insert, _v(insert(ext.RemFOp(a, b))), b, dtype)
-        return _v(insert(_FLOAT_BIN[op_cls](a, b)))
-    if dtype == "bool":
-        logical = {tir.MaximumOp: arith.OrIOp, tir.MinimumOp: arith.AndIOp}
-        return _v(insert(logical[op_cls](a, b)))
-    if op_cls is tir.ModOp:  # a % b = rem(a, b) moved to the sign of b
-        return _floor_mod_fix(insert, _v(insert(arith.RemSIOp(a, b))), b, dtype)
-    return _v(insert(_INT_BIN[op_cls](a, b)))
+    return _rule(op_cls)(insert, a, b, dtype)
 
 
 def unary(insert: Insert, op_cls: type, x: SSAValue, dtype: str) -> SSAValue:
     """One element of ``op_cls`` applied to ``x`` of ``dtype``."""
-    if op_cls is tir.SqrOp:  # sqr(x) = x * x
-        return binary(insert, tir.MulOp, x, x, dtype)
-    if op_cls is tir.NegOp:
+    return _rule(op_cls)(insert, x, dtype)
+
+
+def _rule(op_cls: type) -> Rule:
+    rule = LOWERINGS.get(op_cls)
+    if rule is None:
+        raise KeyError(
+            f"{getattr(op_cls, 'name', op_cls)} has no scalar lowering "
+            "(register one with tensorir.lowering.scalar.register_lowering)"
+        )
+    return rule
+
+
+def _compare(insert: Insert, a: SSAValue, b: SSAValue, dtype: str, *, op_cls: type) -> SSAValue:
+    if T.is_complex(dtype):
+        return _v(insert(_COMPLEX_BIN[op_cls](a, b)))
+    f_pred, s_pred, u_pred = _CMP[op_cls]
+    if T.is_float(dtype):
+        return _v(insert(arith.CmpfOp(a, b, f_pred)))
+    return _v(insert(arith.CmpiOp(a, b, u_pred if dtype == "bool" else s_pred)))
+
+
+def _arithmetic(op_cls: type) -> Rule:
+    def rule(insert: Insert, a: SSAValue, b: SSAValue, dtype: str) -> SSAValue:
         if T.is_complex(dtype):
-            return _v(insert(complex.NegOp(x)))
+            return _v(insert(_COMPLEX_BIN[op_cls](a, b)))
         if T.is_float(dtype):
-            return _v(insert(arith.NegfOp(x)))
-        return _v(insert(arith.SubiOp(const(insert, 0, dtype), x)))  # -x = 0 - x
-    if op_cls is tir.AbsOp:
-        if T.is_complex(dtype):
-            return _v(insert(complex.AbsOp(x)))
-        if T.is_float(dtype):
-            return _v(insert(math.AbsFOp(x)))
+            if op_cls is tir.IntDivOp:
+                return _float_floor_div(insert, a, b, dtype)
+            if op_cls is tir.ModOp:  # a % b = fmod(a, b) moved to the sign of b
+                return _floor_mod_fix(insert, _v(insert(ext.RemFOp(a, b))), b, dtype)
+            return _v(insert(_FLOAT_BIN[op_cls](a, b)))
         if dtype == "bool":
-            return x
-        return _v(insert(math.AbsIOp(x)))
-    if op_cls is tir.SgnOp:  # x > 0 ? 1 : (x < 0 ? -1 : x), so 0 and NaN stay
-        if dtype == "bool":
-            return x
-        zero = const(insert, 0, dtype)
-        if T.is_float(dtype):
-            pos = _v(insert(arith.CmpfOp(x, zero, "ogt")))
-            neg = _v(insert(arith.CmpfOp(x, zero, "olt")))
-        else:
-            pos = _v(insert(arith.CmpiOp(x, zero, "sgt")))
-            neg = _v(insert(arith.CmpiOp(x, zero, "slt")))
-        minus = _v(insert(arith.SelectOp(neg, const(insert, -1, dtype), x)))
-        return _v(insert(arith.SelectOp(pos, const(insert, 1, dtype), minus)))
-    if op_cls is tir.ZeroGradOp:
+            logical = {tir.MaximumOp: arith.OrIOp, tir.MinimumOp: arith.AndIOp}
+            return _v(insert(logical[op_cls](a, b)))
+        if op_cls is tir.ModOp:  # a % b = rem(a, b) moved to the sign of b
+            return _floor_mod_fix(insert, _v(insert(arith.RemSIOp(a, b))), b, dtype)
+        return _v(insert(_INT_BIN[op_cls](a, b)))
+
+    return rule
+
+
+for _cls in (*_FLOAT_BIN, tir.IntDivOp, tir.ModOp):
+    LOWERINGS[_cls] = _arithmetic(_cls)
+for _cls in _CMP:
+    LOWERINGS[_cls] = functools.partial(_compare, op_cls=_cls)
+for _cls, _math_op in _FLOAT_UNARY.items():
+    register_math(_cls, _math_op)
+
+
+@register_lowering(tir.SecondOp)
+def _second(insert: Insert, a: SSAValue, b: SSAValue, dtype: str) -> SSAValue:
+    return b  # the shape of a, the value of b
+
+
+@register_lowering(tir.GradScaleOp, tir.GradFloorOp, tir.GradCeilOp, tir.ZeroGradOp)
+def _first(insert: Insert, a: SSAValue, *rest: Any) -> SSAValue:
+    return a  # unchanged: only the gradient differs
+
+
+@register_lowering(tir.SqrOp)
+def _sqr(insert: Insert, x: SSAValue, dtype: str) -> SSAValue:  # x * x
+    return binary(insert, tir.MulOp, x, x, dtype)
+
+
+@register_lowering(tir.NegOp)
+def _neg(insert: Insert, x: SSAValue, dtype: str) -> SSAValue:
+    if T.is_complex(dtype):
+        return _v(insert(complex.NegOp(x)))
+    if T.is_float(dtype):
+        return _v(insert(arith.NegfOp(x)))
+    return _v(insert(arith.SubiOp(const(insert, 0, dtype), x)))  # -x = 0 - x
+
+
+@register_lowering(tir.AbsOp)
+def _abs(insert: Insert, x: SSAValue, dtype: str) -> SSAValue:
+    if T.is_complex(dtype):
+        return _v(insert(complex.AbsOp(x)))
+    if T.is_float(dtype):
+        return _v(insert(math.AbsFOp(x)))
+    if dtype == "bool":
         return x
-    if op_cls is tir.UniformOp:
-        return _splitmix_unit(insert, convert(insert, x, dtype, "int64"))
-    if op_cls is tir.RealOp:
-        return _v(insert(complex.ReOp(x)))
-    if op_cls is tir.ImagOp:
-        return _v(insert(complex.ImOp(x)))
-    if op_cls is tir.SigmoidOp:
-        # sigmoid(x) = (x >= 0 ? 1 : e) / (1 + e), e = exp(-|x|): no overflow, and
-        # e / (1 + e) keeps the tiny values of large negative x
-        e = _exp_minus_abs(insert, x)
-        one = const(insert, 1.0, dtype)
-        non_negative = _v(insert(arith.CmpfOp(x, const(insert, 0.0, dtype), "oge")))
-        numerator = _v(insert(arith.SelectOp(non_negative, one, e)))
-        return _v(insert(arith.DivfOp(numerator, _v(insert(arith.AddfOp(one, e))))))
-    if op_cls is tir.SoftplusOp:  # softplus(x) = max(x, 0) + log1p(exp(-|x|))
-        e = _exp_minus_abs(insert, x)
-        positive_part = _v(insert(arith.MaximumfOp(x, const(insert, 0.0, dtype))))
-        return _v(insert(arith.AddfOp(positive_part, _v(insert(math.Log1pOp(e))))))
-    return _v(insert(_FLOAT_UNARY[op_cls](x)))
+    return _v(insert(math.AbsIOp(x)))
+
+
+@register_lowering(tir.SgnOp)
+def _sgn(insert: Insert, x: SSAValue, dtype: str) -> SSAValue:
+    """``x > 0 ? 1 : (x < 0 ? -1 : x)``, so 0 and NaN stay."""
+    if dtype == "bool":
+        return x
+    zero = const(insert, 0, dtype)
+    if T.is_float(dtype):
+        pos = _v(insert(arith.CmpfOp(x, zero, "ogt")))
+        neg = _v(insert(arith.CmpfOp(x, zero, "olt")))
+    else:
+        pos = _v(insert(arith.CmpiOp(x, zero, "sgt")))
+        neg = _v(insert(arith.CmpiOp(x, zero, "slt")))
+    minus = _v(insert(arith.SelectOp(neg, const(insert, -1, dtype), x)))
+    return _v(insert(arith.SelectOp(pos, const(insert, 1, dtype), minus)))
+
+
+@register_lowering(tir.UniformOp)
+def _uniform(insert: Insert, x: SSAValue, dtype: str) -> SSAValue:
+    return _splitmix_unit(insert, convert(insert, x, dtype, "int64"))
+
+
+@register_lowering(tir.RealOp)
+def _real(insert: Insert, x: SSAValue, dtype: str) -> SSAValue:
+    return _v(insert(complex.ReOp(x)))
+
+
+@register_lowering(tir.ImagOp)
+def _imag(insert: Insert, x: SSAValue, dtype: str) -> SSAValue:
+    return _v(insert(complex.ImOp(x)))
+
+
+@register_lowering(tir.SigmoidOp)
+def _sigmoid(insert: Insert, x: SSAValue, dtype: str) -> SSAValue:
+    """``(x >= 0 ? 1 : e) / (1 + e)``, ``e = exp(-|x|)``: no overflow, and ``e / (1 + e)``
+    keeps the tiny values of large negative x."""
+    e = _exp_minus_abs(insert, x)
+    one = const(insert, 1.0, dtype)
+    non_negative = _v(insert(arith.CmpfOp(x, const(insert, 0.0, dtype), "oge")))
+    numerator = _v(insert(arith.SelectOp(non_negative, one, e)))
+    return _v(insert(arith.DivfOp(numerator, _v(insert(arith.AddfOp(one, e))))))
+
+
+@register_lowering(tir.SoftplusOp)
+def _softplus(insert: Insert, x: SSAValue, dtype: str) -> SSAValue:
+    """``max(x, 0) + log1p(exp(-|x|))``."""
+    e = _exp_minus_abs(insert, x)
+    positive_part = _v(insert(arith.MaximumfOp(x, const(insert, 0.0, dtype))))
+    return _v(insert(arith.AddfOp(positive_part, _v(insert(math.Log1pOp(e))))))
 
 
 def _exp_minus_abs(insert: Insert, x: SSAValue) -> SSAValue:

@@ -14,25 +14,54 @@ from tensorir.runtime import optimizer
 from tensorir.runtime.blas import PREFIX as BLAS_PREFIX
 from tensorir.runtime.blas import blas_symbols
 
-# libc / libm functions generated code (or LLVM's lowering of intrinsics) may call.
+# What LLVM's code generator itself may call when it lowers intrinsics and libcalls it
+# recognises (llvm.exp.f64 -> exp, frem -> fmod, llvm.memcpy -> memcpy, sin + cos -> sincos):
+# registered up front, since these calls appear only in the machine code. The functions the
+# emitter calls by name are the module's declarations, resolved one by one (_resolve).
 _LIBC = ("malloc", "free", "memcpy", "memmove", "memset")
-_LIBM = (
-    "exp", "log", "sin", "cos", "pow", "tanh", "log1p", "expm1", "erf", "hypot", "fmod",
-    "floor", "ceil", "trunc", "round", "sqrt", "fma", "exp2", "log2", "log10",
+_CODEGEN_LIBM = (
+    "exp", "exp2", "exp10", "log", "log2", "log10", "pow", "sin", "cos", "sincos", "fmod",
+    "floor", "ceil", "trunc", "round", "roundeven", "rint", "nearbyint", "sqrt", "fma", "fmin",
+    "fmax", "ldexp",
 )  # fmt: skip
+
+
+@functools.cache
+def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL]:
+    return ctypes.CDLL(ctypes.util.find_library("c")), ctypes.CDLL(ctypes.util.find_library("m"))
+
+
+@functools.cache
+def _resolve(name: str) -> bool:
+    """Register the address of C function ``name`` (libm's, else libc's) for the JIT; False
+    if neither has it."""
+    for lib in reversed(_libraries()):
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            llvm.add_symbol(name, ctypes.cast(fn, ctypes.c_void_p).value)
+            return True
+    return False
 
 
 @functools.cache
 def _init() -> None:
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
-    libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    libm = ctypes.CDLL(ctypes.util.find_library("m"))
-    for lib, names in ((libc, _LIBC), (libm, _LIBM + tuple(n + "f" for n in _LIBM))):
-        for name in names:
-            fn = getattr(lib, name, None)
-            if fn is not None:
-                llvm.add_symbol(name, ctypes.cast(fn, ctypes.c_void_p).value)
+    for name in _LIBC + _CODEGEN_LIBM + tuple(n + "f" for n in _CODEGEN_LIBM):
+        _resolve(name)
+
+
+def _resolve_declarations(mod: llvm.ModuleRef) -> None:
+    """Make every external function ``mod`` declares callable, or raise (MCJIT would abort
+    the process on a symbol it cannot find)."""
+    for fn in mod.functions:
+        name = fn.name
+        if not fn.is_declaration or name.startswith("llvm.") or name.startswith(BLAS_PREFIX):
+            continue
+        if not _resolve(name):
+            raise RuntimeError(
+                f"the generated code calls {name!r}, which neither libm nor libc provides"
+            )
 
 
 @functools.cache
@@ -91,6 +120,7 @@ class JITLibrary:
         else:
             self.optimized_ir = optimizer.optimize_in_helper(llvm_ir, cpu, features, opt_level)
             mod = llvm.parse_assembly(self.optimized_ir)
+        _resolve_declarations(mod)
         self._module = mod
         self._engine = llvm.create_mcjit_compiler(mod, self._tm)
         self._engine.finalize_object()

@@ -22,6 +22,7 @@ Protocol on the helper's stdin/stdout: a request is ``<u32 length>`` then
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import struct
@@ -156,6 +157,15 @@ def optimize_in_helper(llvm_ir: str, cpu: str, features: str, opt_level: int) ->
             if helper.proc.poll() is not None:
                 _helper = None  # the next module starts a fresh helper
             raise
+
+
+@atexit.register
+def _close_helper() -> None:
+    """At exit: end the helper (it would end by itself when its stdin closes)."""
+    global _helper
+    if _helper is not None and _helper.pid == os.getpid():
+        _helper.close()
+    _helper = None
 
 
 def _serve() -> None:
