@@ -13,7 +13,7 @@ import pytest
 
 import tensorir
 from tensorir import tensor
-from tensorir.runtime.abi import FunctionABI
+from tensorir.abi import FunctionABI
 from tensorir.runtime.kernel import Kernel
 
 

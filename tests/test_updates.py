@@ -9,7 +9,7 @@ import pytest
 
 import tensorir
 from tensorir import tensor
-from tensorir.runtime.abi import FunctionABI
+from tensorir.abi import FunctionABI
 
 
 def address(s) -> int:

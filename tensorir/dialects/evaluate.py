@@ -30,8 +30,8 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
+from tensorir.abi import CHECK_EXCEPTIONS
 from tensorir.dialects import tir
-from tensorir.runtime.abi import CHECK_EXCEPTIONS
 
 Env = dict[SSAValue, np.ndarray]
 

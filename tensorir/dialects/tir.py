@@ -51,8 +51,8 @@ from xdsl.irdl import (
 from xdsl.traits import HasParent, IsTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
+from tensorir.abi import CHECK_EXCEPTIONS
 from tensorir.dialects import types as T
-from tensorir.runtime.abi import CHECK_EXCEPTIONS
 
 ShapedT = base(TensorType) | base(MemRefType)
 

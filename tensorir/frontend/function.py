@@ -28,6 +28,7 @@ from xdsl.dialects import tensor as xtensor
 from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, IndexType, IntegerAttr, ModuleOp
 from xdsl.ir import SSAValue
 
+from tensorir.abi import UPDATE_ATTR
 from tensorir.compile.mode import Mode, get_mode
 from tensorir.config import config
 from tensorir.dialects import tir
@@ -44,7 +45,6 @@ from tensorir.frontend.graph import (
 from tensorir.frontend.shared import SharedVariable
 from tensorir.lowering import pipelines
 from tensorir.lowering.llvm_emitter import emit_llvm_ir
-from tensorir.runtime.abi import UPDATE_ATTR
 from tensorir.runtime.function import Function, InputSpec
 from tensorir.runtime.jit import JITLibrary
 from tensorir.runtime.kernel import Kernel

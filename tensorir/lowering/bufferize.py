@@ -50,10 +50,10 @@ from xdsl.passes import ModulePass
 from xdsl.traits import IsTerminator
 from xdsl.utils.exceptions import PassFailedException
 
+from tensorir.abi import UPDATE_ATTR
 from tensorir.dialects import tir
 from tensorir.dialects import types as T
 from tensorir.lowering import indexing
-from tensorir.runtime.abi import UPDATE_ATTR
 
 
 def memref_type(t: TensorType) -> MemRefType:

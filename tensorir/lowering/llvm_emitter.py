@@ -2,7 +2,7 @@
 
 Translates straight into ``llvmlite.ir`` (no detour through xDSL's ``llvm`` dialect). Each
 ``func.func`` with a body becomes an exported entry point following the calling convention
-of ``tensorir.runtime.abi``; private declarations become external functions (a memref
+of ``tensorir.abi``; private declarations become external functions (a memref
 argument passes its data pointer only). A memref value is its data pointer and its dims
 (row-major, contiguous); ``%m[%i, %j]`` is ``getelementptr inbounds T, data, i * d1 + j``
 and data pointers of arguments are ``noalias``, so loops vectorise.
@@ -32,8 +32,8 @@ from xdsl.dialects.builtin import (
 from xdsl.dialects.func import FuncOp
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
+from tensorir.abi import UPDATE_ATTR, ArgSpec, CheckSpec, FunctionABI, ResultSpec
 from tensorir.dialects import types as T
-from tensorir.runtime.abi import UPDATE_ATTR, ArgSpec, CheckSpec, FunctionABI, ResultSpec
 
 I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
 PTR = ir.PointerType()

@@ -32,10 +32,10 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.ir.affine import AffineExpr, AffineMap
 from xdsl.passes import ModulePass
 
+from tensorir.abi import MAX_CHECK_VALUES
 from tensorir.dialects import tir
 from tensorir.dialects import types as T
 from tensorir.lowering import scalar
-from tensorir.runtime.abi import MAX_CHECK_VALUES
 
 PARALLEL = IteratorTypeAttr.parallel()
 REDUCTION = IteratorTypeAttr.reduction()

@@ -1,6 +1,6 @@
 """Runtime: runs compiled code with numpy and llvmlite alone (no xDSL, no compiler)."""
 
-from tensorir.runtime.abi import ArgSpec, CheckSpec, FunctionABI, ResultSpec
+from tensorir.abi import ArgSpec, CheckSpec, FunctionABI, ResultSpec
 from tensorir.runtime.jit import JITLibrary
 from tensorir.runtime.kernel import Kernel
 

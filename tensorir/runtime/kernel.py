@@ -1,4 +1,4 @@
-"""The raw call of a compiled entry point (see ``tensorir.runtime.abi``) through cffi."""
+"""The raw call of a compiled entry point (see ``tensorir.abi``) through cffi."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import _cffi_backend
 import cffi
 import numpy as np
 
-from tensorir.runtime.abi import CHECK_EXCEPTIONS, MAX_CHECK_VALUES, FunctionABI
+from tensorir.abi import CHECK_EXCEPTIONS, MAX_CHECK_VALUES, FunctionABI
 
 ffi = cffi.FFI()
 ffi.cdef("void free(void *);")
@@ -42,7 +42,7 @@ def _fail(abi: FunctionABI, rc: int, err: Any) -> None:
 
 def _overlap_checks(abi: FunctionABI) -> list[str]:
     """Lines of the generated call that make every written buffer argument share no byte
-    with another buffer argument (the ``noalias`` contract, see ``tensorir.runtime.abi``).
+    with another buffer argument (the ``noalias`` contract, see ``tensorir.abi``).
     ``p<i>`` is argument i's ``char[]`` (its bytes, C-contiguous) and ``e<i>`` its end: two
     arguments overlap iff each starts before the other ends. A written argument that overlaps
     an earlier written one is replaced by a copy (returned as its "argument" result, so the
