@@ -253,8 +253,7 @@ class Variable:
     def __iter__(self) -> Any:
         raise TypeError("a symbolic tensor cannot be iterated over")
 
-    # Arithmetic, comparisons, reductions and shape methods are attached in basic.py, next to
-    # the functions that build them.
+    # Arithmetic, comparisons, reductions, indexing and shapes: see the end of this file.
 
 
 class Constant(Variable):
@@ -466,7 +465,41 @@ def clone_replace(
 
 Builder = Callable[..., Variable]
 
-# A Variable's operators (``x + 1``, ``x[i]``, ``x.sum()``) are defined with the ops in
-# ``basic``; importing it here installs them wherever a Variable comes from (a shared variable
-# made before ``tensorir.tensor`` was imported included).
-from tensorir.frontend import basic as _basic  # noqa: E402, F401
+
+# A Variable's operators and methods (``x + 1``, ``x[i]``, ``x.sum()``, ``x.T``) are the
+# functions of ``basic`` and ``subtensor``, which import this module: each is looked up in
+# ``methods`` when called, so they work wherever a Variable comes from (a shared variable
+# made before ``tensorir.tensor`` was imported, an unpickled graph) without an import cycle.
+_METHOD_NAMES = (
+    "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ "
+    "__floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __neg__ __abs__ __lt__ "
+    "__gt__ __le__ __ge__ __getitem__ sum prod max min mean dot dimshuffle reshape flatten "
+    "transpose astype argmax argmin clip"
+).split()
+_PROPERTY_NAMES = ("T", "real", "imag", "shape", "size")
+
+
+def _method(name: str) -> Callable[..., Any]:
+    def method(self: Variable, *args: Any, **kwargs: Any) -> Any:
+        from tensorir.frontend.methods import METHODS
+
+        return METHODS[name](self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+def _property(name: str) -> property:
+    def get(self: Variable) -> Any:
+        from tensorir.frontend.methods import PROPERTIES
+
+        return PROPERTIES[name](self)
+
+    get.__name__ = name
+    return property(get)
+
+
+for _name in _METHOD_NAMES:
+    setattr(Variable, _name, _method(_name))
+for _name in _PROPERTY_NAMES:
+    setattr(Variable, _name, _property(_name))

@@ -401,8 +401,3 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Variable:
     if len(expanded) == 1:
         return expanded[0]
     return concatenate(expanded, axis)
-
-
-Variable.__getitem__ = getitem  # type: ignore[method-assign]
-Variable.shape = property(Shape)  # type: ignore[attr-defined]
-Variable.size = property(size)  # type: ignore[attr-defined]
