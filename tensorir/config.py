@@ -45,6 +45,12 @@ OPTIONS: dict[str, Option] = {
         ("FAST_RUN", "FAST_COMPILE", "DebugMode", "DEBUG_MODE", "NanGuardMode"),
     ),
     "device": Option("cpu", "where functions run", ("cpu", "cuda")),
+    "debug": Option(
+        0,
+        "1: print each compiled function and its compile times; 2: also verify and print the "
+        "IR after every pass; 3: also the LLVM IR before and after optimisation",
+        minimum=0,
+    ),
     "llvm_opt_in_process": Option(
         64,
         "LLVM optimisations this process runs itself before handing them to a helper process "
@@ -58,6 +64,7 @@ class Config:
     floatX: str = "float64"  # noqa: N815 (Theano's name)
     mode: str = "FAST_RUN"
     device: str = "cpu"
+    debug: int = 0
     llvm_opt_in_process: int = 64
 
     def __setattr__(self, key: str, value: object) -> None:
@@ -79,4 +86,6 @@ def apply_flags(cfg: Config, flags: str) -> None:
 
 
 config = Config()
+if "TENSORIR_DEBUG" in os.environ:  # the older spelling of TENSORIR_FLAGS=debug=N
+    config.debug = os.environ["TENSORIR_DEBUG"]
 apply_flags(config, os.environ.get("TENSORIR_FLAGS", ""))

@@ -16,23 +16,20 @@ from __future__ import annotations
 
 import copy
 import itertools
-import os
 import re
-import sys
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xdsl.dialects import arith
 from xdsl.dialects import tensor as xtensor
-from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, IndexType, IntegerAttr, ModuleOp
+from xdsl.dialects.builtin import IndexType, ModuleOp
 from xdsl.ir import SSAValue
 
-from tensorir.abi import UPDATE_ATTR
+from tensorir import compiler
 from tensorir.compile.mode import Mode, get_mode
+from tensorir.compiler import FunctionGraph
 from tensorir.config import config
 from tensorir.dialects import tir
-from tensorir.frontend.emit import emit_function
 from tensorir.frontend.graph import (
     Apply,
     Constant,
@@ -43,34 +40,13 @@ from tensorir.frontend.graph import (
     graph_inputs,
 )
 from tensorir.frontend.shared import SharedVariable
-from tensorir.lowering import pipelines
-from tensorir.lowering.llvm_emitter import emit_llvm_ir
 from tensorir.runtime.function import Function, InputSpec
-from tensorir.runtime.jit import JITLibrary
-from tensorir.runtime.kernel import Kernel
 
 _counter = itertools.count()
 
 
 class UnusedInputError(ValueError):
     """An input is not needed to compute any output (``on_unused_input='raise'``)."""
-
-
-def emit_module(
-    symbol: str, inputs: Sequence[Variable], outputs: Sequence[Variable], update_args: list[int]
-) -> ModuleOp:
-    """The L1 module of a function: ``inputs`` (explicit, then shared) as arguments,
-    ``outputs`` (ordinary, then one per update) as results; the last ``len(update_args)``
-    results are marked ``tir.update`` with the argument each updates."""
-    module = emit_function(symbol, inputs, outputs)
-    if update_args:
-        fn = module.ops.first
-        n = len(outputs) - len(update_args)
-        fn.res_attrs = ArrayAttr(  # type: ignore[union-attr]
-            [DictionaryAttr({})] * n
-            + [DictionaryAttr({UPDATE_ATTR: IntegerAttr(k, 64)}) for k in update_args]
-        )
-    return module
 
 
 class CompiledFunction(Function):
@@ -85,23 +61,25 @@ class CompiledFunction(Function):
     own copies of the shared variables; ``copy.copy`` shares them.
     """
 
-    def __init__(
-        self,
-        symbol: str,
-        graph_in: list[Variable],
-        graph_out: list[Variable],
-        update_args: list[int] | None = None,
-        **kw: Any,
-    ):
+    def __init__(self, symbol: str, graph: FunctionGraph, **kw: Any):
         self.symbol = symbol
-        self.graph_inputs = graph_in
-        self.graph_outputs = graph_out
-        self.update_args = list(update_args or [])
+        self.graph = graph
         super().__init__(**kw)
 
+    @property
+    def graph_inputs(self) -> list[Variable]:
+        return list(self.graph.inputs)
+
+    @property
+    def graph_outputs(self) -> list[Variable]:
+        return list(self.graph.outputs)
+
+    @property
+    def update_args(self) -> list[int]:
+        return list(self.graph.updates)
+
     def module(self, level: str = "tir") -> ModuleOp:
-        module = emit_module(self.symbol, self.graph_inputs, self.graph_outputs, self.update_args)
-        return pipelines.lower(module, level, mode=get_mode(self.mode).plan())
+        return compiler.module_at(self.graph, self.symbol, level, get_mode(self.mode))
 
     def ir(self, level: str = "tir") -> str:
         """The function's IR at ``level`` (tir, adjoint, linalg, fused, buffers, loops) or its
@@ -111,50 +89,19 @@ class CompiledFunction(Function):
         return str(self.module(level))
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        n_inputs = len(self.inputs)
-        graph = (self.graph_inputs, self.graph_outputs, self.update_args, n_inputs)
-        return compile_graph, (*graph, self.options)
+        g = self.graph
+        return compile_graph, (list(g.inputs), list(g.outputs), list(g.updates), g.n_inputs,
+                               self.options)  # fmt: skip
 
     def __copy__(self) -> CompiledFunction:
-        return self._with_graph(self.graph_inputs, self.graph_outputs, self.options)
+        return _make_function(self.symbol, self.graph, self.options, self.compiled)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CompiledFunction:
-        graph = (self.graph_inputs, self.graph_outputs, self.options)
-        clone = self._with_graph(*copy.deepcopy(graph, memo))
+        """This function's code called on a deep copy of its graph (and shared variables)."""
+        graph, options = copy.deepcopy((self.graph, self.options), memo)
+        clone = _make_function(self.symbol, graph, options, self.compiled)
         memo[id(self)] = clone
         return clone
-
-    def _with_graph(
-        self, graph_in: list[Variable], graph_out: list[Variable], options: dict[str, Any]
-    ) -> CompiledFunction:
-        """This function's code called on ``graph_in``'s shared variables (the graph must be
-        this one or a copy of it)."""
-        n_inputs = len(self.inputs)
-        return _make_function(
-            self.symbol,
-            graph_in,
-            graph_out,
-            self.update_args,
-            n_inputs,
-            options,
-            self.kernel,
-            self.library,
-        )
-
-
-def debug_level() -> int:
-    """``TENSORIR_DEBUG``: 1 prints each compiled function and its compile times, 2 also
-    verifies and prints the IR after every pass, 3 also prints the LLVM IR before and after
-    optimisation."""
-    value = os.environ.get("TENSORIR_DEBUG", "0")
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"TENSORIR_DEBUG must be an integer level 0-3, got {value!r}") from None
-
-
-def _print_after_pass(name: str, module: ModuleOp) -> None:
-    print(f"// -----// IR after {name} //----- //\n{module}", file=sys.stderr)
 
 
 def _symbol(name: str | None) -> str:
@@ -250,95 +197,37 @@ def compile_graph(
     new value per entry of ``update_args`` (the argument it updates). ``options`` are
     ``function``'s (``name``, ``outputs_as_list``, ``output_keys``, ``allow_input_downcast``,
     ``float_x``, ...). Used by ``function`` and to unpickle a function."""
-    if config.device != "cpu":
-        raise RuntimeError(
-            f"device={config.device}: this version of tensorir compiles for the CPU only (the "
-            "CUDA target is not built yet); set tensorir.config.device = 'cpu' or "
-            "TENSORIR_FLAGS=device=cpu"
-        )
+    graph = FunctionGraph(tuple(graph_in), tuple(graph_out), n_inputs, tuple(update_args))
     symbol = _symbol(options["name"])
-    debug = debug_level()
-    mode = get_mode(options["mode"])
-    plan = mode.plan()
-    t0 = time.perf_counter()
-    module = emit_module(symbol, graph_in, graph_out, update_args)
-    if debug >= 2:
-        module.verify()
-        print(f"// -----// {symbol}: tir //----- //\n{module}", file=sys.stderr)
-    t1 = time.perf_counter()
-    after_pass = _print_after_pass if debug >= 2 else None
-    pipelines.lower(module, "adjoint", verify=debug >= 2, after_pass=after_pass, mode=plan)
-    adjoint = module.clone() if mode.needs_adjoint else None
-    pipelines.lower(module, "loops", "adjoint", verify=debug >= 2, after_pass=after_pass, mode=plan)
-    t2 = time.perf_counter()
-    kernel, library = _machine_code(module, symbol, plan, debug)
-    t3 = time.perf_counter()
-    if debug >= 1:
-        n_updates = len(update_args)
-        print(
-            f"tensorir: compiled {symbol} ({n_inputs} inputs, {len(graph_out) - n_updates} "
-            f"outputs, {len(graph_in) - n_inputs} shared, {n_updates} updates): "
-            f"emit {1e3 * (t1 - t0):.1f} ms, passes {1e3 * (t2 - t1):.1f} ms, "
-            f"LLVM {1e3 * (t3 - t2):.1f} ms",
-            file=sys.stderr,
-        )
-
-    def build(probe: ModuleOp) -> Kernel:
-        pipelines.lower(probe, "loops", start="adjoint", mode=plan)
-        return _machine_code(probe, symbol, plan, debug)[0]
-
-    kernel = mode.instrument(kernel, adjoint, build)
-    return _make_function(
-        symbol, graph_in, graph_out, update_args, n_inputs, options, kernel, library
-    )
-
-
-def _machine_code(
-    module: ModuleOp, symbol: str, plan: pipelines.Plan, debug: int
-) -> tuple[Kernel, JITLibrary]:
-    """The kernel of ``module`` (at the loops level) and the library holding its code."""
-    emitted = emit_llvm_ir(module)
-    library = JITLibrary(emitted.llvm_ir, opt_level=plan.llvm_opt_level)
-    if debug >= 3:
-        print(f"// -----// {symbol}: LLVM IR //----- //\n{emitted.llvm_ir}", file=sys.stderr)
-        print(f"// -----// {symbol}: optimised //----- //\n{library.optimized_ir}", file=sys.stderr)
-    kernel = Kernel(emitted.functions[symbol], library.address(symbol), owner=library)
-    return kernel, library
+    compiled = compiler.compile(graph, symbol, get_mode(options["mode"]))
+    return _make_function(symbol, graph, options, compiled)
 
 
 def _make_function(
-    symbol: str,
-    graph_in: list[Variable],
-    graph_out: list[Variable],
-    update_args: list[int],
-    n_inputs: int,
-    options: dict[str, Any],
-    kernel: Kernel,
-    library: JITLibrary,
+    symbol: str, graph: FunctionGraph, options: dict[str, Any], compiled: compiler.Compiled
 ) -> CompiledFunction:
-    """The CompiledFunction calling ``kernel`` (code in ``library``) on this graph's shared
-    variables; a copy of a function passes the same code with a copy of its graph."""
-    shared_args = graph_in[n_inputs:]
+    """The CompiledFunction calling ``compiled`` on this graph's shared variables; a copy of a
+    function passes the same code with a copy of its graph."""
+    shared_args = graph.inputs[graph.n_inputs :]
     f = CompiledFunction(
         symbol,
-        graph_in,
-        graph_out,
-        update_args,
-        kernel=kernel,
+        graph,
+        kernel=compiled.kernel,
         inputs=[
             InputSpec(v.name or f"<input {i}>", v.dtype, v.broadcastable)
-            for i, v in enumerate(graph_in[:n_inputs])
+            for i, v in enumerate(graph.inputs[: graph.n_inputs])
         ],
         outputs_as_list=options["outputs_as_list"],
         allow_input_downcast=options["allow_input_downcast"],
         float_x=options["float_x"],
         name=options["name"] or "function",
         shared=[s.container for s in shared_args],  # type: ignore[attr-defined]
-        updates=[k - n_inputs for k in update_args],
+        updates=[k - graph.n_inputs for k in graph.updates],
         output_keys=options["output_keys"],
     )
-    f.library = library
-    f.shared_variables = shared_args
+    f.compiled = compiled
+    f.library = compiled.library
+    f.shared_variables = list(shared_args)
     f.options = options
     f.mode = options["mode"] or config.mode
     f.profile = options["profile"]

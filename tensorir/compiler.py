@@ -1,0 +1,136 @@
+"""The compile driver: a function graph to machine code, one step per level.
+
+    graph --emit--> tir (L1) --passes--> loops (L4) --emit_llvm_ir--> LLVM IR
+          --JITLibrary--> machine code --Kernel--> a callable entry point
+
+``compile`` runs the steps in that order; ``module_at`` stops at any level (``f.ir``),
+``tensorir-opt`` runs the middle one on IR text. ``function()`` only resolves the user's
+arguments into a ``FunctionGraph``; everything after is here. ``config.debug`` (1-3) prints
+what each step did.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, IntegerAttr, ModuleOp
+
+from tensorir.abi import UPDATE_ATTR
+from tensorir.compile.mode import Mode
+from tensorir.config import config
+from tensorir.frontend.emit import emit_function
+from tensorir.frontend.graph import Variable
+from tensorir.lowering import pipelines
+from tensorir.lowering.llvm_emitter import emit_llvm_ir
+from tensorir.runtime.jit import JITLibrary
+from tensorir.runtime.kernel import Kernel
+
+
+@dataclass(frozen=True)
+class FunctionGraph:
+    """What a compiled function computes: ``inputs`` are the ``n_inputs`` explicit inputs then
+    the shared variables it reads or updates; ``outputs`` the outputs then the new value of
+    each updated shared variable, the one at ``inputs[updates[j]]`` for the j-th. This is the
+    update contract's one encoding: the IR marks those results ``{tir.update = k}``, and the
+    emitter and the runtime read it from there."""
+
+    inputs: tuple[Variable, ...]
+    outputs: tuple[Variable, ...]
+    n_inputs: int
+    updates: tuple[int, ...] = ()
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.outputs) - len(self.updates)
+
+
+@dataclass
+class Compiled:
+    """A compiled function's entry point and the library holding its code."""
+
+    kernel: Kernel
+    library: JITLibrary
+
+
+def to_tir(graph: FunctionGraph, symbol: str) -> ModuleOp:
+    """Step 1: the L1 module, one ``func.func @symbol`` with the inputs as arguments and the
+    outputs as results, update results marked ``{tir.update = k}``."""
+    module = emit_function(symbol, graph.inputs, graph.outputs)
+    if graph.updates:
+        fn = module.ops.first
+        fn.res_attrs = ArrayAttr(  # type: ignore[union-attr]
+            [DictionaryAttr({})] * graph.n_outputs
+            + [DictionaryAttr({UPDATE_ATTR: IntegerAttr(k, 64)}) for k in graph.updates]
+        )
+    return module
+
+
+def run_passes(module: ModuleOp, level: str, mode: Mode, start: str = "tir") -> ModuleOp:
+    """Step 2: the passes from ``start`` to ``level`` (``pipelines.LEVELS``), in place;
+    with ``config.debug >= 2`` verified and printed after each."""
+    debug = config.debug >= 2
+    after_pass = _print_after_pass if debug else None
+    plan = mode.plan()
+    return pipelines.lower(module, level, start, verify=debug, after_pass=after_pass, mode=plan)
+
+
+def to_machine_code(module: ModuleOp, symbol: str, mode: Mode) -> Compiled:
+    """Steps 3 and 4: LLVM IR of a loops-level module, compiled; the entry point ``symbol``."""
+    emitted = emit_llvm_ir(module)
+    library = JITLibrary(emitted.llvm_ir, opt_level=mode.plan().llvm_opt_level)
+    if config.debug >= 3:
+        print(f"// -----// {symbol}: LLVM IR //----- //\n{emitted.llvm_ir}", file=sys.stderr)
+        print(f"// -----// {symbol}: optimised //----- //\n{library.optimized_ir}", file=sys.stderr)
+    kernel = Kernel(emitted.functions[symbol], library.address(symbol), owner=library)
+    return Compiled(kernel, library)
+
+
+def module_at(graph: FunctionGraph, symbol: str, level: str, mode: Mode) -> ModuleOp:
+    """The function's module at ``level`` (``tir``, ``adjoint``, ..., ``loops``)."""
+    module = to_tir(graph, symbol)
+    return pipelines.lower(module, level, mode=mode.plan())
+
+
+def compile(graph: FunctionGraph, symbol: str, mode: Mode) -> Compiled:  # noqa: A001
+    """Every step, graph to entry point. A mode that checks the code (DebugMode) gets the
+    module at the adjoint level and a way to build more code from it (``Mode.instrument``)."""
+    if config.device != "cpu":
+        raise RuntimeError(
+            f"device={config.device}: this version of tensorir compiles for the CPU only (the "
+            "CUDA target is not built yet); set tensorir.config.device = 'cpu' or "
+            "TENSORIR_FLAGS=device=cpu"
+        )
+    t0 = time.perf_counter()
+    module = to_tir(graph, symbol)
+    if config.debug >= 2:
+        module.verify()
+        print(f"// -----// {symbol}: tir //----- //\n{module}", file=sys.stderr)
+    t1 = time.perf_counter()
+    run_passes(module, "adjoint", mode)
+    adjoint = module.clone() if mode.needs_adjoint else None
+    run_passes(module, "loops", mode, start="adjoint")
+    t2 = time.perf_counter()
+    compiled = to_machine_code(module, symbol, mode)
+    t3 = time.perf_counter()
+    if config.debug >= 1:
+        print(
+            f"tensorir: compiled {symbol} ({graph.n_inputs} inputs, {graph.n_outputs} outputs, "
+            f"{len(graph.inputs) - graph.n_inputs} shared, {len(graph.updates)} updates): "
+            f"emit {1e3 * (t1 - t0):.1f} ms, passes {1e3 * (t2 - t1):.1f} ms, "
+            f"LLVM {1e3 * (t3 - t2):.1f} ms",
+            file=sys.stderr,
+        )
+
+    def build(probe: ModuleOp) -> Kernel:
+        pipelines.lower(probe, "loops", start="adjoint", mode=mode.plan())
+        return to_machine_code(probe, symbol, mode).kernel
+
+    compiled.kernel = mode.instrument(compiled.kernel, adjoint, build)
+    return compiled
+
+
+def _print_after_pass(name: str, module: Any) -> None:
+    print(f"// -----// IR after {name} //----- //\n{module}", file=sys.stderr)
