@@ -100,3 +100,25 @@ def test_device_cuda_is_one_clear_error(restore_config) -> None:
         tensorir.function([x], x * 2)
     restore_config.device = "cpu"
     assert tensorir.function([x], x * 2)([1.0])[0] == 2.0
+
+
+@pytest.mark.parametrize(
+    "env", [{"TENSORIR_FLAGS": "debug=2"}, {"TENSORIR_DEBUG": "2"}], ids=["flags", "legacy"]
+)
+def test_debug_levels_print_each_step(env: dict[str, str]) -> None:
+    code = (
+        "import tensorir; from tensorir import tensor as T; x = T.dvector('x'); "
+        "print(tensorir.config.debug); tensorir.function([x], x + 1)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2"
+    assert "IR after tir-fuse" in done.stderr and "tensorir: compiled fn_" in done.stderr
+    assert "LLVM IR //" not in done.stderr  # level 3 only
+
+
+def test_debug_level_values() -> None:
+    with pytest.raises(ValueError, match="config.debug must be an integer >= 0"):
+        tensorir.config.debug = -1
