@@ -70,12 +70,15 @@ class ArgSpec:
 @dataclass(frozen=True)
 class ResultSpec:
     """One result: a fresh buffer the caller owns, a scalar, or ("argument") the buffer of
-    argument ``arg``, returned in place."""
+    argument ``arg``, returned in place. ``update``: the argument (a shared variable's buffer)
+    whose new value this result is, -1 for an output (from ``UPDATE_ATTR``); the runtime
+    commits it there."""
 
     kind: ResultKind
     dtype: str
     ndim: int = 0
     arg: int = -1
+    update: int = -1
 
     @property
     def slots(self) -> int:

@@ -222,7 +222,6 @@ def _make_function(
         float_x=options["float_x"],
         name=options["name"] or "function",
         shared=[s.container for s in shared_args],  # type: ignore[attr-defined]
-        updates=[k - graph.n_inputs for k in graph.updates],
         output_keys=options["output_keys"],
     )
     f.compiled = compiled

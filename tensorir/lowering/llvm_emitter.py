@@ -294,6 +294,18 @@ def written_arguments(op: FuncOp) -> set[int]:
     return written
 
 
+def update_targets(op: FuncOp) -> dict[int, int]:
+    """Result i -> the argument k it updates (``tir.update = k``)."""
+    if op.res_attrs is None:
+        return {}
+    found = {}
+    for i, attrs in enumerate(op.res_attrs.data):
+        k = attrs.data.get(UPDATE_ATTR)
+        if isinstance(k, IntegerAttr):
+            found[i] = k.value.data
+    return found
+
+
 def in_place_results(op: FuncOp) -> dict[int, int]:
     """Results returned in place: result i marked ``tir.update = k`` whose returned value is
     the memref argument k itself (``tir-bufferize`` wrote the update into it). They take no
@@ -374,15 +386,18 @@ class _FunctionEmitter:
         self.err.add_attribute("noalias")
         results = []
         in_place = in_place_results(op)
+        updates = update_targets(op)
         for i, t in enumerate(op.function_type.outputs.data):
+            k = updates.get(i, -1)
             if i in in_place:
                 assert isinstance(t, MemRefType)
                 dt = dtype_name(t.element_type)
-                results.append(ResultSpec("argument", dt, len(t.get_shape()), in_place[i]))
+                results.append(ResultSpec("argument", dt, len(t.get_shape()), in_place[i], k))
             elif isinstance(t, MemRefType):
-                results.append(ResultSpec("buffer", dtype_name(t.element_type), len(t.get_shape())))
+                dt = dtype_name(t.element_type)
+                results.append(ResultSpec("buffer", dt, len(t.get_shape()), update=k))
             else:
-                results.append(ResultSpec("scalar", dtype_name(t)))
+                results.append(ResultSpec("scalar", dtype_name(t), update=k))
         self.results = results
         self.emit_block(block)
         self.allocas.branch(self.entry)

@@ -26,14 +26,14 @@ class Function:
     (keyed by ``output_keys``) when they were given as a dict.
 
     The kernel's arguments are the inputs, then the arrays of the ``shared`` containers; its
-    results are the outputs, then one update per entry of ``updates`` (the index in ``shared``
-    of the container it replaces). Updates are stored only once the kernel has returned, so a
-    call that raises changes no shared variable; an update written in place comes back as the
-    very array that was passed, and storing it changes nothing (unless the kernel had to
-    replace that buffer by a copy because it overlapped another buffer it writes: the
-    container then holds the copy). Inputs may share memory with each other and with shared
-    variables' buffers (``borrow=True``): the kernel copies what overlaps a buffer it writes,
-    so results are those of separate arrays.
+    results are the outputs, then the updates: each says in the kernel's ABI which argument
+    (which container of ``shared``) it replaces (``ResultSpec.update``). Updates are stored only
+    once the kernel has returned, so a call that raises changes no shared variable; an update
+    written in place comes back as the very array that was passed, and storing it changes
+    nothing (unless the kernel had to replace that buffer by a copy because it overlapped
+    another buffer it writes: the container then holds the copy). Inputs may share memory with
+    each other and with shared variables' buffers (``borrow=True``): the kernel copies what
+    overlaps a buffer it writes, so results are those of separate arrays.
 
     Threads: a function may be called from several threads at once. The kernel runs without
     the GIL. A call that updates shared variables holds the lock of every shared container it
@@ -58,7 +58,6 @@ class Function:
         float_x: str,
         name: str,
         shared: Sequence[SharedContainer] = (),
-        updates: Sequence[int] = (),
         output_keys: Sequence[Any] | None = None,
     ):
         self.kernel = kernel
@@ -70,10 +69,12 @@ class Function:
         self.outputs_as_list = outputs_as_list
         self.name = name
         self.shared = list(shared)
-        self.updates = list(updates)
+        # the container each update result replaces, from the ABI (outputs come first)
+        self.updates = [r.update - len(inputs) for r in kernel.abi.results if r.update >= 0]
         self.output_keys = None if output_keys is None else tuple(output_keys)
         self.n_outputs = len(kernel.abi.results) - len(self.updates)
-        if self.n_outputs < 0 or any(not 0 <= u < len(self.shared) for u in self.updates):
+        trailing = all(r.update >= 0 for r in kernel.abi.results[self.n_outputs :])
+        if not trailing or any(not 0 <= u < len(self.shared) for u in self.updates):
             raise ValueError(f"{name}: updates {self.updates} do not match the kernel's results")
         self._positions = {spec.name: i for i, spec in enumerate(self.inputs)}
         self._converters = [
