@@ -1295,6 +1295,41 @@ class ReshapeOp(IRDLOperation):
     ):
         super().__init__(operands=[input, list(sizes)], result_types=[result_type])
 
+    @staticmethod
+    def infer_type(
+        input: Attribute,
+        *size_operands: Attribute,
+        sizes: Sequence[int | None] | None = None,
+        outdim: int | None = None,
+        broadcastable: Sequence[bool] | None = None,
+    ) -> TensorType:
+        """The result type of the frontend's three reshapes (exactly one keyword given):
+        to ``sizes`` (ints, -1 resolved at run time, None: a size operand), a dim of static
+        size 1 broadcastable; ``flatten`` to ``outdim`` dims (the last is broadcastable only
+        if every dim it collapses is); ``unbroadcast`` to ``broadcastable`` (same rank, a
+        broadcastable dim may become dynamic, never the other way)."""
+        assert isinstance(input, TensorType)
+        shape = _shape(input)
+        if sizes is not None:
+            dims = [1 if s == 1 else DYNAMIC_INDEX for s in sizes]
+        elif outdim is not None:
+            if not 1 <= outdim <= max(len(shape), 1):
+                raise VerifyException(f"tir.reshape: cannot flatten {len(shape)} dims to {outdim}")
+            last = all(d == 1 for d in shape[outdim - 1 :])
+            dims = [1 if d == 1 else DYNAMIC_INDEX for d in shape[: outdim - 1]]
+            dims.append(1 if last else DYNAMIC_INDEX)
+        else:
+            assert broadcastable is not None
+            if len(broadcastable) != len(shape) or any(
+                b and d != 1 for b, d in zip(broadcastable, shape, strict=True)
+            ):
+                raise VerifyException(
+                    f"tir.reshape: cannot unbroadcast {input} to broadcastable "
+                    f"{tuple(broadcastable)}"
+                )
+            dims = [1 if b else DYNAMIC_INDEX for b in broadcastable]
+        return TensorType(input.element_type, dims)
+
     def verify_(self) -> None:
         it, rt = self.input.type, self.result.type
         assert isinstance(it, TensorType | MemRefType) and isinstance(rt, TensorType | MemRefType)
@@ -1799,6 +1834,11 @@ class IncSubtensorOp(IRDLOperation):
         "(`,` type($bounds)^)? `)` `->` type($result)"
     )
 
+    @staticmethod
+    def infer_type(x: Attribute, *rest: Attribute, **props: Any) -> Attribute:
+        """The input's type."""
+        return x
+
     def __init__(
         self,
         input: SSAValue,
@@ -1938,6 +1978,11 @@ class ScatterBase(IRDLOperation):
 
     # numpy semantics: f(out, index arrays, value) writes the value into out
     NUMPY: ClassVar[NumpyFn | None] = None
+
+    @staticmethod
+    def infer_type(x: Attribute, *rest: Attribute) -> Attribute:
+        """The input's type."""
+        return x
 
     def __init__(self, input: SSAValue, indices: Sequence[SSAValue], value: SSAValue):
         super().__init__(operands=[input, list(indices), value], result_types=[input.type])

@@ -463,9 +463,6 @@ class ReshapeFrontendOp(Op):
     def __init__(self, sizes: tuple[int | None, ...]):
         super().__init__(tir.ReshapeOp, "Reshape", sizes=sizes)
 
-    def infer(self, x: TensorType, *symbolic: TensorType) -> TensorType:
-        return TensorType(x.dtype, [s == 1 for s in self.props["sizes"]])
-
     def emit(self, insert: Any, x: SSAValue, *args: Any) -> SSAValue:
         *symbolic, out_type = args
         given = iter(symbolic)
@@ -485,11 +482,6 @@ class FlattenOp(Op):
 
     def __init__(self, outdim: int):
         super().__init__(tir.ReshapeOp, "Flatten", outdim=outdim)
-
-    def infer(self, x: TensorType) -> TensorType:
-        outdim = self.props["outdim"]
-        last = all(x.broadcastable[outdim - 1 :])
-        return TensorType(x.dtype, list(x.broadcastable[: outdim - 1]) + [last])
 
     def emit(self, insert: Any, x: SSAValue, out_type: TensorType) -> SSAValue:
         outdim = self.props["outdim"]

@@ -290,9 +290,6 @@ class UnbroadcastOp(Op):
     def __init__(self, broadcastable: tuple[bool, ...]):
         super().__init__(tir.ReshapeOp, "Unbroadcast", broadcastable=broadcastable)
 
-    def infer(self, x: TensorType) -> TensorType:
-        return TensorType(x.dtype, self.props["broadcastable"])
-
     def emit(self, insert: Any, x: SSAValue, out_type: TensorType) -> SSAValue:
         sizes = []
         for i in range(out_type.ndim):

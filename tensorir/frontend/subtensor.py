@@ -51,9 +51,6 @@ class IncSubtensorOp(Op):
         *bounds, value = rest
         return tir.IncSubtensorOp(x, bounds, value, self.props["kinds"], self.props["set"])
 
-    def infer(self, x: Any, *rest: Any) -> Any:
-        return x
-
 
 class GatherOp(Op):
     """``x[i0, i1, ...]`` with integer index tensors of one shape."""
@@ -75,9 +72,6 @@ class ScatterAddOp(Op):
     def build(self, x: SSAValue, *rest: SSAValue) -> Any:
         *indices, value = rest
         return self.ir_op(x, indices, value)
-
-    def infer(self, x: Any, *rest: Any) -> Any:
-        return x
 
 
 def _int_scalar(v: Any, what: str) -> Variable:
@@ -349,12 +343,6 @@ class ConcatenateOp(Op):
 
     def build(self, *inputs: SSAValue) -> Any:
         return tir.ConcatenateOp(inputs, self.props["axis"])
-
-    def infer(self, *types: Any) -> Any:
-        from tensorir.frontend.graph import TensorType
-
-        t = tir.ConcatenateOp.infer_type(*(x.ir_type() for x in types), axis=self.props["axis"])
-        return TensorType.from_ir(t)
 
 
 def concatenate(tensor_list: Sequence[Any], axis: int = 0) -> Variable:
