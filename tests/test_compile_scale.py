@@ -1,5 +1,6 @@
 """Compile time grows linearly with the graph: a chain of n additions (one fused kernel in
-the end) compiles in time proportional to n. Fusion used to clone each kernel's growing body
+the end) compiles in time proportional to n, and so do the passes on a sum of n terms (one
+fused kernel of n inputs). Fusion used to clone each kernel's growing body
 into the next (n**2 / 2 clones) and emission counted the block at every node."""
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import numpy as np
 
 import tensorir
 from tensorir import tensor
+from tensorir.frontend.function import emit_module
+from tensorir.lowering import pipelines
 
 
 def _compile_chain(n: int) -> float:
@@ -31,3 +34,37 @@ def test_chained_additions_compile_in_linear_time() -> None:
     large = _compile_chain(4000)
     # linear: 4x the ops take about 4x the time; quadratic would be 16x
     assert large / small < 8, (small, large)
+
+
+def _wide_sum(x: tensor.TensorVariable, n: int) -> tensor.TensorVariable:
+    y = tensor.exp(x * 1.0)
+    for i in range(2, n + 1):
+        y = y + tensor.exp(x * float(i))
+    return y
+
+
+def _lower_wide(n: int) -> float:
+    """Seconds to emit and lower to loops the sum of n terms ``exp(x * i)``: one fused kernel
+    with n + 1 inputs (the Python passes; LLVM's code generation of one function of n calls
+    is not ours and grows faster than n)."""
+    x = tensor.dvector("x")
+    y = _wide_sum(x, n)
+    t0 = time.perf_counter()
+    module = emit_module("wide", [x], [y], [])
+    pipelines.lower(module, "loops")
+    return time.perf_counter() - t0
+
+
+def test_wide_fused_kernel_compiles_in_linear_time() -> None:
+    # fusing each input into a consumer with k inputs used to rebuild its operands, maps and
+    # block arguments (k**2 over the sum), and each fused kernel's tensor.dim moved the uses
+    # gathered by the ones before it
+    x = tensor.dvector("x")
+    f = tensorir.function([x], _wide_sum(x, 50))
+    assert f.ir("fused").count("linalg.generic") == 1
+    np.testing.assert_allclose(f([0.0, 0.01]), [50.0, sum(np.exp(0.01 * np.arange(1, 51)))])
+    small = min(_lower_wide(400) for _ in range(2))
+    large = _lower_wide(1600)
+    # per term: linear is 1, quadratic 4
+    ratio = (large / 1600) / (small / 400)
+    assert ratio < 2.0, (small, large)

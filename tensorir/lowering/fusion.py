@@ -109,27 +109,6 @@ def _computes_nothing(op: GenericOp) -> bool:
     return all(isinstance(o, arith.ConstantOp | YieldOp) for o in op.body.block.ops)
 
 
-def _unit_loops(op: GenericOp, maps: Sequence[AffineMap]) -> set[int]:
-    """Loops whose extent is statically 1: they index a static size-1 dim of an operand."""
-    found: set[int] = set()
-    for v, m in zip(op.operands, maps, strict=True):
-        for e, size in zip(m.results, _shape(v), strict=False):
-            if isinstance(e, AffineDimExpr) and size == 1:
-                found.add(e.position)
-    return found
-
-
-def _reads_each_once(consumer: GenericOp, maps: Sequence[AffineMap], m: AffineMap) -> bool:
-    """Whether ``consumer`` (indexing ``maps``) reads each element of an operand read through
-    ``m`` at most once: ``m``'s results are loop indices or constants and every loop that may
-    run more than once appears among them."""
-    if not all(isinstance(e, AffineDimExpr | AffineConstantExpr) for e in m.results):
-        return False
-    used = {e.position for e in m.results if isinstance(e, AffineDimExpr)}
-    missing = set(range(m.num_dims)) - used
-    return not missing or missing <= _unit_loops(consumer, maps)
-
-
 def _bounds_readable(maps: Sequence[AffineMap], n_loops: int) -> bool:
     """Whether each loop appears on its own as a result of some map (its size is then the
     size of that operand's dim)."""
@@ -179,115 +158,7 @@ class BlockFusion:
         if consumer.library_call is not None:
             self.read_transposes_in_place(consumer)
             return
-        changed = True
-        while changed:
-            changed = False
-            inputs = _inputs(consumer)
-            for v in inputs:
-                producer = v.owner
-                if not isinstance(producer, GenericOp):
-                    continue
-                if copies_only and not _computes_nothing(producer):
-                    continue
-                positions = self.fusable(producer, consumer, len(inputs))
-                if positions is not None:
-                    self.fuse(producer, consumer, inputs, positions)
-                    changed = True
-                    break
-
-    def fusable(self, producer: GenericOp, consumer: GenericOp, n_inputs: int) -> list[int] | None:
-        """The input positions of ``consumer`` that read ``producer``'s result, if fusing
-        ``producer`` into ``consumer`` is legal and duplicates no work; else None."""
-        if producer.parent is not consumer.parent or not _is_fusable_producer(producer):
-            return None
-        positions: list[int] = []
-        for use in producer.results[0].uses:
-            user = use.operation
-            if user is consumer and use.index < n_inputs:
-                positions.append(use.index)
-            elif not (isinstance(user, xtensor.DimOp) and use.index == 0):
-                return None
-        if not positions:
-            return None
-        positions.sort()
-        c_maps = _maps(consumer)
-        m = c_maps[positions[0]]
-        if any(c_maps[i] != m for i in positions):
-            return None
-        if not _computes_nothing(producer) and not _reads_each_once(consumer, c_maps, m):
-            return None
-        kept = [c_maps[i] for i in range(len(c_maps)) if i not in positions]
-        composed = [pm.compose(m) for pm in _maps(producer)[:-1]]
-        if not _bounds_readable(kept + composed, len(consumer.iterator_types.data)):
-            return None
-        return positions
-
-    def fuse(
-        self,
-        producer: GenericOp,
-        consumer: GenericOp,
-        inputs: tuple[SSAValue, ...],
-        positions: list[int],
-    ) -> None:
-        """Inline ``producer`` into ``consumer`` (modified in place), which reads it as the
-        inputs at ``positions``, then erase ``producer``."""
-        block = consumer.body.block
-        p_block = producer.body.block
-        p_inputs = _inputs(producer)
-        c_maps = _maps(consumer)
-        p_maps = _maps(producer)
-        pos = positions[0]
-        m = c_maps[pos]
-        n_new = len(p_inputs)
-        # the producer's inputs, as new block arguments where the fused operand was
-        mapper: dict[SSAValue, SSAValue] = {}
-        for j in range(n_new):
-            mapper[p_block.args[j]] = block.insert_arg(p_block.args[j].type, pos + j)
-        # the producer's body in front of the consumer's
-        first = block.first_op
-        yielded: SSAValue | None = None
-        for op in p_block.ops:
-            if isinstance(op, YieldOp):
-                yielded = mapper.get(op.operands[0], op.operands[0])
-                break
-            clone = op.clone(mapper)
-            if first is None:
-                block.add_op(clone)
-            else:
-                block.insert_op_before(clone, first)
-        assert yielded is not None
-        fused_args = [block.args[i + n_new] for i in positions]
-        for arg in fused_args:
-            arg.replace_all_uses_with(yielded)
-        # operands, maps and block arguments of the inputs of the fused generic
-        entries: list[tuple[SSAValue, AffineMap, BlockArgument]] = []
-        for i, v in enumerate(inputs):
-            if i == pos:
-                for j, x in enumerate(p_inputs):
-                    entries.append((x, p_maps[j].compose(m), block.args[pos + j]))
-            if i not in positions:
-                entries.append((v, c_maps[i], block.args[i + n_new if i >= pos else i]))
-        for arg in fused_args:
-            block.erase_arg(arg)
-        # merge inputs that are the same value read through the same map, keeping the
-        # consumer's argument (the producer's new ones have few uses: replacing those keeps a
-        # long chain's fusion linear)
-        fresh = {block.args[pos + j] for j in range(n_new)}
-        keep: dict[tuple[SSAValue, AffineMap], BlockArgument] = {}
-        for v, em, arg in entries:
-            known = keep.get((v, em))
-            if known is None or (known in fresh and arg not in fresh):
-                keep[(v, em)] = arg
-        merged: list[tuple[SSAValue, AffineMap]] = []
-        for v, em, arg in entries:
-            kept = keep[(v, em)]
-            if arg is kept:
-                merged.append((v, em))
-            else:
-                arg.replace_all_uses_with(kept)
-                block.erase_arg(arg)
-        _set_inputs(consumer, merged, len(inputs))
-        self.erase_producer(producer)
+        _Absorption(self, consumer, copies_only).run()
 
     def read_transposes_in_place(self, consumer: GenericOp) -> None:
         """A BLAS-marked ``consumer`` reads each matrix that a transpose copies through the
@@ -327,8 +198,7 @@ class BlockFusion:
                 if size is None:
                     dim.operands = (out, dim.index)
                 else:
-                    dim.result.replace_all_uses_with(size)
-                    _erase(dim)
+                    _replace_dim(dim, size)
         _erase(producer)
         for out in outs:
             _erase_if_dead(out)
@@ -352,6 +222,301 @@ class BlockFusion:
             return None
         k = sum(1 for s in shape[:i] if s == DYNAMIC_INDEX)
         return empty.dynamic_sizes[k]
+
+
+class _Entry:
+    """An input of the consumer being fused into: its value, indexing map and block argument
+    (``dims``: the loops its map indexes on their own; ``units``: those of static extent 1 by
+    it), linked in the order of the inputs (``prev``, ``next``) and, for a candidate producer's
+    result, in the order of the candidates (``cprev``, ``cnext``)."""
+
+    __slots__ = ("value", "map", "arg", "dims", "units", "prev", "next", "cprev", "cnext")
+
+    def __init__(self, value: SSAValue | None, m: AffineMap | None, arg: BlockArgument | None):
+        self.value = value
+        self.map = m
+        self.arg = arg
+        self.dims: frozenset[int] = frozenset()
+        self.units: frozenset[int] = frozenset()
+        self.prev: _Entry = self
+        self.next: _Entry = self
+        self.cprev: _Entry | None = None
+        self.cnext: _Entry | None = None
+
+
+def _loops_of(v: SSAValue, m: AffineMap) -> tuple[frozenset[int], frozenset[int]]:
+    """The loops ``m`` indexes on their own, and those of them that index a static size-1 dim
+    of ``v``."""
+    dims = frozenset(e.position for e in m.results if isinstance(e, AffineDimExpr))
+    units = frozenset(
+        e.position
+        for e, size in zip(m.results, _shape(v), strict=False)
+        if isinstance(e, AffineDimExpr) and size == 1
+    )
+    return dims, units
+
+
+class _Absorption:
+    """Fuses producers into one consumer until none is left.
+
+    Each step fuses the first input (in order) whose producer may be fused, as the consumer
+    is then. The inputs are kept here while fusing, not in the IR: a linked list in order, a
+    dict from (value, map) to input (merging), from value to inputs (its uses) and per loop the
+    number of operands indexing it on their own (bounds readable) and as a static size-1 dim
+    (work not duplicated); candidates (results of generics that may ever be fused) are linked
+    in order too. A step then costs the size of the producer, not of the consumer: a kernel
+    that absorbs n producers compiles in time linear in n (rebuilding the operands, maps and
+    block arguments at each step was n**2). The operands, maps and block arguments are set
+    once at the end. Candidates that may not be fused yet are looked at again after each step
+    (a use by another producer goes when that producer is fused)."""
+
+    def __init__(self, fusion: BlockFusion, consumer: GenericOp, copies_only: bool):
+        self.fusion = fusion
+        self.consumer = consumer
+        self.copies_only = copies_only
+        self.block = consumer.body.block
+        self.n_loops = len(consumer.iterator_types.data)
+        operands = tuple(consumer.operands)
+        self.n_inputs = len(operands) - len(consumer.results)
+        self.outputs = operands[self.n_inputs :]
+        map_attrs = consumer.indexing_maps.data
+        self.out_maps = map_attrs[self.n_inputs :]
+        self.out_args = self.block.args[self.n_inputs :]
+        self.seen = [0] * self.n_loops
+        self.unit = [0] * self.n_loops
+        for v, attr in zip(self.outputs, self.out_maps, strict=True):
+            dims, units = _loops_of(v, attr.data)
+            self._count(dims, units, 1)
+        self.head = _Entry(None, None, None)
+        self.head.cprev = self.head.cnext = self.head
+        self.by_key: dict[tuple[SSAValue, AffineMap], _Entry] = {}
+        self.by_value: dict[SSAValue, dict[_Entry, None]] = {}
+        # inputs that repeat an earlier one: merged into it by the first fusion
+        self.duplicates: list[tuple[BlockArgument, BlockArgument]] = []
+        self.fused = False
+        last = self.head
+        clast = self.head
+        for i, v in enumerate(operands[: self.n_inputs]):
+            m = map_attrs[i].data
+            arg = self.block.args[i]
+            known = self.by_key.get((v, m))
+            if known is not None:
+                assert known.arg is not None
+                self.duplicates.append((arg, known.arg))
+                continue
+            last = self._insert(last, v, m, arg)
+            if self._is_candidate(v):
+                clast = self._insert_candidate(clast, last)
+
+    def _count(self, dims: frozenset[int], units: frozenset[int], sign: int) -> None:
+        for d in dims:
+            self.seen[d] += sign
+        for d in units:
+            self.unit[d] += sign
+
+    def _insert(self, after: _Entry, v: SSAValue, m: AffineMap, arg: BlockArgument) -> _Entry:
+        entry = _Entry(v, m, arg)
+        entry.dims, entry.units = _loops_of(v, m)
+        self._count(entry.dims, entry.units, 1)
+        entry.prev = after
+        entry.next = after.next
+        after.next.prev = entry
+        after.next = entry
+        self.by_key[(v, m)] = entry
+        self.by_value.setdefault(v, {})[entry] = None
+        return entry
+
+    def _insert_candidate(self, after: _Entry, entry: _Entry) -> _Entry:
+        assert after.cnext is not None
+        entry.cprev = after
+        entry.cnext = after.cnext
+        after.cnext.cprev = entry
+        after.cnext = entry
+        return entry
+
+    def _remove(self, entry: _Entry) -> None:
+        assert entry.value is not None and entry.map is not None
+        self._count(entry.dims, entry.units, -1)
+        entry.prev.next = entry.next
+        entry.next.prev = entry.prev
+        if entry.cprev is not None and entry.cnext is not None:
+            entry.cprev.cnext = entry.cnext
+            entry.cnext.cprev = entry.cprev
+        del self.by_key[(entry.value, entry.map)]
+        users = self.by_value[entry.value]
+        del users[entry]
+        if not users:
+            del self.by_value[entry.value]
+
+    def _is_candidate(self, v: SSAValue) -> bool:
+        """Whether ``v`` is the result of a generic that fusion into this consumer may take
+        (what does not change while fusing)."""
+        producer = v.owner
+        return (
+            isinstance(producer, GenericOp)
+            and producer.parent is self.consumer.parent
+            and (not self.copies_only or _computes_nothing(producer))
+            and _is_fusable_producer(producer)
+        )
+
+    def run(self) -> None:
+        while True:
+            entry = self.head.cnext
+            while entry is not self.head:
+                assert entry is not None
+                composed = self.fusable(entry)
+                if composed is not None:
+                    self.fuse(entry, composed)
+                    break
+                entry = entry.cnext
+            else:
+                break
+        if self.fused:
+            self.materialize()
+
+    def fusable(self, entry: _Entry) -> list[AffineMap] | None:
+        """The maps of the producer's inputs composed with the consumer's map for its result,
+        if fusing the producer of ``entry`` is legal and duplicates no work; else None."""
+        v, m = entry.value, entry.map
+        assert v is not None and m is not None
+        producer = v.owner
+        assert isinstance(producer, GenericOp)
+        if len(self.by_value[v]) != 1:
+            return None  # read through several maps
+        for use in v.uses:
+            user = use.operation
+            if user is self.consumer:
+                if self.fused or use.index >= self.n_inputs:
+                    return None  # an output of the consumer (its inputs are detached once fused)
+            elif not (isinstance(user, xtensor.DimOp) and use.index == 0):
+                return None
+        if not _computes_nothing(producer) and not self._reads_each_once(m):
+            return None
+        composed = [pm.compose(m) for pm in _maps(producer)[:-1]]
+        extra = {e.position for cm in composed for e in cm.results if isinstance(e, AffineDimExpr)}
+        for d in range(self.n_loops):
+            if self.seen[d] - (d in entry.dims) <= 0 and d not in extra:
+                return None
+        return composed
+
+    def _reads_each_once(self, m: AffineMap) -> bool:
+        """Whether the consumer reads each element of an operand read through ``m`` at most
+        once: ``m``'s results are loop indices or constants and every loop that may run more
+        than once (not statically of extent 1 by some operand) appears among them."""
+        if not all(isinstance(e, AffineDimExpr | AffineConstantExpr) for e in m.results):
+            return False
+        used = {e.position for e in m.results if isinstance(e, AffineDimExpr)}
+        missing = set(range(m.num_dims)) - used
+        return all(d < self.n_loops and self.unit[d] > 0 for d in missing)
+
+    def fuse(self, entry: _Entry, composed: list[AffineMap]) -> None:
+        """Inline the producer of ``entry`` into the consumer: its inputs where ``entry`` was
+        (merged into equal ones), its body in front of the consumer's; then erase it."""
+        assert entry.value is not None and entry.arg is not None
+        producer = entry.value.owner
+        assert isinstance(producer, GenericOp)
+        block = self.block
+        if not self.fused:
+            self.fused = True
+            for dup, kept in self.duplicates:
+                dup.replace_all_uses_with(kept)
+                dup.erase()
+            self.consumer.operands = self.outputs  # the inputs are set again at the end
+        p_block = producer.body.block
+        p_inputs = _inputs(producer)
+        mapper: dict[SSAValue, SSAValue] = {}
+        new_args: list[BlockArgument] = []
+        for j in range(len(p_inputs)):
+            arg = BlockArgument(p_block.args[j].type, block, 0)  # numbered at the end
+            mapper[p_block.args[j]] = arg
+            new_args.append(arg)
+        first = block.first_op
+        yielded: SSAValue | None = None
+        for op in p_block.ops:
+            if isinstance(op, YieldOp):
+                yielded = mapper.get(op.operands[0], op.operands[0])
+                break
+            clone = op.clone(mapper)
+            if first is None:
+                block.add_op(clone)
+            else:
+                block.insert_op_before(clone, first)
+        assert yielded is not None
+        entry.arg.replace_all_uses_with(yielded)
+        entry.arg.erase()
+        # the producer's inputs where the fused one was; those equal to an input already there
+        # (the same value read through the same map) are merged into it
+        last = entry
+        clast = entry
+        for x, em, arg in zip(p_inputs, composed, new_args, strict=True):
+            known = self.by_key.get((x, em))
+            if known is not None:
+                assert known.arg is not None
+                arg.replace_all_uses_with(known.arg)
+                arg.erase()
+                continue
+            last = self._insert(last, x, em, arg)
+            if self._is_candidate(x):
+                clast = self._insert_candidate(clast, last)
+        self._remove(entry)
+        self.fusion.erase_producer(producer)
+
+    def materialize(self) -> None:
+        """Set the operands, indexing maps and block arguments of the consumer."""
+        values: list[SSAValue] = []
+        maps: list[AffineMapAttr] = []
+        args: list[BlockArgument] = []
+        entry = self.head.next
+        while entry is not self.head:
+            assert entry.value is not None and entry.map is not None and entry.arg is not None
+            values.append(entry.value)
+            maps.append(AffineMapAttr(entry.map))
+            args.append(entry.arg)
+            entry = entry.next
+        args.extend(self.out_args)
+        for i, arg in enumerate(args):
+            arg.index = i
+        # xDSL has no call to set a block's arguments at once (insert_arg and erase_arg
+        # renumber the arguments after the one they change: n**2 over n steps)
+        self.block._args = tuple(args)  # pyright: ignore[reportPrivateUsage]
+        consumer = self.consumer
+        consumer.operands = (*values, *self.outputs)
+        consumer.properties["indexing_maps"] = ArrayAttr(maps + list(self.out_maps))
+        consumer.properties["operandSegmentSizes"] = DenseArrayBase.from_list(
+            i32, [len(values), len(self.outputs)]
+        )
+
+
+def _has_fewer_uses(a: SSAValue, b: SSAValue) -> bool:
+    """Whether ``a`` has fewer uses than ``b``, in time the smaller count."""
+    ia, ib = iter(a.uses), iter(b.uses)
+    while True:
+        if next(ia, None) is None:
+            return next(ib, None) is not None
+        if next(ib, None) is None:
+            return False
+
+
+def _replace_dim(dim: xtensor.DimOp, size: SSAValue) -> None:
+    """Replace the ``tensor.dim`` ``dim`` by ``size`` and erase it. When ``size`` is another
+    ``tensor.dim`` with fewer uses, that one takes the place of the other instead (``dim``
+    moved to where it is, reading what it reads): the printed IR is the same, and a chain of
+    fused kernels, each sized by a ``tensor.dim`` of the one before, moves each use once
+    rather than all the uses gathered so far at each step (n**2 over a chain of n)."""
+    other = size.owner
+    if not (isinstance(other, xtensor.DimOp) and _has_fewer_uses(size, dim.result)):
+        dim.result.replace_all_uses_with(size)
+        _erase(dim)
+        return
+    if size.name_hint is not None:
+        dim.result.name_hint = size.name_hint
+    dim.detach()
+    parent = other.parent
+    assert parent is not None
+    parent.insert_op_before(dim, other)
+    dim.operands = tuple(other.operands)
+    size.replace_all_uses_with(dim.result)
+    _erase(other)
 
 
 def _is_dead(op: GenericOp) -> bool:
