@@ -11,7 +11,7 @@ import numpy as np
 
 import tensorir
 from tensorir import tensor
-from tensorir.frontend.function import emit_module
+from tensorir.compiler import FunctionGraph, to_tir
 from tensorir.lowering import pipelines
 
 
@@ -50,7 +50,7 @@ def _lower_wide(n: int) -> float:
     x = tensor.dvector("x")
     y = _wide_sum(x, n)
     t0 = time.perf_counter()
-    module = emit_module("wide", [x], [y], [])
+    module = to_tir(FunctionGraph((x,), (y,), 1), "wide")
     pipelines.lower(module, "loops")
     return time.perf_counter() - t0
 
