@@ -114,6 +114,7 @@ def compile(graph: FunctionGraph, symbol: str, mode: Mode) -> Compiled:  # noqa:
     run_passes(module, "loops", mode, start="adjoint")
     t2 = time.perf_counter()
     compiled = to_machine_code(module, symbol, mode)
+    module.erase(safe_erase=False)  # the IR is cyclic: free it now, not at the next full GC
     t3 = time.perf_counter()
     if config.debug >= 1:
         print(

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from xdsl.builder import Builder
 from xdsl.context import Context
 from xdsl.dialects import arith, func
 from xdsl.dialects import tensor as xtensor
@@ -31,6 +32,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.dialects import tir
@@ -62,15 +64,19 @@ class GradExpansion:
         self.loc = grad.attributes.get("loc")
         self.adjoints: dict[SSAValue, SSAValue] = {}
         self.created: list[Operation] = []
+        self.builder = Builder(
+            InsertPoint.before(grad), operation_insertion_handler=[self._inserted]
+        )
 
     # -- building ops ----------------------------------------------------------------------
 
     def emit(self, op: Operation) -> SSAValue:
-        self.block.insert_op_before(op, self.grad)
+        return self.builder.insert(op).results[0]
+
+    def _inserted(self, op: Operation) -> None:
         self.created.append(op)
         if self.loc is not None and op.dialect_name() == "tir":
             op.attributes["loc"] = self.loc
-        return op.results[0]
 
     def const(self, value: float, dtype: str, rank: int) -> SSAValue:
         """A scalar constant, as a tensor of ``rank`` size-1 dims (it broadcasts)."""

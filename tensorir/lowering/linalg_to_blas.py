@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xdsl.builder import Builder
 from xdsl.context import Context
 from xdsl.dialects import arith, func, memref
 from xdsl.dialects.builtin import (
@@ -32,6 +33,7 @@ from xdsl.dialects.linalg.ops import GenericOp
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.ir.affine import AffineExpr, AffineMap
 from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 
@@ -40,13 +42,10 @@ class _Call:
     """Builds the operands of one BLAS call before ``anchor``."""
 
     def __init__(self, anchor: Operation):
-        self.anchor = anchor
-        self.block = anchor.parent_block()
+        self.builder = Builder(InsertPoint.before(anchor))
 
     def insert(self, op: Operation) -> SSAValue:
-        assert self.block is not None
-        self.block.insert_op_before(op, self.anchor)
-        return op.results[0]
+        return self.builder.insert(op).results[0]
 
     def enum(self, value: int) -> SSAValue:
         return self.insert(arith.ConstantOp(IntegerAttr(value, i32)))

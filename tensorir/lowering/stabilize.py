@@ -29,10 +29,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from xdsl.builder import Builder
 from xdsl.context import Context
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint
 from xdsl.traits import Pure
 
 from tensorir.dialects import tir
@@ -147,21 +149,21 @@ def _match_op(pattern: Op, op: Operation, path: tuple[Wrapper, ...], caps: Captu
 # --------------------------------------------------------------------------- building
 
 
-class Builder:
+class Replacement:
     """Builds a replacement in front of ``root``, giving each new op ``root``'s location."""
 
     def __init__(self, root: Operation):
         self.root = root
         self.created: list[Operation] = []
+        self.builder = Builder(InsertPoint.before(root), operation_insertion_handler=[self._new])
 
-    def emit(self, op: Operation) -> SSAValue:
-        block = self.root.parent_block()
-        assert block is not None
-        block.insert_op_before(op, self.root)
+    def _new(self, op: Operation) -> None:
         if "loc" in self.root.attributes:
             op.attributes["loc"] = self.root.attributes["loc"]
         self.created.append(op)
-        return op.results[0]
+
+    def emit(self, op: Operation) -> SSAValue:
+        return self.builder.insert(op).results[0]
 
     def const_like(self, value: float, like: SSAValue) -> SSAValue:
         """A scalar constant of ``like``'s dtype, broadcast to ``like``'s rank."""
@@ -213,17 +215,17 @@ _OPS_BY_NAME: dict[str, type[Operation]] = {
 class M:
     """The captures of a match, each already wrapped as it was seen from the root."""
 
-    def __init__(self, b: Builder, caps: Captures):
+    def __init__(self, b: Replacement, caps: Captures):
         self._values = {name: b.wrap(v, path) for name, (v, path) in caps.items()}
 
     def __getattr__(self, name: str) -> SSAValue:
         return self._values[name]
 
 
-Build = Callable[[Builder, M], SSAValue]
+Build = Callable[[Replacement, M], SSAValue]
 
 
-def _sech2(b: Builder, x: SSAValue) -> SSAValue:
+def _sech2(b: Replacement, x: SSAValue) -> SSAValue:
     """``1 - tanh(x)**2`` with every intermediate in ``[0, 4]``: ``1 - t * t`` for
     ``|x| < 1/2`` (``t = tanh(x)``, ``t * t < 0.22``: no cancellation, and near 0 the value
     and its gradient ``-2 t t'`` keep every digit; written as a product, which no rule
@@ -263,7 +265,7 @@ RULES: list[tuple[Op, Build]] = [
 # fmt: on
 
 
-def _log_softmax(b: Builder, log: Operation) -> SSAValue | None:
+def _log_softmax(b: Replacement, log: Operation) -> SSAValue | None:
     """``log(softmax(x)) -> log_softmax(x)``, also through an indexing op:
     ``log(index(softmax(x), i)) -> index(log_softmax(x), i)`` (indexing commutes with log),
     and through dimshuffles and float casts on either side of the indexing op."""
@@ -283,7 +285,7 @@ def _log_softmax(b: Builder, log: Operation) -> SSAValue | None:
     return b.wrap(b.emit(picked), outer)
 
 
-def _log_sum_exp(b: Builder, log: Operation) -> SSAValue | None:
+def _log_sum_exp(b: Replacement, log: Operation) -> SSAValue | None:
     """``log(sum(exp(x), axes)) -> m + log(sum(exp(x - m), axes))`` with ``m = max(x, axes)``
     (0 where that is infinite, so that ``x - m`` is never ``inf - inf``); ``m`` carries no
     gradient (the sum does not depend on it), so the gradient is exactly softmax's."""
@@ -326,7 +328,7 @@ def _shifted_by_max(x: SSAValue, axes: tuple[int, ...]) -> bool:
     return isinstance(m, tir.MaxOp) and m.input == unshifted and m.get_axes() == axes
 
 
-FUNCTION_RULES: dict[type[Operation], list[Callable[[Builder, Operation], SSAValue | None]]] = {
+FUNCTION_RULES: dict[type[Operation], list[Callable[[Replacement, Operation], SSAValue | None]]] = {
     tir.LogOp: [_log_softmax, _log_sum_exp],
 }
 
@@ -344,20 +346,20 @@ def _rewrite(op: Operation) -> bool:
     if result is None or not _float_type(result):
         return False
     for fn in FUNCTION_RULES.get(type(op), []):
-        b = Builder(op)
+        b = Replacement(op)
         if _commit(op, b, fn(b, op)):
             return True
     for pattern, build in _BY_ROOT.get(type(op), []):
         caps: Captures = {}
         if not _match_op(pattern, op, (), caps):
             continue
-        b = Builder(op)
+        b = Replacement(op)
         if _commit(op, b, build(b, M(b, caps))):
             return True
     return False
 
 
-def _commit(op: Operation, b: Builder, new: SSAValue | None) -> bool:
+def _commit(op: Operation, b: Replacement, new: SSAValue | None) -> bool:
     """Replace ``op``'s result by ``new`` if it has exactly its type (else undo ``b``)."""
     old = op.results[0]
     if new is None or new.type != old.type:

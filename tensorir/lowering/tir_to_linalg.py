@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from xdsl.builder import Builder
 from xdsl.context import Context
 from xdsl.dialects import arith, func
 from xdsl.dialects import tensor as xtensor
@@ -31,6 +32,7 @@ from xdsl.dialects.linalg.ops import GenericOp, YieldOp
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.ir.affine import AffineExpr, AffineMap
 from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint
 
 from tensorir.abi import MAX_CHECK_VALUES
 from tensorir.dialects import tir
@@ -57,16 +59,14 @@ class FunctionLowering:
 
     def __init__(self, block: Block):
         self.block = block
-        self.anchor: Operation | None = None
+        self.builder = Builder(InsertPoint.at_start(block))  # moved before each op lowered
         self.dims: dict[tuple[SSAValue, int], SSAValue] = {}
         self.consts: dict[int, SSAValue] = {}
 
     # -- building blocks ---------------------------------------------------------------
 
     def insert(self, op: Operation) -> Operation:
-        assert self.anchor is not None
-        self.block.insert_op_before(op, self.anchor)
-        return op
+        return self.builder.insert(op)
 
     def index(self, n: int) -> SSAValue:
         """An ``index`` constant (inserted at the top of the function, shared)."""
@@ -146,7 +146,7 @@ class FunctionLowering:
     # -- ops ---------------------------------------------------------------------------
 
     def lower(self, op: Operation) -> None:
-        self.anchor = op
+        self.builder.insertion_point = InsertPoint.before(op)
         if isinstance(
             op, tir.ElementwiseBinaryOp | tir.ElementwiseUnaryOp | tir.CastOp | tir.SwitchOp
         ):

@@ -1,0 +1,65 @@
+"""Compile time of the gradient of a 10-layer MLP (the training step of issue W6).
+
+    python bench/bench_compile_mlp.py [layers] [width]
+
+Builds a tanh MLP of ``layers`` layers (``width`` units each, softmax output), its
+negative log-likelihood, the gradient with respect to every weight and bias, and an SGD
+update of each; prints the time of ``function()`` (best and median of 5 fresh compiles, after
+one that imports the compiler) and the time of one step on a batch of 20. A benchmark, not a
+test: numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import tensorir
+from tensorir import tensor as T
+
+
+def build(layers: int, width: int):
+    rng = np.random.default_rng(0)
+    x = T.dmatrix("x")
+    y = T.lvector("y")
+    params = []
+    h = x
+    for k in range(layers):
+        n_out = 10 if k == layers - 1 else width
+        W = tensorir.shared(rng.standard_normal((width, n_out)) * 0.1, name=f"W{k}")
+        b = tensorir.shared(np.zeros(n_out), name=f"b{k}")
+        params += [W, b]
+        z = T.dot(h, W) + b
+        h = T.nnet.softmax(z) if k == layers - 1 else T.tanh(z)
+    cost = -T.mean(T.log(h)[T.arange(y.shape[0]), y])
+    grads = T.grad(cost, params)
+    updates = [(p, p - 0.01 * g) for p, g in zip(params, grads, strict=True)]
+    return x, y, cost, updates
+
+
+def main(layers: int = 10, width: int = 100) -> None:
+    x, y, cost, updates = build(layers, width)
+    tensorir.function([x, y], cost, updates=updates)  # imports and first-use costs
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        f = tensorir.function([x, y], cost, updates=updates)
+        times.append(time.perf_counter() - t0)
+    data = np.random.default_rng(1).standard_normal((20, width))
+    labels = np.arange(20) % 10
+    f(data, labels)
+    t0 = time.perf_counter()
+    for _ in range(200):
+        f(data, labels)
+    step = (time.perf_counter() - t0) / 200
+    print(
+        f"{layers}-layer MLP ({width} wide) gradient: compile best {min(times):.3f} s, "
+        f"median {statistics.median(times):.3f} s; step {step * 1e6:.0f} us"
+    )
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:]))
