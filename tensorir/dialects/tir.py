@@ -53,6 +53,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from tensorir.abi import CHECK_EXCEPTIONS
 from tensorir.dialects import types as T
+from tensorir.dialects.tir_buffers import BUFFER_OPS
 
 ShapedT = base(TensorType) | base(MemRefType)
 
@@ -2509,6 +2510,7 @@ TIR = Dialect(
         GradOp,
         NanGuardOp,
         CheckOp,
+        *BUFFER_OPS,  # the buffer-level (L3) ops, tir_buffers.py
     ],
 )
 
