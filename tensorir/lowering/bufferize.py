@@ -7,6 +7,13 @@
 - Temporaries are reused: an elementwise kernel writes into an input temporary of the same
   type that dies there, instead of a fresh buffer.
 - ``tir.constant`` becomes a ``memref.global``; ``tir.reshape`` a view of its input buffer.
+- ``tir.arange``, ``tir.map`` and the indexing ops (positions known only at run time) become
+  the buffer-level ops of ``dialects/tir_buffers.py`` writing into the buffer chosen here: a
+  contiguous ``tir.subtensor`` a view (``tir.subtensor_view``), others a fresh buffer of the
+  size a ``*_shape`` op computes, or a copy of the input (or the input itself, a temporary
+  that dies there) that ``tir.inc_subtensor_into``/``tir.scatter_*_into`` update in place;
+  ``tir.map`` a ``tir.map_into`` whose body owns its temporaries. ``tir-to-loops`` makes
+  their loops and run-time checks; this pass creates no loop.
 - Results: a rank-0 result is returned by value; any other is a buffer this function owns and
   hands to the caller. A result that is an argument, a constant or already returned is copied
   into a fresh buffer first.
