@@ -1,76 +1,52 @@
 // RUN: tensorir-opt %s -p tir-bufferize | filecheck %s
-// tir.arange and tir.map become explicit loops: arange stores start + k * step for each k
-// (the count from the distance in 64 bits unsigned, so that no bound wraps, as numpy's);
-// a map allocates its result, runs its body once per row with the body's own temporaries
-// (freed in the same iteration), checks the row's shape and copies it into its row.
+// tir.arange becomes its checked length (tir.arange_shape), a fresh vector of that length
+// and tir.arange_into writing it; a map allocates its result and becomes a tir.map_into
+// whose body has its own temporaries (freed in the same iteration) and writes its row with
+// tir.row_into. The loops are tir-to-loops'.
 
 // CHECK-LABEL: func.func @arange
 func.func @arange(%start: tensor<i64>, %stop: tensor<i64>, %step: tensor<i64>) -> tensor<?xi64> {
   // CHECK:      %[[START:.*]] = memref.load %{{.*}}[] : memref<i64>
   // CHECK-NEXT: %[[STOP:.*]] = memref.load %{{.*}}[] : memref<i64>
   // CHECK-NEXT: %[[STEP:.*]] = memref.load %{{.*}}[] : memref<i64>
-  // CHECK:      tir.check %{{.*}}, "ValueError", "arange: step must not be zero (built at p.py:1: r = arange(a, b, c))"
-  // CHECK:      %[[UP:.*]] = arith.cmpi sgt, %[[STEP]], %{{.*}} : i64
-  // CHECK-NEXT: %[[HI:.*]] = arith.select %[[UP]], %[[STOP]], %[[START]] : i64
-  // CHECK-NEXT: %[[LO:.*]] = arith.select %[[UP]], %[[START]], %[[STOP]] : i64
-  // CHECK-NEXT: %[[SPAN:.*]] = arith.subi %[[HI]], %[[LO]] : i64
-  // CHECK:      %[[Q:.*]] = arith.divui %[[SPAN]], %[[STRIDE:.*]] : i64
-  // CHECK-NEXT: %[[R:.*]] = arith.remui %[[SPAN]], %[[STRIDE]] : i64
-  // CHECK:      %[[COUNT:.*]] = arith.addi %[[Q]], %{{.*}} : i64
-  // CHECK-NEXT: %[[EMPTY:.*]] = arith.cmpi sle, %[[HI]], %[[LO]] : i64
-  // CHECK:      tir.check %{{.*}}, "ValueError", "arange: Maximum allowed size exceeded (built at p.py:1: r = arange(a, b, c))"
-  // CHECK:      %[[N:.*]] = arith.select %[[EMPTY]], %{{.*}}, %[[COUNT]] : i64
-  // CHECK:      tir.check %{{.*}}, "ValueError", "arange: array is too big: {0} elements of int64 are more than 2**63 - 1 bytes (built at p.py:1: r = arange(a, b, c))"(%[[N]] : i64)
-  // CHECK-NEXT: %[[NI:.*]] = arith.index_cast %[[N]] : i64 to index
-  // CHECK-NEXT: %r = memref.alloc(%[[NI]]) : memref<?xi64>
-  // CHECK:      scf.for %[[K:.*]] = %{{.*}} to %[[NI]] step %{{.*}} {
-  // CHECK:        %[[V:.*]] = arith.addi %[[START]], %{{.*}} : i64
-  // CHECK-NEXT:   memref.store %[[V]], %r[%[[K]]] : memref<?xi64>
-  // CHECK:      func.return %r : memref<?xi64>
+  // CHECK-NEXT: %[[N:.*]] = tir.arange_shape %[[START]], %[[STOP]], %[[STEP]] {loc = "p.py:1: r = arange(a, b, c)"} : i64
+  // CHECK-NEXT: %r = memref.alloc(%[[N]]) : memref<?xi64>
+  // CHECK-NEXT: tir.arange_into %[[START]], %[[STEP]] into %r {loc = "p.py:1: r = arange(a, b, c)"} : i64, memref<?xi64>
+  // CHECK-NEXT: func.return %r : memref<?xi64>
   %r = tir.arange %start, %stop, %step {loc = "p.py:1: r = arange(a, b, c)"} : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
   func.return %r : tensor<?xi64>
 }
 
-// Float bounds: the count is ceil((stop - start) / step), and NaN bounds are refused; as
-// numpy, a count beyond 63 bits (or beyond 2**63 - 1 bytes) is a ValueError.
+// Float bounds: the same ops on f64 values.
 // CHECK-LABEL: func.func @arange_f64
 func.func @arange_f64(%start: tensor<f64>, %stop: tensor<f64>, %step: tensor<f64>) -> tensor<?xf64> {
-  // CHECK:      %[[Q:.*]] = arith.divf
-  // CHECK:      arith.cmpf ord, %[[Q]], %[[Q]] : f64
-  // CHECK:      tir.check %{{.*}}, "ValueError", "arange: step must be non-zero and the bounds finite"
-  // CHECK:      %[[C:.*]] = math.ceil %[[Q]] : f64
-  // CHECK:      arith.cmpf olt, %[[C]], %{{.*}} : f64
-  // CHECK:      tir.check %{{.*}}, "ValueError", "arange: Maximum allowed size exceeded"
-  // CHECK:      scf.for
-  // CHECK:        arith.sitofp
-  // CHECK:        arith.mulf
-  // CHECK:        arith.addf
+  // CHECK:      %[[N:.*]] = tir.arange_shape %{{.*}}, %{{.*}}, %{{.*}} : f64
+  // CHECK-NEXT: %r = memref.alloc(%[[N]]) : memref<?xf64>
+  // CHECK-NEXT: tir.arange_into %{{.*}}, %{{.*}} into %r : f64, memref<?xf64>
   %r = tir.arange %start, %stop, %step : (tensor<f64>, tensor<f64>, tensor<f64>) -> tensor<?xf64>
   func.return %r : tensor<?xf64>
 }
 
 // A map whose rows are exp(x) * i: the row index is stored into a stack slot the body reads;
-// the body's temporary is freed after its row is copied.
+// the body's temporary is freed after its row is written.
 // CHECK-LABEL: func.func @map
 func.func @map(%n: tensor<i64>, %x: tensor<?xf64>) -> tensor<?x?xf64> {
   // CHECK:      %[[N:.*]] = arith.index_cast %{{.*}} : i64 to index
   // CHECK:      %[[D:.*]] = memref.dim %x, %{{.*}} : memref<?xf64>
   // CHECK-NEXT: %rows = memref.alloc(%[[N]], %[[D]]) : memref<?x?xf64>
-  // CHECK:      scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} {
+  // CHECK-NEXT: tir.map_into %rows {loc = "p.py:7: J = jacobian(y, x)"} : memref<?x?xf64> {
+  // CHECK-NEXT: ^{{.*}}(%i: index):
   // CHECK-NEXT:   %[[SLOT:.*]] = memref.alloca() : memref<i64>
-  // CHECK-NEXT:   %[[IV:.*]] = arith.index_cast %[[I]] : index to i64
+  // CHECK-NEXT:   %[[IV:.*]] = arith.index_cast %i : index to i64
   // CHECK-NEXT:   memref.store %[[IV]], %[[SLOT]][] : memref<i64>
   // CHECK:        %[[ROW:.*]] = memref.alloc(%{{.*}}) : memref<?xf64>
   // CHECK:        linalg.generic {{.*}} ins(%x, %[[SLOT]] : memref<?xf64>, memref<i64>) outs(%[[ROW]] : memref<?xf64>)
-  // CHECK:        tir.check %{{.*}}, "ValueError", "map: a row has shape ({0}) but the rows must have shape ({1})"
-  // CHECK:        scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-  // CHECK-NEXT:     %[[V:.*]] = memref.load %[[ROW]][%[[J]]] : memref<?xf64>
-  // CHECK-NEXT:     memref.store %[[V]], %rows[%[[I]], %[[J]]] : memref<?x?xf64>
-  // CHECK-NEXT:   }
+  // CHECK:        tir.row_into %[[ROW]] into %rows[%i] {loc = "p.py:7: J = jacobian(y, x)"} : memref<?xf64>, memref<?x?xf64>
   // CHECK-NEXT:   memref.dealloc %[[ROW]] : memref<?xf64>
   // CHECK-NEXT: }
-  // CHECK:      func.return %rows : memref<?x?xf64>
-  %rows = tir.map %n, %x : (tensor<i64>, tensor<?xf64>) -> tensor<?x?xf64> {
+  // CHECK-NEXT: func.return %rows : memref<?x?xf64>
+  // CHECK-NOT:  scf.for
+  %rows = tir.map %n, %x {loc = "p.py:7: J = jacobian(y, x)"} : (tensor<i64>, tensor<?xf64>) -> tensor<?x?xf64> {
   ^bb0(%i: tensor<i64>):
     %c0 = arith.constant 0 : index
     %d = tensor.dim %x, %c0 : tensor<?xf64>

@@ -53,6 +53,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from tensorir.abi import CHECK_EXCEPTIONS
 from tensorir.dialects import types as T
+from tensorir.dialects.tir_buffers import BUFFER_OPS
 
 ShapedT = base(TensorType) | base(MemRefType)
 
@@ -1365,8 +1366,9 @@ class ReshapeOp(IRDLOperation):
 @irdl_op_definition
 class ViewOp(IRDLOperation):
     """A view of ``sizes`` consecutive elements (row-major) of a buffer, starting ``offset``
-    elements in: what ``tir-bufferize`` makes of a slice of leading dims (``x[i]``,
-    ``x[a:b]``), so that a minibatch ``data[i * b:(i + 1) * b]`` is not copied.
+    elements in: what ``tir-to-loops`` makes of a ``tir.subtensor_view``, a slice of leading
+    dims (``x[i]``, ``x[a:b]``), so that a minibatch ``data[i * b:(i + 1) * b]`` is not
+    copied.
 
     ``%rows = tir.view %data[%offset](%n, %m) : (memref<?x?xf64>, index, index, index)
     -> memref<?x?xf64>``
@@ -2554,6 +2556,7 @@ TIR = Dialect(
         GradOp,
         NanGuardOp,
         CheckOp,
+        *BUFFER_OPS,  # the buffer-level (L3) ops, tir_buffers.py
     ],
 )
 

@@ -7,6 +7,13 @@
 - Temporaries are reused: an elementwise kernel writes into an input temporary of the same
   type that dies there, instead of a fresh buffer.
 - ``tir.constant`` becomes a ``memref.global``; ``tir.reshape`` a view of its input buffer.
+- ``tir.arange``, ``tir.map`` and the indexing ops (positions known only at run time) become
+  the buffer-level ops of ``dialects/tir_buffers.py`` writing into the buffer chosen here: a
+  contiguous ``tir.subtensor`` a view (``tir.subtensor_view``), others a fresh buffer of the
+  size a ``*_shape`` op computes, or a copy of the input (or the input itself, a temporary
+  that dies there) that ``tir.inc_subtensor_into``/``tir.scatter_*_into`` update in place;
+  ``tir.map`` a ``tir.map_into`` whose body owns its temporaries. ``tir-to-loops`` makes
+  their loops and run-time checks; this pass creates no loop.
 - Results: a rank-0 result is returned by value; any other is a buffer this function owns and
   hands to the caller. A result that is an argument, a constant or already returned is copied
   into a fresh buffer first.
@@ -25,16 +32,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from xdsl.context import Context
-from xdsl.dialects import arith, func, math, memref, scf
+from xdsl.dialects import arith, func, memref
 from xdsl.dialects import tensor as xtensor
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     AffineMapAttr,
-    FloatAttr,
     IndexType,
     IntegerAttr,
     MemRefType,
@@ -44,7 +50,7 @@ from xdsl.dialects.builtin import (
     UnitAttr,
 )
 from xdsl.dialects.linalg.ops import GenericOp
-from xdsl.ir import Block, BlockArgument, Operation, SSAValue
+from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.ir.affine import AffineConstantExpr, AffineMap
 from xdsl.passes import ModulePass
 from xdsl.traits import IsTerminator
@@ -52,8 +58,8 @@ from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.abi import UPDATE_ATTR
 from tensorir.dialects import tir
+from tensorir.dialects import tir_buffers as tb
 from tensorir.dialects import types as T
-from tensorir.lowering import indexing
 
 
 def memref_type(t: TensorType) -> MemRefType:
@@ -88,8 +94,8 @@ class FunctionBufferization:
         self.returned_in_place: set[int] = set()
         # the first in-place write: every copy of a returned result is made before it
         self.first_write: Operation | None = None
-        # loop body of each tir.map -> (result buffer, row index, row dims, where)
-        self.map_targets: dict[Block, tuple[SSAValue, SSAValue, list[SSAValue], str]] = (
+        # body of each tir.map_into -> (result buffer, row index, the tir.map's loc)
+        self.map_targets: dict[Block, tuple[SSAValue, SSAValue, Attribute | None]] = (
             parent.map_targets if parent else {}
         )
 
@@ -285,15 +291,15 @@ class FunctionBufferization:
         elif isinstance(op, tir.ArangeOp):
             self.convert_arange(op)
         elif isinstance(op, tir.SubtensorOp):
-            indexing.lower_subtensor(self, op)
+            self.convert_subtensor(op)
         elif isinstance(op, tir.IncSubtensorOp):
-            indexing.lower_inc_subtensor(self, op)
+            self.convert_inc_subtensor(op)
         elif isinstance(op, tir.GatherOp):
-            indexing.lower_gather(self, op)
+            self.convert_gather(op)
         elif isinstance(op, tir.ScatterBase):
-            indexing.lower_scatter_add(self, op)
+            self.convert_scatter(op)
         elif isinstance(op, tir.ConcatenateOp):
-            indexing.lower_concatenate(self, op)
+            self.convert_concatenate(op)
         elif isinstance(op, tir.MapOp):
             self.convert_map(op)
         elif isinstance(op, tir.YieldOp):
@@ -441,7 +447,7 @@ class FunctionBufferization:
         self.insert_before(memref.CopyOp(b, new), anchor)
         return new
 
-    # -- sequences and maps: explicit loops ------------------------------------------------
+    # -- ops whose positions are known at run time: buffer-level tir ops -------------
 
     def load_scalar(self, v: SSAValue, anchor: Operation) -> SSAValue:
         """The value of the rank-0 tensor ``v``."""
@@ -454,145 +460,143 @@ class FunctionBufferization:
         self.root[b] = b
         return b
 
-    def convert_arange(self, op: tir.ArangeOp) -> None:
-        """``start + k * step`` for ``k < max(0, ceil((stop - start) / step))``, numpy's
-        count (for integers computed without overflow, for floats with numpy's special
-        cases; a count beyond int64 is numpy's ValueError): a loop (for floats numpy's exact
-        sequence)."""
-        start, stop, step = (self.load_scalar(v, op) for v in op.operands)
-        t = op.result.type
+    def load_scalars(self, values: Sequence[SSAValue], anchor: Operation) -> list[SSAValue]:
+        return [self.load_scalar(v, anchor) for v in values]
+
+    def dims(self, b: SSAValue, anchor: Operation, first: int = 0) -> list[SSAValue]:
+        """The dims of buffer ``b`` from ``first`` on, as indices."""
+        t = b.type
+        assert isinstance(t, MemRefType)
+        out = []
+        for i, size in enumerate(t.get_shape()[first:], first):
+            if size == DYNAMIC_INDEX:
+                at = self.insert_before(_index(i), anchor).results[0]
+                out.append(self.insert_before(memref.DimOp(b, at), anchor).results[0])
+            else:
+                out.append(self.insert_before(_index(size), anchor).results[0])
+        return out
+
+    def result_buffer(self, op: Operation, sizes: Sequence[SSAValue]) -> SSAValue:
+        """A fresh owned buffer for ``op``'s result (``sizes``: one per dim)."""
+        t = op.results[0].type
         assert isinstance(t, TensorType)
-        dtype = T.dtype_of(t.element_type)
-        elem = t.element_type
+        dynamic = [s for s, d in zip(sizes, t.get_shape(), strict=True) if d == DYNAMIC_INDEX]
+        out = self.new_buffer(t, dynamic, op)
+        out.name_hint = op.results[0].name_hint
+        return out
 
-        def ins(new: Operation) -> SSAValue:
-            return self.insert_before(new, op).results[0]
-
-        i64 = T.element_type("int64")
-
-        def i64_const(v: int) -> SSAValue:
-            return ins(arith.ConstantOp(IntegerAttr(v, i64)))
-
-        too_long = f"arange: Maximum allowed size exceeded{tir.built_at(op)}"
-        if T.is_float(dtype):
-            zero = ins(arith.ConstantOp(FloatAttr(0.0, elem)))
-            ok = ins(arith.CmpfOp(step, zero, "une"))
-            delta = ins(arith.SubfOp(stop, start))
-            span = ins(arith.DivfOp(delta, step))
-            ok = ins(arith.AndIOp(ok, ins(arith.CmpfOp(span, span, "ord"))))
-            self.insert_before(
-                tir.CheckOp(
-                    ok,
-                    "ValueError",
-                    f"arange: step must be non-zero and the bounds finite{tir.built_at(op)}",
-                ),
-                op,
-            )
-            ceil = ins(math.CeilOp(span))
-            limit = ins(arith.ConstantOp(FloatAttr(2.0**63, elem)))
-            fits = ins(arith.CmpfOp(ceil, limit, "olt"))
-            self.insert_before(tir.CheckOp(fits, "ValueError", too_long), op)
-            # numpy: a ratio that underflows to +0 while the bounds differ is one element
-            count = ins(arith.FPToSIOp(ins(arith.MaximumfOp(ceil, zero)), i64))
-            bits = T.element_type("int32" if dtype == "float32" else "int64")
-            as_int = ins(arith.BitcastOp(span, bits))
-            positive = ins(arith.CmpiOp(as_int, ins(arith.ConstantOp(IntegerAttr(0, bits))), "sge"))
-            underflow = ins(arith.AndIOp(ins(arith.CmpfOp(span, zero, "oeq")), positive))
-            one_element = ins(arith.AndIOp(ins(arith.CmpfOp(delta, zero, "une")), underflow))
-            count = ins(arith.SelectOp(one_element, i64_const(1), count))
-        else:
-            zero = ins(arith.ConstantOp(IntegerAttr(0, elem)))
-            ok = ins(arith.CmpiOp(step, zero, "ne"))
-            self.insert_before(
-                tir.CheckOp(ok, "ValueError", f"arange: step must not be zero{tir.built_at(op)}"),
-                op,
-            )
-            # as numpy's on Python ints (Theano's arange passes them): the distance exactly, in
-            # 64 bits unsigned
-            wide = [ins(arith.ExtSIOp(v, i64)) if elem != i64 else v for v in (start, stop, step)]
-            start64, stop64, step64 = wide
-            up = ins(arith.CmpiOp(step64, i64_const(0), "sgt"))
-            hi = ins(arith.SelectOp(up, stop64, start64))
-            lo = ins(arith.SelectOp(up, start64, stop64))
-            distance = ins(arith.SubiOp(hi, lo))  # modulo 2**64: exact as unsigned
-            stride = ins(arith.SelectOp(up, step64, ins(arith.SubiOp(i64_const(0), step64))))
-            # numpy's count is ceil of the rounded ratio, ceil(RN(distance / stride)): the
-            # quotient q, plus 1 when the remainder r survives the rounding, RN(q + r / stride)
-            # > q (always but for strides above 2**52, where numpy drops a last element)
-            quotient = ins(arith.DivUIOp(distance, stride))
-            remainder = ins(arith.RemUIOp(distance, stride))
-            f64 = T.element_type("float64")
-            q = ins(arith.UIToFPOp(quotient, f64))
-            ratio = ins(
-                arith.DivfOp(ins(arith.UIToFPOp(remainder, f64)), ins(arith.UIToFPOp(stride, f64)))
-            )
-            survives = ins(arith.CmpfOp(ins(arith.AddfOp(q, ratio)), q, "ogt"))
-            count = ins(arith.AddiOp(quotient, ins(arith.ExtUIOp(survives, i64))))
-            empty = ins(arith.CmpiOp(hi, lo, "sle"))
-            fits = ins(arith.OrIOp(empty, ins(arith.CmpiOp(count, i64_const(0), "sge"))))
-            self.insert_before(tir.CheckOp(fits, "ValueError", too_long), op)
-            count = ins(arith.SelectOp(empty, i64_const(0), count))
-        itemsize = np.dtype(dtype).itemsize
-        fits = ins(
-            arith.CmpiOp(
-                count, ins(arith.ConstantOp(IntegerAttr((2**63 - 1) // itemsize, i64))), "sle"
-            )
-        )
-        self.insert_before(
-            tir.CheckOp(
-                fits,
-                "ValueError",
-                f"arange: array is too big: {{0}} elements of {dtype} are more than 2**63 - 1 "
-                f"bytes{tir.built_at(op)}",
-                [count],
-            ),
-            op,
-        )
-        n = ins(arith.IndexCastOp(count, IndexType()))
-        out = self.new_buffer(t, [n], op)
-        out.name_hint = op.result.name_hint
-        if T.is_float(dtype):
-            # as numpy's fill: start, start + step, then start + k * delta with
-            # delta = (start + step) - start
-            second = ins(arith.AddfOp(start, step))
-            delta = ins(arith.SubfOp(second, start))
-        inner, (k,) = indexing.Builder(self.block, op).nest([n])
-        if T.is_float(dtype):
-            k64 = inner(arith.IndexCastOp(k, i64))
-            kv = inner(arith.SIToFPOp(k64, elem))
-            value = inner(arith.AddfOp(start, inner(arith.MulfOp(kv, delta))))
-            first, second_k = (inner.cmp(k64, inner.i64(j), "eq") for j in (0, 1))
-            value = inner(arith.SelectOp(second_k, second, value))
-            value = inner(arith.SelectOp(first, start, value))
-        else:
-            kv = inner(arith.IndexCastOp(k, elem))
-            value = inner(arith.AddiOp(start, inner(arith.MuliOp(kv, step))))
-        inner(memref.StoreOp.get(value, out, [k]))
-        self.buf[op.result] = out
+    def emit_into(self, op: Operation, new: Operation, out: SSAValue) -> None:
+        """Put the buffer-level ``new`` (writing ``out``) where ``op`` was, with its ``loc``."""
+        if "loc" in op.attributes:
+            new.attributes["loc"] = op.attributes["loc"]
+        self.insert_before(new, op)
+        self.buf[op.results[0]] = out
         self.erase_later(op)
 
+    def convert_arange(self, op: tir.ArangeOp) -> None:
+        """The checked count (``tir.arange_shape``), a vector of that length, filled by
+        ``tir.arange_into``."""
+        start, stop, step = self.load_scalars(op.operands, op)
+        shape = tb.ArangeShapeOp(start, stop, step)
+        if "loc" in op.attributes:
+            shape.attributes["loc"] = op.attributes["loc"]
+        n = self.insert_before(shape, op).results[0]
+        out = self.result_buffer(op, [n])
+        self.emit_into(op, tb.ArangeIntoOp(start, step, out), out)
+
+    def convert_subtensor(self, op: tir.SubtensorOp) -> None:
+        """A view when the part is contiguous, else a copy into a fresh buffer of the
+        part's (checked) shape."""
+        x = self.buf[op.input]
+        bounds = self.load_scalars(op.bounds, op)
+        kinds = op.get_kinds()
+        t = op.result.type
+        assert isinstance(t, TensorType)
+        if is_view(op):
+            view = tb.SubtensorViewOp(x, bounds, kinds, memref_type(t))
+            if "loc" in op.attributes:
+                view.attributes["loc"] = op.attributes["loc"]
+            self.replace(op, view)
+            self.root[view.result] = self.root[x]
+            return
+        shape = tb.SubtensorShapeOp(x, bounds, kinds)
+        if "loc" in op.attributes:
+            shape.attributes["loc"] = op.attributes["loc"]
+        self.insert_before(shape, op)
+        out = self.result_buffer(op, list(shape.sizes))
+        self.emit_into(op, tb.SubtensorIntoOp(x, bounds, out, kinds), out)
+
+    def fresh_or_reused(self, op: Operation) -> SSAValue:
+        """The result buffer of an op that writes into a copy of its input: the input itself
+        when it is a temporary that dies here and that the op reads through no other operand
+        (``set_subtensor(y[::-1], y)`` would read elements it has overwritten), else a fresh
+        copy."""
+        x_tensor = op.operands[0]
+        x = self.buf[x_tensor]
+        aliased = any(
+            self.root.get(self.buf.get(v)) is x  # type: ignore[arg-type]
+            for v in op.operands[1:]
+        )
+        if (
+            self.root.get(x) is x
+            and x in self.owned
+            and self.last_use.get(x_tensor) is op
+            and not aliased
+        ):
+            out = x
+        else:
+            out = self.result_buffer(op, self.dims(x, op))
+            self.insert_before(memref.CopyOp(x, out), op)
+        out.name_hint = op.results[0].name_hint
+        return out
+
+    def convert_inc_subtensor(self, op: tir.IncSubtensorOp) -> None:
+        out = self.fresh_or_reused(op)
+        bounds = self.load_scalars(op.bounds, op)
+        new = tb.IncSubtensorIntoOp(
+            self.buf[op.value], out, bounds, op.get_kinds(), set=op.is_set()
+        )
+        self.emit_into(op, new, out)
+
+    def convert_gather(self, op: tir.GatherOp) -> None:
+        """A fresh buffer of the indices' shape then the remaining dims of the input."""
+        x = self.buf[op.input]
+        indices = [self.buf[i] for i in op.indices]
+        sizes = self.dims(indices[0], op) + self.dims(x, op, len(indices))
+        out = self.result_buffer(op, sizes)
+        self.emit_into(op, tb.GatherIntoOp(x, indices, out), out)
+
+    def convert_scatter(self, op: tir.ScatterBase) -> None:
+        out = self.fresh_or_reused(op)
+        indices = [self.buf[i] for i in op.indices]
+        cls = tb.ScatterAddIntoOp if isinstance(op, tir.ScatterAddOp) else tb.ScatterIntoOp
+        self.emit_into(op, cls(self.buf[op.value], out, indices), out)
+
+    def convert_concatenate(self, op: tir.ConcatenateOp) -> None:
+        """A fresh buffer of the (checked) concatenated shape."""
+        inputs = [self.buf[v] for v in op.inputs]
+        shape = tb.ConcatenateShapeOp(inputs, op.get_axis())
+        if "loc" in op.attributes:
+            shape.attributes["loc"] = op.attributes["loc"]
+        self.insert_before(shape, op)
+        out = self.result_buffer(op, list(shape.sizes))
+        self.emit_into(op, tb.ConcatenateIntoOp(inputs, out, op.get_axis()), out)
+
     def convert_map(self, op: tir.MapOp) -> None:
-        """A loop over the rows: the body, bufferized with its own temporaries, computes row
-        ``i`` and copies it into row ``i`` of the result (after checking its shape)."""
+        """A ``tir.map_into`` over the rows of a fresh result: its body, bufferized with its
+        own temporaries (freed in the same iteration), computes row ``i`` and writes it with
+        ``tir.row_into``."""
 
         def ins(new: Operation) -> SSAValue:
             return self.insert_before(new, op).results[0]
 
         n = ins(arith.IndexCastOp(self.load_scalar(op.n, op), IndexType()))
         like = self.buf[op.like]
-        t = op.result.type
-        assert isinstance(t, TensorType)
-        row_shape = t.get_shape()[1:]
-        dims = [
-            ins(memref.DimOp(like, ins(_index(i)))) if size == DYNAMIC_INDEX else ins(_index(size))
-            for i, size in enumerate(row_shape)
-        ]
-        sizes = [n] + [d for d, size in zip(dims, row_shape, strict=True) if size == DYNAMIC_INDEX]
-        out = self.new_buffer(t, sizes, op)
-        out.name_hint = op.result.name_hint
+        out = self.result_buffer(op, [n, *self.dims(like, op)])
         source = op.body.block
         body = Block(arg_types=[IndexType()])
         iv = body.args[0]
+        iv.name_hint = source.args[0].name_hint
         slot = memref.AllocaOp.get(T.element_type("int64"), shape=[])
         body.add_op(slot)
         i64 = _add(body, arith.IndexCastOp(iv, T.element_type("int64")))
@@ -602,35 +606,24 @@ class FunctionBufferization:
         for inner in list(source.ops):
             inner.detach()
             body.add_op(inner)
-        body.add_op(scf.YieldOp())
-        self.map_targets[body] = (out, iv, dims, tir.built_at(op))
-        self.insert_before(scf.ForOp(ins(_index(0)), n, ins(_index(1)), [], body), op)
+        self.map_targets[body] = (out, iv, op.attributes.get("loc"))
+        new = tb.MapIntoOp(out, Region(body))
+        if "loc" in op.attributes:
+            new.attributes["loc"] = op.attributes["loc"]
+        self.insert_before(new, op)
         FunctionBufferization(self.module, self.fn, body, parent=self).run_body()
         self.buf[op.result] = out
         self.erase_later(op)
 
     def convert_yield(self, op: tir.YieldOp) -> None:
-        """Check the row's shape and copy it into its row of the map's result."""
+        """The row is written into its row of the map's result (``tir.row_into``)."""
         block = op.parent_block()
         assert block is not None
-        out, iv, dims, where = self.map_targets[block]
-        row = self.buf[op.value]
-        row_t = row.type
-        assert isinstance(row_t, MemRefType)
-
-        b = indexing.Builder(block, op)
-        got = b.dims(row)
-        fmt_a = ", ".join(f"{{{k}}}" for k in range(len(dims)))
-        fmt_b = ", ".join(f"{{{k + len(dims)}}}" for k in range(len(dims)))
-        b.check_equal(
-            list(zip(got, dims, strict=True)),
-            "ValueError",
-            f"map: a row has shape ({fmt_a}) but the rows must have shape ({fmt_b}){where}",
-            [*got, *dims],
-        )
-        inner, indices = b.nest(got)  # the copy: a loop nest over the row's dims
-        value = inner(memref.LoadOp.get(row, indices))
-        inner(memref.StoreOp.get(value, out, [iv, *indices]))
+        out, iv, loc = self.map_targets[block]
+        new = tb.RowIntoOp(self.buf[op.value], out, iv)
+        if loc is not None:
+            new.attributes["loc"] = loc
+        self.insert_before(new, op)
         op.detach()
         op.erase()
 
@@ -651,23 +644,26 @@ class FunctionBufferization:
                 anchor = root.owner  # type: ignore[assignment]
             assert isinstance(anchor, Operation)
             nxt = anchor if anchor.has_trait(IsTerminator) else anchor.next_op
-            assert nxt is not None
-            self.block.insert_op_before(memref.DeallocOp.get(root), nxt)
+            if nxt is None:  # the end of a tir.map_into body (no terminator)
+                self.block.add_op(memref.DeallocOp.get(root))
+            else:
+                self.block.insert_op_before(memref.DeallocOp.get(root), nxt)
 
 
 def _starts_at_root(b: SSAValue) -> bool:
     """Whether buffer ``b`` starts where its root does (itself or reshapes of it, not a
-    ``tir.view`` at an offset): only such a pointer can be handed over to be freed."""
+    ``tir.subtensor_view`` at an offset): only such a pointer can be handed over to be
+    freed."""
     while isinstance(b.owner, tir.ReshapeOp):
         b = b.owner.input
-    return not isinstance(b.owner, tir.ViewOp)
+    return not isinstance(b.owner, tir.ViewOp | tb.SubtensorViewOp)
 
 
 def is_view(op: Operation) -> bool:
     """Whether the tensor op ``op`` becomes a view of its first operand's buffer."""
     if isinstance(op, tir.ReshapeOp):
         return isinstance(op.input.type, TensorType)
-    return isinstance(op, tir.SubtensorOp) and indexing.is_contiguous(op)
+    return isinstance(op, tir.SubtensorOp) and tb.is_contiguous(op.get_kinds())
 
 
 def _add(block: Block, op: Operation) -> SSAValue:

@@ -11,8 +11,8 @@
   (``tir-fuse``);
 - ``buffers`` (L3): the kernels on memrefs, BLAS calls (``tir-bufferize``,
   ``tir-linalg-to-blas``);
-- ``loops`` (L4): ``scf`` + ``arith`` + ``math`` + ``memref`` (``convert-linalg-to-loops``,
-  ``lower-affine``);
+- ``loops`` (L4): ``scf`` + ``arith`` + ``math`` + ``memref`` (``tir-to-loops``,
+  ``convert-linalg-to-loops``, ``lower-affine``);
 - ``llvm`` (L5): LLVM IR text, the ``llvm`` target (``tensorir.lowering.llvm_emitter``).
 """
 
@@ -80,6 +80,12 @@ def _linalg_to_blas() -> type[ModulePass]:
     return LinalgToBlas
 
 
+def _to_loops() -> type[ModulePass]:
+    from tensorir.lowering.to_loops import TirToLoops
+
+    return TirToLoops
+
+
 def _linalg_to_loops() -> type[ModulePass]:
     from xdsl.transforms.convert_linalg_to_loops import ConvertLinalgToLoopsPass
 
@@ -109,6 +115,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-fuse": _fuse,
     "tir-bufferize": _bufferize,
     "tir-linalg-to-blas": _linalg_to_blas,
+    "tir-to-loops": _to_loops,
 }
 
 # The levels, in order, and the passes that reach each from the one before.
@@ -126,7 +133,8 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "linalg": ("tir-to-linalg",),
     "fused": ("tir-fuse",),
     "buffers": ("tir-bufferize", "tir-linalg-to-blas"),
-    "loops": ("convert-linalg-to-loops", "lower-affine"),
+    # tir-to-loops first: the generics in a tir.map_into body end inside its loop
+    "loops": ("tir-to-loops", "convert-linalg-to-loops", "lower-affine"),
 }
 
 _ALL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
