@@ -426,7 +426,7 @@ def test_evaluate_op_on_ops_built_directly() -> None:
     # tir.view (buffers): consecutive elements of a row-major buffer
     buffers = Block(arg_types=[MemRefType(f64, [DYNAMIC_INDEX, 3]), IndexType(), IndexType()])
     buf, offset, size = buffers.args
-    view = tir.ViewOp(buf, offset, [size], MemRefType(f64, [DYNAMIC_INDEX]))
+    view = tir_buffers.ViewOp(buf, offset, [size], MemRefType(f64, [DYNAMIC_INDEX]))
     assert evaluate_op(view, [x, 2, 3])[0].tolist() == [2.0, 3.0, 4.0]
     with pytest.raises(IndexError):
         evaluate_op(view, [x, 4, 3])

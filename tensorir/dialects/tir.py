@@ -1363,55 +1363,6 @@ class ReshapeOp(IRDLOperation):
         return out
 
 
-@irdl_op_definition
-class ViewOp(IRDLOperation):
-    """A view of ``sizes`` consecutive elements (row-major) of a buffer, starting ``offset``
-    elements in: what ``tir-to-loops`` makes of a ``tir.subtensor_view``, a slice of leading
-    dims (``x[i]``, ``x[a:b]``), so that a minibatch ``data[i * b:(i + 1) * b]`` is not
-    copied.
-
-    ``%rows = tir.view %data[%offset](%n, %m) : (memref<?x?xf64>, index, index, index)
-    -> memref<?x?xf64>``
-    """
-
-    name = "tir.view"
-    input = operand_def(MemRefType)
-    offset = operand_def(IndexType)
-    sizes = var_operand_def(IndexType)
-    result = result_def(MemRefType)
-    traits = traits_def(Pure())
-    assembly_format = (
-        "$input `[` $offset `]` `(` $sizes `)` attr-dict `:` `(` type($input) `,` "
-        "type($offset) (`,` type($sizes)^)? `)` `->` type($result)"
-    )
-
-    def __init__(
-        self, input: SSAValue, offset: SSAValue, sizes: Sequence[SSAValue], result_type: Attribute
-    ):
-        super().__init__(operands=[input, offset, list(sizes)], result_types=[result_type])
-
-    def verify_(self) -> None:
-        it, rt = self.input.type, self.result.type
-        assert isinstance(it, MemRefType) and isinstance(rt, MemRefType)
-        if it.element_type != rt.element_type:
-            raise VerifyException("tir.view: element types differ")
-        if len(self.sizes) != len(rt.get_shape()):
-            raise VerifyException(
-                f"tir.view: {len(self.sizes)} sizes for a result of rank {len(rt.get_shape())}"
-            )
-
-    def reference(self, input: np.ndarray, offset: np.ndarray, *sizes: np.ndarray) -> np.ndarray:
-        """The ``prod(sizes)`` elements from ``offset`` on of the row-major buffer, in that
-        shape (past its end: IndexError)."""
-        start, shape = int(offset), [int(s) for s in sizes]
-        n = math.prod(shape)
-        if start < 0 or min(shape, default=0) < 0 or start + n > input.size:
-            raise IndexError(
-                f"view: {n} elements from offset {start} do not fit a buffer of {input.size}"
-            )
-        return np.reshape(input, -1)[start : start + n].reshape(shape)
-
-
 # --------------------------------------------------------------------------- reductions
 
 
@@ -2532,7 +2483,6 @@ TIR = Dialect(
         ConstantOp,
         DimShuffleOp,
         ReshapeOp,
-        ViewOp,
         SumOp,
         ProdOp,
         MaxOp,

@@ -656,7 +656,7 @@ def _starts_at_root(b: SSAValue) -> bool:
     freed."""
     while isinstance(b.owner, tir.ReshapeOp):
         b = b.owner.input
-    return not isinstance(b.owner, tir.ViewOp | tb.SubtensorViewOp)
+    return not isinstance(b.owner, tb.ViewOp | tb.SubtensorViewOp)
 
 
 def is_view(op: Operation) -> bool:

@@ -442,7 +442,7 @@ class Lowering:
                 for later in dims[d + 1 :]:
                     stride = b(arith.MuliOp(stride, later))
                 offset = b(arith.AddiOp(offset, b(arith.MuliOp(start, stride))))
-        self.replace(op, [b(tir.ViewOp(x, offset, sizes, op.result.type))])
+        self.replace(op, [b(tb.ViewOp(x, offset, sizes, op.result.type))])
 
     def subtensor_shape(self, op: tb.SubtensorShapeOp) -> None:
         sizes, _ = self.part(self.builder(op), op)
