@@ -134,10 +134,11 @@ def check_reads(pass_name: str, module: ModuleOp) -> None:
             f"{levels.last} level ({levels.last_why}): run {first} first"
         )
     if ORDER.index(levels.first) > ORDER.index(hi):
+        after = PRODUCER[ORDER[ORDER.index(hi) + 1]]
+        done = "has already run" if after == pass_name else f"runs before {after}"
         raise LevelError(
             f"{pass_name} reads IR at the {wanted} level, but this IR is already at the "
-            f"{levels.first} level ({levels.first_why}): {pass_name} runs before "
-            f"{PRODUCER[ORDER[ORDER.index(hi) + 1]]}"
+            f"{levels.first} level ({levels.first_why}): {pass_name} {done}"
         )
 
 
