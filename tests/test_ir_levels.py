@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -16,8 +15,8 @@ LEVELS = ["tir", "linalg", "fused", "buffers", "loops"]
 
 
 def _opt_command() -> list[str]:
-    exe = shutil.which("tensorir-opt")
-    return [exe] if exe else [sys.executable, "-m", "tools.tensorir_opt"]
+    # the tool of this checkout, not a tensorir-opt installed from another one
+    return [sys.executable, "-m", "tensorir.opt"]
 
 
 def _opt(text: str, *args: str) -> str:

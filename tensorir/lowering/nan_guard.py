@@ -38,8 +38,9 @@ def _guarded(v: SSAValue) -> bool:
 
 @dataclass(frozen=True)
 class NanGuard(ModulePass):
-    """Guard every float value against NaN (``nan``), infinities (``inf``) and magnitudes
-    above 1e10 (``big``)."""
+    """Guard every float value against NaN, infinities and magnitudes above 1e10.
+
+    Each kind is an option: ``nan``, ``inf``, ``big``."""
 
     name = "tir-nan-guard"
 

@@ -216,15 +216,18 @@ def _pipeline_pass(level: str) -> Callable[[], type[ModulePass]]:
             name = f"tir-lower-to-{level}"
 
             def apply(self, ctx: Context, op: ModuleOp) -> None:
-                lower(op, level)
+                from tensorir.lowering.levels import start_level
 
-        LowerTo.__doc__ = f"The named pipeline from tir to the {level} level."
+                lower(op, level, start=start_level(op, level))
+
+        LowerTo.__doc__ = f"Run every pass up to the {level} level, from the input's level."
         return LowerTo
 
     return factory
 
 
-# Named pipelines: ``-p tir-lower-to-loops`` runs every pass from L1 to L4.
+# Named pipelines: ``-p tir-lower-to-loops`` runs every pass from the level its input is at
+# (``levels.start_level``: a dump of any level) to L4.
 PIPELINES: dict[str, Callable[[], type[ModulePass]]] = {
     f"tir-lower-to-{level}": _pipeline_pass(level) for level in list(LEVELS)[1:]
 }

@@ -394,8 +394,9 @@ def stabilize(module: ModuleOp) -> None:
 
 @dataclass(frozen=True)
 class Stabilize(ModulePass):
-    """Rewrite unstable formulas (``log(sigmoid(x))``, ``log(1 + x)``, ``log(sum(exp(x)))``,
-    ...) into equal stable ones."""
+    """Rewrite unstable formulas into equal stable ones.
+
+    ``log(sigmoid(x))``, ``log(1 + x)``, ``log(sum(exp(x)))``, ..."""
 
     name = "tir-stabilize"
 
