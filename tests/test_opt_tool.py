@@ -249,3 +249,25 @@ def test_the_check_runs_before_each_pass_of_a_pipeline(fn) -> None:
     done = opt("-", "-p", "tir-lower-to-adjoint,tir-to-linalg,tir-bufferize", input=fn.ir("tir"))
     assert done.returncode == 0, done.stderr
     assert "memref.alloc" in done.stdout
+
+
+def test_every_pass_declares_the_levels_it_reads() -> None:
+    from tensorir.lowering.levels import READS
+    from tensorir.lowering.pipelines import PASSES
+
+    assert set(PASSES) <= set(READS), set(PASSES) - set(READS)
+
+
+def test_tir_to_loops_itself_refuses_tensor_level_ops() -> None:
+    """Without the tool's level check (the pass run from Python), the pass says it too."""
+    from xdsl.context import Context
+    from xdsl.utils.exceptions import PassFailedException
+
+    import tensorir
+    from tensorir import tensor as T
+    from tensorir.lowering.to_loops import TirToLoops
+
+    x, i = T.dmatrix("x"), T.lvector("i")
+    module = tensorir.function([x, i], x[i]).module("adjoint")
+    with pytest.raises(PassFailedException, match="tir.gather works on tensors; run tir-bufferize"):
+        TirToLoops().apply(Context(), module)

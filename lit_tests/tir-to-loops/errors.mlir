@@ -3,7 +3,7 @@
 // run first, not a silent miscompile.
 
 func.func @tensors(%x: tensor<?x?xf64>, %rows: tensor<?xi64>) -> tensor<?x?xf64> {
-  // CHECK: tir-to-loops: tir.gather works on tensors; run tir-bufferize first
+  // CHECK: tensorir-opt: tir-to-loops reads IR at the buffers level, {{.*}}: run tir-bufferize first
   %g = tir.gather %x[%rows] : (tensor<?x?xf64>, tensor<?xi64>) -> tensor<?x?xf64>
   func.return %g : tensor<?x?xf64>
 }

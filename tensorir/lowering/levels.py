@@ -26,7 +26,7 @@ PRODUCER = {
     "linalg": "tir-to-linalg",
     "fused": "tir-fuse",
     "buffers": "tir-bufferize",
-    "loops": "convert-linalg-to-loops",
+    "loops": "tir-to-loops",
 }
 
 # What each of our passes reads: the first and last level its input may be at.
@@ -40,6 +40,7 @@ READS: dict[str, tuple[str, str]] = {
     "tir-fuse": ("linalg", "fused"),
     "tir-bufferize": ("linalg", "fused"),
     "tir-linalg-to-blas": ("buffers", "buffers"),
+    "tir-to-loops": ("buffers", "buffers"),
 }
 
 # The tir ops that tir-to-linalg replaces by linalg kernels (tir.constant, tir.check,
