@@ -53,6 +53,7 @@ from xdsl.dialects.linalg.ops import GenericOp
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.ir.affine import AffineConstantExpr, AffineMap
 from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.traits import IsTerminator
 from xdsl.utils.exceptions import PassFailedException
 
@@ -100,7 +101,7 @@ class FunctionBufferization:
         )
 
     def insert_before(self, op: Operation, anchor: Operation) -> Operation:
-        self.block.insert_op_before(op, anchor)
+        Rewriter.insert_op(op, InsertPoint.before(anchor))
         return op
 
     def run(self) -> None:

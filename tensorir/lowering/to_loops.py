@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from xdsl.builder import Builder as XBuilder
 from xdsl.context import Context
 from xdsl.dialects import arith, math, memref, scf
 from xdsl.dialects.builtin import (
@@ -41,6 +42,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.dialects import tir
@@ -52,14 +54,16 @@ I64 = T.element_type("int64")
 
 
 class Builder:
-    """Inserts ops before ``anchor`` in ``block``; ``nest`` moves it into a loop nest."""
+    """The loop-building vocabulary (constants, casts, compares, checks, loop nests) over
+    xDSL's ``Builder``, inserting before ``anchor`` in ``block``; ``nest`` gives one inside a
+    loop nest."""
 
     def __init__(self, block: Block, anchor: Operation):
         self.block = block
-        self.anchor = anchor
+        self.builder = XBuilder(InsertPoint.before(anchor))
 
     def __call__(self, op: Operation) -> SSAValue:
-        self.block.insert_op_before(op, self.anchor)
+        self.builder.insert(op)
         return op.results[0] if op.results else None  # type: ignore[return-value]
 
     def index(self, n: int) -> SSAValue:
