@@ -41,6 +41,7 @@ READS: dict[str, tuple[str, str]] = {
     "tir-bufferize": ("linalg", "fused"),
     "tir-linalg-to-blas": ("buffers", "buffers"),
     "tir-to-loops": ("buffers", "buffers"),
+    "tir-reductions": ("loops", "loops"),
 }
 
 # The tir ops that tir-to-linalg replaces by linalg kernels (tir.constant, tir.check,

@@ -534,7 +534,16 @@ def _constant(e: _FunctionEmitter, op: Operation) -> Any:
 @_on(*(f"arith.{n}" for n in _FLOAT_BIN))
 def _float_bin(e: _FunctionEmitter, op: Operation) -> Any:
     a, b = _operands(e, op)
-    return getattr(e.b, _FLOAT_BIN[op.name[6:]])(a, b)
+    fastmath = op.properties.get("fastmath")
+    flags = sorted(f.value for f in fastmath.data) if fastmath is not None else []  # type: ignore[attr-defined]
+    return getattr(e.b, _FLOAT_BIN[op.name[6:]])(a, b, flags=flags)
+
+
+@_on("math.ctlz", "math.cttz")
+def _count_zeros(e: _FunctionEmitter, op: Operation) -> Any:
+    (x,) = _operands(e, op)
+    name = f"llvm.{op.name[5:]}.{_suffix(x.type)}"
+    return e.b.call(e.parent.intrinsic(name, x.type, [x.type, I1]), [x, _const(I1, 0)])
 
 
 @_on(*(f"arith.{n}" for n in _INT_BIN))
@@ -787,7 +796,7 @@ def _alloc(e: _FunctionEmitter, op: Operation) -> Any:
         n = 1
         for d in shape:
             n *= d
-        return Memref(e.entry_alloca(ir.ArrayType(elem, n)), dims, elem)
+        return Memref(e.allocas.alloca(elem, size=_const(I64, n)), dims, elem)
     m = Memref(ir.Constant(PTR, None), dims, elem)
     ptr = e.malloc(e.nbytes(m))
     e.live.append(ptr)  # until its dealloc (loop bodies free theirs in the same iteration)

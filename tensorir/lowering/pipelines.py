@@ -92,6 +92,12 @@ def _linalg_to_loops() -> type[ModulePass]:
     return ConvertLinalgToLoopsPass
 
 
+def _reductions() -> type[ModulePass]:
+    from tensorir.lowering.reductions import Reductions
+
+    return Reductions
+
+
 def _nan_guard() -> type[ModulePass]:
     from tensorir.lowering.nan_guard import NanGuard
 
@@ -116,6 +122,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-bufferize": _bufferize,
     "tir-linalg-to-blas": _linalg_to_blas,
     "tir-to-loops": _to_loops,
+    "tir-reductions": _reductions,
 }
 
 # The levels, in order, and the passes that reach each from the one before.
@@ -134,7 +141,8 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "fused": ("tir-fuse",),
     "buffers": ("tir-bufferize", "tir-linalg-to-blas"),
     # tir-to-loops first: the generics in a tir.map_into body end inside its loop
-    "loops": ("tir-to-loops", "convert-linalg-to-loops", "lower-affine"),
+    # tir-reductions rewrites the sum loops that convert-linalg-to-loops makes
+    "loops": ("tir-to-loops", "convert-linalg-to-loops", "tir-reductions", "lower-affine"),
 }
 
 _ALL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
