@@ -78,3 +78,18 @@ def test_fused_element_expressions_and_means() -> None:
 def test_the_lanes_are_vectorized() -> None:
     f = _sum_fn("float32", 1)
     assert re.search(r"fadd <\d+ x float>", f.library.optimized_ir)
+
+
+def test_row_kernels_run_in_one_loop_with_the_same_values() -> None:
+    """tir-fuse-rows: softmax's six loops over the rows are one; values as numpy's."""
+    x = T.dmatrix("x")
+    f = tensorir.function([x], [T.nnet.softmax(x), T.nnet.log_softmax(x)])
+    loops = f.ir("loops")
+    top = [line for line in loops.splitlines() if line.startswith("    scf.for")]
+    assert len(top) == 1, top
+    a = np.random.default_rng(5).standard_normal((7, 300)) * 30
+    p, lp = f(a)
+    shifted = a - a.max(axis=1, keepdims=True)
+    expected = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(p, expected, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(lp, shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)))

@@ -42,6 +42,7 @@ READS: dict[str, tuple[str, str]] = {
     "tir-linalg-to-blas": ("buffers", "buffers"),
     "tir-to-loops": ("buffers", "buffers"),
     "tir-reductions": ("loops", "loops"),
+    "tir-fuse-rows": ("loops", "loops"),
 }
 
 # The tir ops that tir-to-linalg replaces by linalg kernels (tir.constant, tir.check,

@@ -98,6 +98,12 @@ def _reductions() -> type[ModulePass]:
     return Reductions
 
 
+def _fuse_rows() -> type[ModulePass]:
+    from tensorir.lowering.row_fusion import FuseRows
+
+    return FuseRows
+
+
 def _nan_guard() -> type[ModulePass]:
     from tensorir.lowering.nan_guard import NanGuard
 
@@ -123,6 +129,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-linalg-to-blas": _linalg_to_blas,
     "tir-to-loops": _to_loops,
     "tir-reductions": _reductions,
+    "tir-fuse-rows": _fuse_rows,
 }
 
 # The levels, in order, and the passes that reach each from the one before.
@@ -141,8 +148,15 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "fused": ("tir-fuse",),
     "buffers": ("tir-bufferize", "tir-linalg-to-blas"),
     # tir-to-loops first: the generics in a tir.map_into body end inside its loop
-    # tir-reductions rewrites the sum loops that convert-linalg-to-loops makes
-    "loops": ("tir-to-loops", "convert-linalg-to-loops", "tir-reductions", "lower-affine"),
+    # tir-reductions rewrites the sum loops that convert-linalg-to-loops makes; then the
+    # loops over the same rows are fused
+    "loops": (
+        "tir-to-loops",
+        "convert-linalg-to-loops",
+        "tir-reductions",
+        "tir-fuse-rows",
+        "lower-affine",
+    ),
 }
 
 _ALL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
