@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, IntegerAttr, ModuleOp
 
@@ -70,11 +69,28 @@ def to_tir(graph: FunctionGraph, symbol: str) -> ModuleOp:
 
 def run_passes(module: ModuleOp, level: str, mode: Mode, start: str = "tir") -> ModuleOp:
     """Step 2: the passes from ``start`` to ``level`` (``pipelines.LEVELS``), in place;
-    with ``config.debug >= 2`` verified and printed after each."""
-    debug = config.debug >= 2
-    after_pass = _print_after_pass if debug else None
+    with ``config.debug >= 1`` each pass's time is printed, with ``>= 2`` the IR after each
+    too (verified)."""
+    verify = config.debug >= 2
+    after_pass = _PassReport(verify) if config.debug >= 1 else None
     plan = mode.plan()
-    return pipelines.lower(module, level, start, verify=debug, after_pass=after_pass, mode=plan)
+    return pipelines.lower(module, level, start, verify=verify, after_pass=after_pass, mode=plan)
+
+
+class _PassReport:
+    """Prints the time each pass took (since the previous report), and with ``show_ir`` the
+    IR after it."""
+
+    def __init__(self, show_ir: bool):
+        self.show_ir = show_ir
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str, module: ModuleOp) -> None:
+        now = time.perf_counter()
+        print(f"tensorir:   {name:<26} {1e3 * (now - self.last):8.2f} ms", file=sys.stderr)
+        if self.show_ir:
+            print(f"// -----// IR after {name} //----- //\n{module}", file=sys.stderr)
+        self.last = time.perf_counter()
 
 
 def to_machine_code(module: ModuleOp, symbol: str, mode: Mode) -> Compiled:
@@ -131,7 +147,3 @@ def compile(graph: FunctionGraph, symbol: str, mode: Mode) -> Compiled:  # noqa:
 
     compiled.kernel = mode.instrument(compiled.kernel, adjoint, build)
     return compiled
-
-
-def _print_after_pass(name: str, module: Any) -> None:
-    print(f"// -----// IR after {name} //----- //\n{module}", file=sys.stderr)

@@ -4,6 +4,7 @@ code."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -116,6 +117,7 @@ def test_debug_levels_print_each_step(env: dict[str, str]) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "2"
     assert "IR after tir-fuse" in done.stderr and "tensorir: compiled fn_" in done.stderr
+    assert re.search(r"tensorir:   tir-fuse +\d+\.\d+ ms", done.stderr)  # time per pass
     assert "LLVM IR //" not in done.stderr  # level 3 only
 
 
