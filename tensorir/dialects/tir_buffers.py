@@ -105,6 +105,15 @@ def _part_rank(kinds: Sequence[int], rank: int) -> int:
     return rank - sum(1 for k in kinds if k == _INDEX)
 
 
+def _check_part(op: _KindsOp, part: MemRefType, whole: MemRefType, what: str) -> None:
+    """``part`` (the operand named ``what``) has the element type and rank of the part of
+    ``whole`` that ``op``'s index kinds select; the kinds match ``whole`` and the bounds."""
+    kinds = op.get_kinds()
+    _check_kinds(op, kinds, _rank(whole), list(op.bounds))  # type: ignore[attr-defined]
+    if part.element_type != whole.element_type or _rank(part) != _part_rank(kinds, _rank(whole)):
+        raise VerifyException(f"{op.name}: {what} {part} is not like a part of {whole}")
+
+
 def _check_index_buffers(op: Operation, x: MemRefType, indices: Sequence[SSAValue]) -> int:
     """Integer index buffers of one rank indexing the leading dims of ``x``: the rank of
     the gathered part."""
@@ -300,11 +309,7 @@ class SubtensorIntoOp(_KindsOp):
     def verify_(self) -> None:
         x = _memref(self.name, self.input, "input")
         out = _memref(self.name, self.out, "out")
-        _check_kinds(self, self.get_kinds(), _rank(x), list(self.bounds))
-        if out.element_type != x.element_type or _rank(out) != _part_rank(
-            self.get_kinds(), _rank(x)
-        ):
-            raise VerifyException(f"{self.name}: out {out} is not like a part of {x}")
+        _check_part(self, out, x, "out")
 
 
 @irdl_op_definition
@@ -352,11 +357,7 @@ class IncSubtensorIntoOp(_KindsOp):
     def verify_(self) -> None:
         out = _memref(self.name, self.out, "out")
         v = _memref(self.name, self.value, "value")
-        _check_kinds(self, self.get_kinds(), _rank(out), list(self.bounds))
-        if v.element_type != out.element_type or _rank(v) != _part_rank(
-            self.get_kinds(), _rank(out)
-        ):
-            raise VerifyException(f"{self.name}: value {v} is not like a part of {out}")
+        _check_part(self, v, out, "value")
 
 
 # --------------------------------------------------------------------------- integer arrays
