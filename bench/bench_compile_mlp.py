@@ -16,27 +16,14 @@ import sys
 import time
 
 import numpy as np
+from workloads import mlp_graph, mlp_init, theano_like
 
 import tensorir
-from tensorir import tensor as T
 
 
 def build(layers: int, width: int):
-    rng = np.random.default_rng(0)
-    x = T.dmatrix("x")
-    y = T.lvector("y")
-    params = []
-    h = x
-    for k in range(layers):
-        n_out = 10 if k == layers - 1 else width
-        W = tensorir.shared(rng.standard_normal((width, n_out)) * 0.1, name=f"W{k}")
-        b = tensorir.shared(np.zeros(n_out), name=f"b{k}")
-        params += [W, b]
-        z = T.dot(h, W) + b
-        h = T.nnet.softmax(z) if k == layers - 1 else T.tanh(z)
-    cost = -T.mean(T.log(h)[T.arange(y.shape[0]), y])
-    grads = T.grad(cost, params)
-    updates = [(p, p - 0.01 * g) for p, g in zip(params, grads, strict=True)]
+    init = mlp_init([width] * layers + [10], "float64", "normal")
+    x, y, cost, updates, _ = mlp_graph(theano_like("tensorir"), init, 0.01, "int64")
     return x, y, cost, updates
 
 

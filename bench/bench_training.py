@@ -15,35 +15,17 @@ import argparse
 import time
 
 import numpy as np
-
-import tensorir
-from tensorir import tensor
+from workloads import numpy_training_step, theano_like, training_step_graph
 
 
 def compile_step() -> tuple[object, object, float]:
-    x = tensor.fvector("x")
-    target = tensor.fscalar("target")
-    W = tensorir.shared(np.asarray([0.1, 0.25, 0.15, 0.3]), "W")
-    y = (x * W).sum()
-    cost = tensor.sqr(target - y)
-    (g,) = tensor.grad(cost, [W])
     t0 = time.perf_counter()
-    f = tensorir.function([x, target], y, updates=[(W, W - 0.1 * g)])
+    f, W = training_step_graph(theano_like("tensorir"))
     return f, W, time.perf_counter() - t0
 
 
 def numpy_step_factory() -> tuple[object, np.ndarray]:
-    W = np.asarray([0.1, 0.25, 0.15, 0.3])
-
-    def step(x: object, target: float) -> np.ndarray:
-        xv = np.asarray(x, dtype=np.float32).astype(np.float64)
-        t = np.float64(np.float32(target))
-        y = (xv * W).sum()
-        g = -((t - y) * 2.0) * xv
-        W[...] = W - 0.1 * g
-        return y
-
-    return step, W
+    return numpy_training_step()
 
 
 def timed(fn: object, args: tuple, calls: int) -> float:
