@@ -48,6 +48,10 @@ UPDATE_ATTR = "tir.update"
 argument k (a shared variable); ``tir-bufferize`` may then write it into argument k's buffer
 and return that argument itself."""
 
+LIBM_PREFIX = "__tir_libm_"
+"""Generated code may call libm's ``f`` as ``__tir_libm_f``, a name LLVM does not recognise
+(so it neither rewrites nor speculates the call); the JIT resolves it to libm's ``f``."""
+
 MAX_CHECK_VALUES = 16
 """At most this many values per check; ``err`` needs ``1 + MAX_CHECK_VALUES`` slots."""
 

@@ -95,7 +95,7 @@ class _PassReport:
 
 def to_machine_code(module: ModuleOp, symbol: str, mode: Mode) -> Compiled:
     """Steps 3 and 4: LLVM IR of a loops-level module, compiled; the entry point ``symbol``."""
-    emitted = emit_llvm_ir(module)
+    emitted = emit_llvm_ir(module, math=config.math)
     library = JITLibrary(emitted.llvm_ir, opt_level=mode.plan().llvm_opt_level)
     if config.debug >= 3:
         print(f"// -----// {symbol}: LLVM IR //----- //\n{emitted.llvm_ir}", file=sys.stderr)

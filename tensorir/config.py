@@ -51,6 +51,12 @@ OPTIONS: dict[str, Option] = {
         "IR after every pass; 3: also the LLVM IR before and after optimisation",
         minimum=0,
     ),
+    "math": Option(
+        "vector",
+        "elementary functions (exp, log, sin, tanh, erf, pow, ...): 'vector', tensorir's own, "
+        "within 4 ulp, which loops vectorize; 'libm', the C library's, one call per element",
+        ("vector", "libm"),
+    ),
     "llvm_opt_in_process": Option(
         64,
         "LLVM optimisations this process runs itself before handing them to a helper process "
@@ -65,6 +71,7 @@ class Config:
     mode: str = "FAST_RUN"
     device: str = "cpu"
     debug: int = 0
+    math: str = "vector"
     llvm_opt_in_process: int = 64
 
     def __setattr__(self, key: str, value: object) -> None:

@@ -87,10 +87,11 @@ class LLVMIRTarget(Target):
     name = "llvm"
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
+        from tensorir.config import config
         from tensorir.lowering.llvm_emitter import EmitError, print_llvm_ir
 
         try:
-            print_llvm_ir(module, output)
+            print_llvm_ir(module, output, math=config.math)
         except EmitError as e:
             raise OptError(str(e)) from None
 

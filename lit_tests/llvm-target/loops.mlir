@@ -1,15 +1,20 @@
 // RUN: tensorir-opt %s -p tir-lower-to-loops -t llvm | filecheck %s
 // Buffers are (noalias data pointer, dims); loads and stores address them with inbounds
-// getelementptr; a failed check stores its id and values into err and returns 1.
+// getelementptr; a failed check stores its id and values into err and returns 1. Buffers
+// come from one allocator, which asks for transparent huge pages from 4 MiB on (Linux).
 
 // CHECK: define i64 @"add"(ptr noalias %{{.*}}, i64 %{{.*}}, ptr noalias %{{.*}}, i64 %{{.*}}, ptr noalias %{{.*}}, ptr noalias %{{.*}})
 // CHECK: br i1 %{{.*}}, label %"check1_ok", label %"check1_failed"
 // CHECK: check1_failed:
 // CHECK: ret i64 1
-// CHECK: call ptr @"malloc"
+// CHECK: call ptr @"__tensorir_malloc"
 // CHECK: getelementptr inbounds double
 // CHECK: fadd double
 // CHECK: ret i64 0
+// CHECK: define internal ptr @"__tensorir_malloc"(i64 %".1")
+// CHECK: call ptr @"malloc"
+// CHECK: icmp sge i64 %{{.*}}, 4194304
+// CHECK: call i32 @"madvise"(ptr %{{.*}}, i64 %{{.*}}, i32 14)
 func.func @add(%x: tensor<?xf64>, %y: tensor<?xf64>) -> tensor<?xf64> {
   %z = tir.add %x, %y : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
   func.return %z : tensor<?xf64>

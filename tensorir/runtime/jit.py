@@ -9,6 +9,7 @@ import re
 
 import llvmlite.binding as llvm
 
+from tensorir.abi import LIBM_PREFIX
 from tensorir.config import config
 from tensorir.runtime import optimizer
 from tensorir.runtime.blas import PREFIX as BLAS_PREFIX
@@ -33,10 +34,11 @@ def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL]:
 
 @functools.cache
 def _resolve(name: str) -> bool:
-    """Register the address of C function ``name`` (libm's, else libc's) for the JIT; False
-    if neither has it."""
+    """Register the address of C function ``name`` (libm's, else libc's; ``__tir_libm_<f>``
+    is libm's ``f`` under a name LLVM does not know) for the JIT; False if neither has it."""
+    c_name = name.removeprefix(LIBM_PREFIX)
     for lib in reversed(_libraries()):
-        fn = getattr(lib, name, None)
+        fn = getattr(lib, c_name, None)
         if fn is not None:
             llvm.add_symbol(name, ctypes.cast(fn, ctypes.c_void_p).value)
             return True
