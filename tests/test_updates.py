@@ -397,3 +397,25 @@ def test_element_of_a_variable_updated_in_place_is_its_old_value() -> None:
         assert first == step
         np.testing.assert_array_equal(middle, [step, step])
     np.testing.assert_array_equal(vec.get_value(), np.full(4, 3.0))
+
+
+def test_one_generated_frame_per_call() -> None:
+    """A call is one generated ``__call__`` (conversions and the kernel's own lines, no
+    nested Python call); keywords and wrong counts take the general path, same results."""
+    w = tensorir.shared(np.zeros(3), name="w")
+    x, lr = tensor.dvector("x"), tensor.dscalar("lr")
+    f = tensorir.function([x, lr], (w * x).sum(), updates=[(w, w + lr * x)])
+    assert "kcall" not in f.call_source and "fn(" in f.call_source and "with L0" in f.call_source
+    assert type(f).__call__.__code__.co_name == "__call__"
+    ones = np.ones(3)
+    assert f(ones, 1.0) == 0.0
+    assert f(ones, lr=1.0) == 3.0
+    assert f(lr=2.0, x=ones) == 6.0
+    np.testing.assert_array_equal(w.get_value(), [4.0, 4.0, 4.0])
+    with pytest.raises(TypeError, match=r"expected 2 argument\(s\) \(x, lr\), got 3"):
+        f(ones, 1.0, 2.0)
+    with pytest.raises(TypeError, match=r"expected 2 argument\(s\) \(x, lr\), got 1"):
+        f(ones)
+    with pytest.raises(TypeError, match="missing input"):
+        f(x=ones)
+    np.testing.assert_array_equal(w.get_value(), [4.0, 4.0, 4.0])

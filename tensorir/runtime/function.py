@@ -91,6 +91,70 @@ class Function:
 
         self._n = len(self.inputs)
         self._fast = self._generate_call()
+        call = self._generate_dunder_call()
+        if call is not None:  # this instance's own class, whose __call__ is the whole call
+            cls = type(self)
+            self.__class__ = type(cls.__name__, (cls,), {
+                "__call__": call, "__slots__": (), "__module__": cls.__module__,
+                "__qualname__": cls.__qualname__, "_own_class": True,
+            })  # fmt: skip
+
+    _own_class = False
+
+    def _generate_dunder_call(self) -> Any:
+        """``__call__`` as one generated function (no frame but its own: a call costs what
+        numpy's does): positional arguments of exact type go straight to the conversions and
+        the kernel's own lines (``Kernel.call_source``); anything else (keywords, a wrong
+        count) goes through ``_bind`` and ``_fast``. None for a kernel with no source (a
+        checking mode's)."""
+        call_source = getattr(self.kernel, "call_source", None)
+        if call_source is None or self._own_class:
+            return None
+        n = self.n_outputs
+        commit = [(self.shared[k], n + j) for j, k in enumerate(self.updates)]
+        lines, env = call_source(commit)
+        names = [f"u{i}" for i in range(self._n)]
+        env.update(M=_MISSING, keys=self.output_keys)
+        missing = " or ".join(["rest", "kw", *(f"{u} is M" for u in names)])
+        body = [
+            f"if {missing}:",
+            f"    return self._bound(({''.join(u + ', ' for u in names)}), rest, kw)",
+        ]
+        for i, (spec, conv) in enumerate(zip(self.inputs, self._converters, strict=True)):
+            env[f"c{i}"] = conv
+            exact = {"float64": "float", "complex128": "complex"}.get(spec.dtype)
+            if not spec.broadcastable and exact:
+                body.append(f"a{i} = u{i} if type(u{i}) is {exact} else c{i}(u{i})")
+            else:
+                body.append(f"a{i} = c{i}(u{i})")
+        inner = [f"a{self._n + k} = s{k}._value" for k in range(len(self.shared))] + lines
+        for k, container in enumerate(self.shared):
+            env[f"s{k}"] = container
+        if self.updates:
+            locks = []
+            for j, container in enumerate(sorted(set(self.shared), key=id)):
+                env[f"L{j}"] = container.lock
+                locks.append(f"L{j}")
+            body.append(f"with {', '.join(locks)}:")
+            body += ["    " + line.replace("\n", "\n    ") for line in inner]
+        else:
+            body += inner
+        if self.output_keys is not None:
+            tail = f"dict(zip(keys, result[:{n}]))" if self.updates else "dict(zip(keys, result))"
+        elif self.outputs_as_list:
+            tail = f"result[:{n}]" if self.updates else "result"
+        else:
+            tail = "result[0]"
+        body.append(f"return {tail}")
+        params = "".join(f"{u}=M, " for u in names)
+        src = f"def __call__(self, {params}/, *rest, **kw):\n    " + "\n    ".join(body)
+        exec(compile(src, f"<function {self.name}>", "exec"), env)
+        self.call_source = src
+        return env["__call__"]
+
+    def _bound(self, given: tuple[Any, ...], rest: tuple[Any, ...], kw: dict[str, Any]) -> Any:
+        """The call of arguments given otherwise than as one positional value per input."""
+        return Function.__call__(self, *(a for a in given if a is not _MISSING), *rest, **kw)
 
     def _generate_call(self) -> Any:
         """The call specialised to these inputs, shared variables and updates: exact-type

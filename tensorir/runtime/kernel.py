@@ -99,6 +99,7 @@ class Kernel:
             "buffer": ffi.buffer,
             "free": _libc.free,
             "frombuffer": np.frombuffer,
+            "ndarray": np.ndarray,
             "fail": lambda rc, err: _fail(abi, rc, err),
             "bad": self._bad_arg,
             "bad_shape": self._bad_shape,
@@ -161,9 +162,22 @@ class Kernel:
         """The generated call itself (``kernel.call(*args)`` saves one Python call)."""
 
     def make_call(self, commit: Sequence[tuple[Any, int]] = ()) -> Callable[..., list[np.ndarray]]:
-        """The call, generated for this ABI; with ``commit``, pairs ``(target, k)``, it also
-        stores result ``k`` into ``target._value`` (a ``SharedContainer``'s array, unchecked) once
-        the kernel has succeeded.
+        """The call, generated for this ABI (``call_source``)."""
+        lines, env = self.call_source(commit)
+        src = "\n    ".join([f"def call({', '.join(self._argnames)}):", *lines, "return result"])
+        exec(compile(src, f"<kernel {self.abi.name}>", "exec"), env)
+        call = env["call"]
+        call.source = src
+        if not commit:
+            self.source = src
+        return call
+
+    def call_source(self, commit: Sequence[tuple[Any, int]] = ()) -> tuple[list[str], dict]:
+        """The lines of the call and the globals they use: they take the arguments from the
+        locals ``a0``, ``a1``, ... and leave the list of results in ``result``; a line may hold
+        nested lines (after a newline, indented from its own start by 4 more spaces). With
+        ``commit``, pairs ``(target, k)``, they also store result ``k`` into ``target._value``
+        (a ``SharedContainer``'s array, unchecked) once the kernel has succeeded.
 
         All or nothing: the kernel writes its in-place updates, so once it has returned
         successfully the call stores every ``commit`` even if a signal handler raises meanwhile
@@ -189,8 +203,9 @@ class Kernel:
                 return x
             _, _, dims = x
             owner = f"owners[{kept.index(i)}]" if i in kept else f"o{i}"
-            arr = f"frombuffer(buffer({owner}, n{i}), R{i})"
-            return arr + (f".reshape(({', '.join(dims)}))" if len(dims) != 1 else "")
+            if len(dims) == 1:
+                return f"frombuffer(buffer({owner}, n{i}), R{i})"
+            return f"ndarray(({''.join(d + ', ' for d in dims)}), R{i}, buffer({owner}, n{i}))"
 
         sizes = [f"n{i} = {self._results[i][1][1]}" for i in kept]
         take = (
@@ -223,25 +238,16 @@ class Kernel:
             run += ["        " + line for line in recover] + ["    raise"]
         else:  # nothing to take or store: a handler raising after the kernel loses nothing
             run = [f"rc = fn({args})", "if rc:\n        fail(rc, err)", *body]
-        src = "\n    ".join(
-            [
-                f"def call({', '.join(self._argnames)}):",
-                *self._pre,
-                "try:\n        item = pool.pop()",
-                "except IndexError:\n        item = make()",
-                "buf, err, pp, views, owners = item",
-                *run,
-                *(["del owners[:]"] if kept else []),
-                "pool.append(item)",
-                "return result",
-            ]
-        )
-        exec(compile(src, f"<kernel {self.abi.name}>", "exec"), env)
-        call = env["call"]
-        call.source = src
-        if not commit:
-            self.source = src
-        return call
+        lines = [
+            *self._pre,
+            "try:\n        item = pool.pop()",
+            "except IndexError:\n        item = make()",
+            "buf, err, pp, views, owners = item",
+            *run,
+            *(["del owners[:]"] if kept else []),
+            "pool.append(item)",
+        ]
+        return lines, env
 
     def _make_buffers(self) -> tuple[Any, ...]:
         buf = ffi.new("int64_t[]", self._nslots + 1 + MAX_CHECK_VALUES)
