@@ -419,3 +419,19 @@ def test_one_generated_frame_per_call() -> None:
     with pytest.raises(TypeError, match="missing input"):
         f(x=ones)
     np.testing.assert_array_equal(w.get_value(), [4.0, 4.0, 4.0])
+
+
+def test_many_updated_shared_variables() -> None:
+    """A call that updates 30 shared variables takes 30 locks (more than one with statement
+    may hold): positionally and with keywords, every update lands once."""
+    ws = [tensorir.shared(np.full(2, float(k)), name=f"w{k}") for k in range(30)]
+    x = tensor.dvector("x")
+    total = ws[0].sum()
+    for w in ws[1:]:
+        total = total + w.sum()
+    f = tensorir.function([x], total, updates=[(w, w + x) for w in ws])
+    ones = np.ones(2)
+    assert f(ones) == 2 * sum(range(30))
+    assert f(x=ones) == 2 * sum(range(30)) + 60
+    for k, w in enumerate(ws):
+        np.testing.assert_array_equal(w.get_value(), [k + 2.0, k + 2.0])

@@ -130,27 +130,45 @@ class Function:
         inner = [f"a{self._n + k} = s{k}._value" for k in range(len(self.shared))] + lines
         for k, container in enumerate(self.shared):
             env[f"s{k}"] = container
-        if self.updates:
-            locks = []
-            for j, container in enumerate(sorted(set(self.shared), key=id)):
-                env[f"L{j}"] = container.lock
-                locks.append(f"L{j}")
-            body.append(f"with {', '.join(locks)}:")
-            body += ["    " + line.replace("\n", "\n    ") for line in inner]
-        else:
-            body += inner
-        if self.output_keys is not None:
-            tail = f"dict(zip(keys, result[:{n}]))" if self.updates else "dict(zip(keys, result))"
-        elif self.outputs_as_list:
-            tail = f"result[:{n}]" if self.updates else "result"
-        else:
-            tail = "result[0]"
-        body.append(f"return {tail}")
+        inner = [*inner, f"return {self._outputs('result')}"]
+        body += self._under_locks(inner, [f"a{i}" for i in range(self._n)], env)
         params = "".join(f"{u}=M, " for u in names)
         src = f"def __call__(self, {params}/, *rest, **kw):\n    " + "\n    ".join(body)
         exec(compile(src, f"<function {self.name}>", "exec"), env)
         self.call_source = src
         return env["__call__"]
+
+    def _outputs(self, results: str) -> str:
+        """What a call returns, from the list ``results`` of the kernel's results."""
+        n, r = self.n_outputs, results
+        if self.output_keys is not None:
+            return f"dict(zip(keys, {r}[:{n}]))" if self.updates else f"dict(zip(keys, {r}))"
+        if self.outputs_as_list:
+            return f"{r}[:{n}]" if self.updates else r
+        return f"{r}[0]"
+
+    def _under_locks(self, inner: list[str], args: list[str], env: dict[str, Any]) -> list[str]:
+        """Lines that run ``inner`` (lines that end with a return, using the locals ``args``)
+        holding the lock of every shared container when the call has updates, taken in one
+        global order (by ``id``). Each group of ``_WITH_LOCKS`` is one with statement (it
+        nests a block per lock, and Python allows 20 in a function): the first here, each next
+        one in a function of its own that the previous calls. A signal handler may raise as
+        such a function starts: the locks taken so far are released; nothing has run."""
+        locks = [c.lock for c in sorted(set(self.shared), key=id)] if self.updates else []
+        groups = [locks[i : i + _WITH_LOCKS] for i in range(0, len(locks), _WITH_LOCKS)]
+        names = [f"L{j}" for j in range(len(locks))]
+        env.update(zip(names, locks, strict=True))
+        for g in range(len(groups) - 1, -1, -1):
+            first = g * _WITH_LOCKS
+            inner = [
+                f"with {', '.join(names[first : first + len(groups[g])])}:",
+                *("    " + line.replace("\n", "\n    ") for line in inner),
+            ]
+            if g:
+                src = f"def locked{g}({', '.join(args)}):\n    " + "\n    ".join(inner)
+                exec(compile(src, f"<function {self.name}>", "exec"), env)
+                inner = [f"return locked{g}({', '.join(args)})"]
+        return inner
 
     def _bound(self, given: tuple[Any, ...], rest: tuple[Any, ...], kw: dict[str, Any]) -> Any:
         """The call of arguments given otherwise than as one positional value per input."""
@@ -180,25 +198,11 @@ class Function:
         for k, container in enumerate(self.shared):
             env[f"s{k}"] = container
             args.append(f"s{k}._value")
-        if self.output_keys is not None:
-            tail = f"dict(zip(keys, r[:{n}]))" if self.updates else "dict(zip(keys, r))"
-        elif self.outputs_as_list:
-            tail = f"r[:{n}]" if self.updates else "r"
-        else:
-            tail = "r[0]"
-        call = f"r = kcall({', '.join(args)})"
-        if self.updates:
-            locks = []
-            for j, container in enumerate(sorted(set(self.shared), key=id)):
-                env[f"L{j}"] = container.lock
-                locks.append(f"L{j}")
-            body.append(f"with {', '.join(locks)}:")
-            body.append(f"    {call}")
-            # no call between these stores: a signal handler cannot run halfway through them
-            body += [f"    s{self.shared.index(t)}._value = r[{i}]" for t, i in stores]
-        else:
-            body.append(call)
-        body.append(f"return {tail}")
+        inner = [f"r = kcall({', '.join(args)})"]
+        # no call between these stores: a signal handler cannot run halfway through them
+        inner += [f"s{self.shared.index(t)}._value = r[{i}]" for t, i in stores]
+        inner.append(f"return {self._outputs('r')}")
+        body += self._under_locks(inner, [f"x{i}" for i in range(len(converted))], env)
         src = f"def call({', '.join(names)}):\n    " + "\n    ".join(body)
         exec(compile(src, f"<function {self.name}>", "exec"), env)
         self.source = src
@@ -237,3 +241,6 @@ class Function:
 
 
 _MISSING = object()
+
+_WITH_LOCKS = 12
+"""A generated call takes at most this many locks in one ``with`` statement."""
