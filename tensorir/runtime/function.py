@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from tensorir.runtime.convert import converter
 from tensorir.runtime.kernel import Kernel
 from tensorir.runtime.shared import SharedContainer
@@ -120,11 +122,20 @@ class Function:
             f"if {missing}:",
             f"    return self._bound(({''.join(u + ', ' for u in names)}), rest, kw)",
         ]
+        env["ndarray"] = np.ndarray
         for i, (spec, conv) in enumerate(zip(self.inputs, self._converters, strict=True)):
             env[f"c{i}"] = conv
             exact = {"float64": "float", "complex128": "complex"}.get(spec.dtype)
             if not spec.broadcastable and exact:
                 body.append(f"a{i} = u{i} if type(u{i}) is {exact} else c{i}(u{i})")
+            elif spec.broadcastable and not any(spec.broadcastable):
+                # the converter's fast path inline: an array as the kernel takes it
+                env[f"T{i}"] = np.dtype(spec.dtype)
+                exact = (
+                    f"type(u{i}) is ndarray and u{i}.dtype is T{i} and "
+                    f"u{i}.ndim == {len(spec.broadcastable)} and u{i}.flags.carray"
+                )
+                body.append(f"a{i} = u{i} if {exact} else c{i}(u{i})")
             else:
                 body.append(f"a{i} = c{i}(u{i})")
         inner = [f"a{self._n + k} = s{k}._value" for k in range(len(self.shared))] + lines
