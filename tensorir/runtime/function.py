@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import MethodType
 from typing import Any
 
 import numpy as np
 
 from tensorir.runtime.convert import converter
 from tensorir.runtime.kernel import Kernel
+from tensorir.runtime.native_call import native_call
 from tensorir.runtime.shared import SharedContainer
 
 
@@ -94,6 +96,12 @@ class Function:
         self._n = len(self.inputs)
         self._fast = self._generate_call()
         call = self._generate_dunder_call()
+        self.python_call = None if call is None else MethodType(call, self)
+        """The call in Python (``__call__`` unless the native call is used)."""
+        if call is not None and not self.shared and self.output_keys is None:
+            # in machine code when the arguments are as the kernel takes them, else ``call``
+            abi, address = self.kernel.abi, self.kernel.address
+            call = native_call(abi, address, self.python_call, outputs_as_list) or call
         if call is not None:  # this instance's own class, whose __call__ is the whole call
             cls = type(self)
             self.__class__ = type(cls.__name__, (cls,), {

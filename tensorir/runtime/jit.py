@@ -53,12 +53,25 @@ def _init() -> None:
         _resolve(name)
 
 
+_registered: set[str] = set()
+
+
+def register_symbols(symbols: dict[str, int]) -> None:
+    """Make each ``name`` callable from JIT-compiled code at its ``address`` (the runtime's
+    own helpers, CPython's and numpy's C functions)."""
+    _init()
+    for name, address in symbols.items():
+        if name not in _registered:
+            llvm.add_symbol(name, address)
+            _registered.add(name)
+
+
 def _resolve_declarations(mod: llvm.ModuleRef) -> None:
     """Make every external function ``mod`` declares callable, or raise (MCJIT would abort
     the process on a symbol it cannot find)."""
     for fn in mod.functions:
         name = fn.name
-        if not fn.is_declaration or name.startswith("llvm.") or name.startswith(BLAS_PREFIX):
+        if not fn.is_declaration or name.startswith(("llvm.", BLAS_PREFIX)) or name in _registered:
             continue
         if not _resolve(name):
             raise RuntimeError(
