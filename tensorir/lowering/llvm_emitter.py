@@ -32,7 +32,15 @@ from xdsl.dialects.builtin import (
 from xdsl.dialects.func import FuncOp
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
-from tensorir.abi import UPDATE_ATTR, ArgSpec, CheckSpec, FunctionABI, ResultSpec
+from tensorir.abi import (
+    PARALLEL_ATTR,
+    PARALLEL_FOR,
+    UPDATE_ATTR,
+    ArgSpec,
+    CheckSpec,
+    FunctionABI,
+    ResultSpec,
+)
 from tensorir.dialects import types as T
 
 I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
@@ -336,6 +344,7 @@ class _FunctionEmitter:
         # malloc-ed buffers live at the current point of the function (a loop body's are
         # freed in the same iteration): a failed check frees them before returning
         self.live: list[ir.Value] = []
+        self.n_parallel = 0  # parallel loops outlined so far (their bodies' names)
 
     # ---- signature and entry
 
@@ -936,6 +945,8 @@ def _return(e: _FunctionEmitter, op: Operation) -> None:
 
 @_on("scf.for")
 def _for(e: _FunctionEmitter, op: Operation) -> Any:
+    if PARALLEL_ATTR in op.attributes:
+        return _parallel_for(e, op)
     b = e.b
     lb, ub, step, *inits = _operands(e, op)
     body_block = op.regions[0].blocks.first
@@ -985,3 +996,177 @@ def _if(e: _FunctionEmitter, op: Operation) -> Any:
         for p, x in zip(phis, vals, strict=True):
             e.add_incoming(p, x, bb)
     return phis or None
+
+
+# ---- parallel loops
+
+PARALLEL_MIN_WORK = 1 << 16
+"""A ``tir.parallel`` loop goes to the thread pool when its iterations touch at least this many
+elements in all (trip count times the elements of the rows it indexes by the loop's
+variable); below, the kernel runs it itself: handing it out would cost more than it saves."""
+
+CHUNK_MIN_WORK = 1 << 14
+"""Elements a chunk of a parallel loop touches at least (its ``grain`` in iterations)."""
+
+_NOT_IN_PARALLEL = ("tir.check", "func.call", "func.return", "memref.alloc", "memref.copy")
+"""Ops a parallel loop's body may not hold: they need the kernel's error record, its frees, or
+a call that keeps its own threads (``tir-parallel-loops`` never marks such loops)."""
+
+
+def _leaves(x: Any) -> list[ir.Value]:
+    return [x.ptr, *x.dims] if isinstance(x, Memref) else [x]
+
+
+def _rebuild(x: Any, leaf: Callable[[ir.Value], ir.Value]) -> Any:
+    if isinstance(x, Memref):
+        return Memref(leaf(x.ptr), [leaf(d) for d in x.dims], x.elem)
+    return leaf(x)
+
+
+def _captured(op: Operation) -> list[SSAValue]:
+    """The values the ops inside ``op`` use that are defined outside it, in order of use."""
+    inside: set[SSAValue] = set()
+    for inner in op.walk():
+        if inner is not op:
+            inside.update(inner.results)
+        for region in inner.regions:
+            for block in region.blocks:
+                inside.update(block.args)
+    seen: dict[SSAValue, None] = {}
+    for inner in op.walk():
+        if inner is op:
+            continue
+        for v in inner.operands:
+            if v not in inside:
+                seen.setdefault(v)
+    return list(seen)
+
+
+class _LoopBodyEmitter(_FunctionEmitter):
+    """Emits the body of a parallel loop into its outlined function: its own stack slots
+    (each thread has its own), the kernel's values passed in as arguments."""
+
+    def __init__(self, kernel: _FunctionEmitter, fn: ir.Function):
+        super().__init__(kernel.parent, kernel.op)
+        self.checks = kernel.checks
+        self.fn = fn
+        self.allocas = ir.IRBuilder(fn.append_basic_block("allocas"))
+        self.entry = fn.append_basic_block("entry")
+        self.b = ir.IRBuilder(self.entry)
+
+    def fail_allocation_if(self, bad: ir.Value) -> None:
+        raise EmitError("llvm emitter: a tir.parallel loop allocates memory")
+
+
+def _row_work(e: _FunctionEmitter, op: Operation) -> ir.Value:
+    """Elements one iteration of the loop touches, estimated at run time: the sum, over the
+    buffers it indexes ``[%i, ...]``, of a row's elements (at least 1)."""
+    iv = op.regions[0].blocks.first.args[0]  # type: ignore[union-attr]
+    rows: dict[SSAValue, None] = {}
+    for inner in op.walk():
+        if inner.name in ("memref.load", "memref.store"):
+            m = inner.operands[0 if inner.name == "memref.load" else 1]
+            indices = inner.operands[1 if inner.name == "memref.load" else 2 :]
+            if indices and indices[0] is iv and m in e.values:
+                rows.setdefault(m)
+    b, total = e.b, None
+    for m in rows:
+        n: ir.Value = _const(I64, 1)
+        for d in e.v(m).dims[1:]:
+            n = b.mul(n, d)
+        total = n if total is None else b.add(total, n)
+    if total is None:
+        return _const(I64, 1)
+    return b.select(b.icmp_signed("<", total, _const(I64, 1)), _const(I64, 1), total)
+
+
+def _parallel_for(e: _FunctionEmitter, op: Operation) -> None:
+    """A ``tir.parallel`` loop: its body becomes ``void body(ctx, lo, hi)`` running iterations
+    ``[lo, hi)``, the values it uses passed through ``ctx``, a struct on the kernel's stack.
+    The kernel calls ``body(ctx, 0, n)`` itself when the work is small
+    (``PARALLEL_MIN_WORK``), else hands it to the pool (``tir_parallel_for``)."""
+    if op.results:
+        raise EmitError("llvm emitter: a tir.parallel loop carries values")
+    for inner in op.walk():
+        if inner.name in _NOT_IN_PARALLEL:
+            raise EmitError(f"llvm emitter: a tir.parallel loop holds {inner.name}")
+    body_block = op.regions[0].blocks.first
+    assert body_block is not None
+    b, parent = e.b, e.parent
+    lb, ub = e.v(op.operands[0]), e.v(op.operands[1])
+    captured = _captured(op)
+    passed: dict[ir.Value, int] = {}
+    for leaf in [lb, *(x for v in captured for x in _leaves(e.v(v)))]:
+        if not isinstance(leaf, ir.Constant | ir.GlobalValue):
+            passed.setdefault(leaf, len(passed))
+    leaves = list(passed)
+    name = f"{e.fn.name}.parallel{e.n_parallel}"
+    e.n_parallel += 1
+
+    # the loop itself, iterations [lb + lo, lb + hi), its arguments noalias as the kernel's
+    impl = ir.Function(
+        parent.llmod, ir.FunctionType(VOID, [I64, I64, *(x.type for x in leaves)]), name + ".loop"
+    )
+    impl.linkage = "internal"
+    impl.attributes.add("alwaysinline")
+    impl.attributes.add("nounwind")
+    for arg in impl.args[2:]:
+        if isinstance(arg.type, ir.PointerType):
+            arg.add_attribute("noalias")
+    sub = _LoopBodyEmitter(e, impl)
+
+    def leaf(x: ir.Value) -> ir.Value:
+        return impl.args[2 + passed[x]] if x in passed else x
+
+    for v in captured:
+        sub.values[v] = _rebuild(e.v(v), leaf)
+    sb = sub.b
+    start, end = sb.add(leaf(lb), impl.args[0]), sb.add(leaf(lb), impl.args[1])
+    header = impl.append_basic_block("for_header")
+    loop_body = impl.append_basic_block("for_body")
+    exit_ = impl.append_basic_block("for_exit")
+    sb.branch(header)
+    sb.position_at_end(header)
+    iv = sb.phi(I64)
+    iv.add_incoming(start, sub.entry)
+    sb.cbranch(sb.icmp_signed("<", iv, end), loop_body, exit_)
+    sb.position_at_end(loop_body)
+    sub.values[body_block.args[0]] = iv
+    sub.emit_block(body_block)
+    iv.add_incoming(sb.add(iv, _const(I64, 1), flags=["nsw"]), sb.block)
+    sb.branch(header)
+    sb.position_at_end(exit_)
+    sb.ret_void()
+    sub.allocas.branch(sub.entry)
+
+    # body(ctx, lo, hi): the values out of ctx, then the loop
+    ctx_type = ir.LiteralStructType([x.type for x in leaves])
+    body = ir.Function(parent.llmod, ir.FunctionType(VOID, [PTR, I64, I64]), name)
+    body.linkage = "internal"
+    body.attributes.add("nounwind")
+    bb = ir.IRBuilder(body.append_basic_block("entry"))
+    ctx_arg, lo, hi = body.args
+    fields = [
+        bb.load(
+            bb.gep(ctx_arg, [_const(I32, 0), _const(I32, k)], source_etype=ctx_type), typ=x.type
+        )
+        for k, x in enumerate(leaves)
+    ]
+    bb.call(impl, [lo, hi, *fields])
+    bb.ret_void()
+
+    # the kernel: ctx on its stack, then inline or through the pool
+    ctx = e.allocas.alloca(ctx_type)
+    for k, x in enumerate(leaves):
+        b.store(x, b.gep(ctx, [_const(I32, 0), _const(I32, k)], inbounds=True))
+    n = b.sub(ub, lb)
+    n = b.select(b.icmp_signed("<", n, _const(I64, 0)), _const(I64, 0), n)
+    row = _row_work(e, op)
+    small = b.icmp_signed("<", b.mul(n, row), _const(I64, PARALLEL_MIN_WORK))
+    with b.if_else(small) as (inline, pooled):
+        with inline:
+            b.call(body, [ctx, _const(I64, 0), n])
+        with pooled:
+            grain = b.sdiv(_const(I64, CHUNK_MIN_WORK), row)
+            pool = parent.intrinsic(PARALLEL_FOR, VOID, [PTR, PTR, I64, I64])
+            b.call(pool, [body, ctx, n, grain])
