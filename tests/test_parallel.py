@@ -111,6 +111,29 @@ def test_errors_inside_parallel_kernels(pool_threads) -> None:
     np.testing.assert_array_equal(w.get_value(), a)
 
 
+@pytest.mark.parametrize("n", [50, BIG])
+def test_first_failing_iteration_raises(pool_threads, n: int) -> None:
+    """A gather's loop checks each index and runs in parallel: whichever thread finds a bad
+    index first, the error raised is the one of the first bad position, as serially."""
+    table, i = T.dmatrix("table"), T.lvector("i")
+    f = tensorir.function([table, i], table[i] * 2)
+    t = np.arange(40.0).reshape(10, 4)
+    idx = np.arange(n) % 10
+    for first, later in ((3, n - 1), (n // 2, n // 2 + 1), (n - 2, n - 1)):
+        bad = idx.copy()
+        bad[first], bad[later] = -1000 - first, 1000 + later
+        messages = set()
+        for threads_ in (1, 4, 4, 4):
+            pool_threads(threads_)
+            with pytest.raises(IndexError) as info:
+                f(t, bad)
+            messages.add(str(info.value).split(" (built")[0])
+        assert messages == {f"index {-1000 - first} is out of bounds for axis 0 with size 10"}
+    one, four = both(f, t, idx, set_threads=pool_threads)
+    assert_same_bits(one, four)
+    np.testing.assert_array_equal(one[0], t[idx] * 2)
+
+
 def test_concurrent_callers(pool_threads) -> None:
     """Several Python threads call parallel kernels at once: one holds the pool, the others
     run their loops themselves; every result is right."""

@@ -83,3 +83,33 @@ func.func @scale_rows(%x: memref<?x?xf32>, %v: memref<?xf32>, %flag: i1) -> memr
   }
   func.return %out : memref<?x?xf32>
 }
+
+// a gather checking each index: it writes only its own allocation, so a failed call leaves
+// nothing behind; the emitter raises the first failing iteration's check
+// CHECK-LABEL: func.func @gather
+// CHECK:       scf.for %i = %c0 to %n step %c1 {
+// CHECK:         tir.check
+// CHECK:       } {tir.parallel}
+func.func @gather(%x: memref<?x?xf64>, %idx: memref<?xi64>) -> memref<?x?xf64> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0 : i64
+  %n = memref.dim %idx, %c0 : memref<?xi64>
+  %rows = memref.dim %x, %c0 : memref<?x?xf64>
+  %cols = memref.dim %x, %c1 : memref<?x?xf64>
+  %rows64 = arith.index_cast %rows : index to i64
+  %out = memref.alloc(%n, %cols) : memref<?x?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %k = memref.load %idx[%i] : memref<?xi64>
+    %lo = arith.cmpi sge, %k, %zero : i64
+    %hi = arith.cmpi slt, %k, %rows64 : i64
+    %ok = arith.andi %lo, %hi : i1
+    "tir.check"(%ok, %k, %rows64) <{kind = "IndexError", message = "index {0} is out of bounds for size {1}"}> : (i1, i64, i64) -> ()
+    %r = arith.index_cast %k : i64 to index
+    scf.for %j = %c0 to %cols step %c1 {
+      %v = memref.load %x[%r, %j] : memref<?x?xf64>
+      memref.store %v, %out[%i, %j] : memref<?x?xf64>
+    }
+  }
+  func.return %out : memref<?x?xf64>
+}

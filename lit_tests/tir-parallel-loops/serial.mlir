@@ -54,7 +54,8 @@ func.func @totals(%x: memref<?xf64>, %acc: memref<f64>) -> f64 {
   func.return %s : f64
 }
 
-// a run-time check, a BLAS call, a buffer allocated and freed in each iteration, a step of 2
+// a run-time check in a loop that writes an argument, a BLAS call, a buffer allocated and
+// freed in each iteration, a step of 2
 func.func private @tensorir_cblas_ddot(i64, memref<?xf64>, i64, memref<?xf64>, i64) -> f64
 func.func @effects(%x: memref<?x?xf64>, %out: memref<?xf64>) -> memref<?xf64> {
   %c0 = arith.constant 0 : index

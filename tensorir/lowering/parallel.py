@@ -16,10 +16,14 @@ are judged alike. An outermost ``scf.for`` (not inside another loop) is marked w
 - it has step 1 and carries no value from one iteration to the next (no ``iter_args``);
 - its body (nested loops and ``scf.if``s included) holds only ``arith``, ``math`` and
   ``complex`` ops, ``memref.load``/``store``/``dim``/``get_global``, stack slots
-  (``memref.alloca``: each iteration's own) and ``scf`` control flow: no run-time check (the
-  first failing iteration must be the one that raises), no call (BLAS keeps its own threads
-  and runs outside parallel regions), no allocation or free (a heap buffer whose lifetime
-  crosses iterations), no view made inside the loop;
+  (``memref.alloca``: each iteration's own), ``scf`` control flow and run-time checks
+  (``tir.check``): no call (BLAS keeps its own threads and runs outside parallel regions), no
+  allocation or free (a heap buffer whose lifetime crosses iterations), no view made inside
+  the loop;
+- a loop with a check writes only buffers of the function's own (allocations, stack slots):
+  it may run iterations past the first failing one before the failure is raised (the emitter
+  raises the check of the first failing iteration, as the serial loop would), and a buffer
+  the caller holds (an argument, a global) must be left as it was by a failed call;
 - every buffer it stores into (other than its own stack slots) is reached through a known
   root (a function argument, an allocation, a stack slot or global of the function, through
   views), and every load or store of that root in the loop goes through the same value at
@@ -123,12 +127,14 @@ def why_serial(loop: scf.ForOp) -> str | None:
         return "its step is not the constant 1"
     iv = loop.body.block.args[0]
     accesses: list[_Access] = []
+    checks = False
     for op in _walk(loop.body.block):
         if op.dialect_name() in _PURE_DIALECTS:
             continue
+        if op.name == "tir.check":
+            checks = True
+            continue
         if not isinstance(op, _ALLOWED):
-            if op.name == "tir.check":
-                return "it has a run-time check (the first failing iteration must raise)"
             if isinstance(op, func.CallOp):
                 return f"it calls @{op.callee.root_reference.data}"
             if isinstance(op, memref.AllocOp | memref.DeallocOp):
@@ -154,6 +160,11 @@ def why_serial(loop: scf.ForOp) -> str | None:
             return f"it {verb} {_name(a.value)}, a buffer of unknown origin"
     for w in written:
         r = roots[id(w)]
+        if checks and isinstance(r, tuple):
+            return (
+                f"it has a run-time check and writes {_name(w.value)}, which the caller holds "
+                "(a failed call must leave it as it was)"
+            )
         for a in shared:
             if not _same(roots[id(a)], r):
                 continue
