@@ -57,11 +57,14 @@ def test_elementwise_same_bits(pool_threads, n: int) -> None:
     np.testing.assert_allclose(one[0], 2 * a + 3 * b + 1, rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("shape", [(0, 5), (5, 0), (3, 4), (999, 301), (301, 999), (40_000, 3)])
+@pytest.mark.parametrize(
+    "shape", [(0, 5), (5, 0), (3, 4), (999, 301), (301, 999), (40_000, 3), (150, 2049)]
+)
 def test_rows_same_bits(pool_threads, shape: tuple[int, int]) -> None:
     m, v = T.dmatrix("m"), T.dvector("v")
     outs = [m.sum(axis=1), m.max(axis=1) if shape[1] else m.sum(axis=1), m * v + 1]
-    outs.append(T.nnet.softmax(m))
+    outs += [T.nnet.softmax(m), m.sum(axis=0), m.mean(axis=0)]
+    outs.append((m * 2).max(axis=0) if shape[0] else m.sum(axis=0))
     f = tensorir.function([m, v], outs)
     rng = np.random.default_rng(shape[0])
     a, b = rng.standard_normal(shape), rng.standard_normal(shape[1])
@@ -69,6 +72,7 @@ def test_rows_same_bits(pool_threads, shape: tuple[int, int]) -> None:
     assert_same_bits(one, four)
     np.testing.assert_allclose(one[0], a.sum(axis=1), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(one[2], a * b + 1)
+    np.testing.assert_allclose(one[4], a.sum(axis=0), rtol=1e-12, atol=1e-12)
 
 
 def test_large_calls_use_the_pool(pool_threads) -> None:

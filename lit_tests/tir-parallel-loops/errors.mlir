@@ -2,7 +2,7 @@
 // A loop marked {tir.parallel} by hand that the pass cannot prove parallel is an error
 // naming the reason.
 
-// CHECK: @column_sums: a loop is marked tir.parallel, but it writes %sums and reads it at an index other than [%i, ...]: iterations share elements
+// CHECK: @column_sums: a loop is marked tir.parallel, but it writes %sums and accesses it at indices that do not all hold the iteration's own index at one place: iterations share elements
 func.func @column_sums(%x: memref<?x?xf32>, %sums: memref<?xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index

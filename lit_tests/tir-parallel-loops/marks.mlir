@@ -113,3 +113,32 @@ func.func @gather(%x: memref<?x?xf64>, %idx: memref<?xi64>) -> memref<?x?xf64> {
   }
   func.return %out : memref<?x?xf64>
 }
+
+// a sum along the outer dimension: every row adds into the same sums, so the loop over the
+// rows is not parallel; but iterations (i, j) and (i', j') share an element only if j == j':
+// the columns are cut into blocks of 2048, each running the whole nest on its columns in the
+// original order, the blocks in parallel
+// CHECK-LABEL: func.func @column_sums
+// CHECK:       %blocks = arith.divui
+// CHECK:       scf.for %block = %{{.*}} to %blocks step %{{.*}} {
+// CHECK:         %first = arith.addi %c0, %{{.*}} : index
+// CHECK:         %last = arith.minsi %{{.*}}, %cols : index
+// CHECK:         scf.for %i = %c0 to %rows step %c1 {
+// CHECK-NEXT:      scf.for %j = %first to %last step %c1 {
+// CHECK:       } {tir.parallel}
+func.func @column_sums(%x: memref<?x?xf32>, %sums: memref<?xf32>) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = memref.dim %x, %c0 : memref<?x?xf32>
+  %cols = memref.dim %x, %c1 : memref<?x?xf32>
+  scf.for %i = %c0 to %rows step %c1 {
+    scf.for %j = %c0 to %cols step %c1 {
+      %v = memref.load %x[%i, %j] : memref<?x?xf32>
+      %s = memref.load %sums[%j] : memref<?xf32>
+      %a = arith.addf %s, %v : f32
+      memref.store %a, %sums[%j] : memref<?xf32>
+    }
+  }
+  func.return %sums : memref<?xf32>
+}
+

@@ -1010,9 +1010,9 @@ def _if(e: _FunctionEmitter, op: Operation) -> Any:
 # ---- parallel loops
 
 PARALLEL_MIN_WORK = 1 << 16
-"""A ``tir.parallel`` loop goes to the thread pool when its iterations touch at least this many
-elements in all (trip count times the elements of the rows it indexes by the loop's
-variable); below, the kernel runs it itself: handing it out would cost more than it saves."""
+"""A ``tir.parallel`` loop goes to the thread pool when the buffers it reads and writes hold at
+least this many elements in all; below, the kernel runs it itself: handing it out would cost
+more than it saves."""
 
 CHUNK_MIN_WORK = 1 << 14
 """Elements a chunk of a parallel loop touches at least (its ``grain`` in iterations)."""
@@ -1109,26 +1109,23 @@ class _LoopBodyEmitter(_FunctionEmitter):
         b.ret_void()
 
 
-def _row_work(e: _FunctionEmitter, op: Operation) -> ir.Value:
-    """Elements one iteration of the loop touches, estimated at run time: the sum, over the
-    buffers it indexes ``[%i, ...]``, of a row's elements (at least 1)."""
-    iv = op.regions[0].blocks.first.args[0]  # type: ignore[union-attr]
-    rows: dict[SSAValue, None] = {}
+def _work(e: _FunctionEmitter, op: Operation) -> ir.Value:
+    """Elements the loop touches, estimated at run time: the sizes of the buffers it loads
+    from or stores into (defined before it), summed."""
+    buffers: dict[SSAValue, None] = {}
     for inner in op.walk():
         if inner.name in ("memref.load", "memref.store"):
             m = inner.operands[0 if inner.name == "memref.load" else 1]
-            indices = inner.operands[1 if inner.name == "memref.load" else 2 :]
-            if indices and indices[0] is iv and m in e.values:
-                rows.setdefault(m)
-    b, total = e.b, None
-    for m in rows:
+            if m in e.values:
+                buffers.setdefault(m)
+    b = e.b
+    total: ir.Value = _const(I64, 0)
+    for m in buffers:
         n: ir.Value = _const(I64, 1)
-        for d in e.v(m).dims[1:]:
+        for d in e.v(m).dims:
             n = b.mul(n, d)
-        total = n if total is None else b.add(total, n)
-    if total is None:
-        return _const(I64, 1)
-    return b.select(b.icmp_signed("<", total, _const(I64, 1)), _const(I64, 1), total)
+        total = b.add(total, n)
+    return total
 
 
 def _parallel_for(e: _FunctionEmitter, op: Operation) -> None:
@@ -1227,13 +1224,13 @@ def _parallel_for(e: _FunctionEmitter, op: Operation) -> None:
         b.store(_const(I32, 0), _field(b, ctx, ctx_type, 0, 1))
     n = b.sub(ub, lb)
     n = b.select(b.icmp_signed("<", n, _const(I64, 0)), _const(I64, 0), n)
-    row = _row_work(e, op)
-    small = b.icmp_signed("<", b.mul(n, row), _const(I64, PARALLEL_MIN_WORK))
+    work = _work(e, op)
+    small = b.icmp_signed("<", work, _const(I64, PARALLEL_MIN_WORK))
     with b.if_else(small) as (inline, pooled):
         with inline:
             b.call(body, [ctx, _const(I64, 0), n])
-        with pooled:
-            grain = b.sdiv(_const(I64, CHUNK_MIN_WORK), row)
+        with pooled:  # a chunk touches CHUNK_MIN_WORK elements at least
+            grain = b.sdiv(b.mul(n, _const(I64, CHUNK_MIN_WORK)), work)
             pool = parent.intrinsic(PARALLEL_FOR, VOID, [PTR, PTR, I64, I64])
             b.call(pool, [body, ctx, n, grain])
     if record_type is not None:  # the first failing iteration's check, raised
