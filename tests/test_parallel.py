@@ -191,6 +191,28 @@ def test_threads_flag(flags: str, want: str) -> None:
     assert done.stdout.split() == want.split()
 
 
+_SMALL = """
+import numpy as np, tensorir
+from tensorir import tensor as T
+from tensorir.runtime import threads
+table, i, x = T.dmatrix(), T.lvector(), T.dvector()
+f = tensorir.function([table, i, x], [table[i] * 2, x + 1])
+big = np.ones((200000, 8))
+for _ in range(3):  # a few rows of a big table, a short vector: no pool
+    f(big, np.array([1, 5, 7]), np.ones(1000))
+assert threads.workers() == 0, threads.workers()
+f(big, np.arange(100000), np.ones(1000))  # many rows: the pool starts
+assert threads.workers() == 2, threads.workers()
+"""
+
+
+def test_small_calls_stay_inline() -> None:
+    """The work estimate counts the rows a gather reads, not its whole table."""
+    env = {**os.environ, "TENSORIR_FLAGS": "threads=3"}
+    done = subprocess.run([sys.executable, "-c", _SMALL], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+
+
 def test_bad_threads_flag() -> None:
     env = {**os.environ, "TENSORIR_FLAGS": "threads=0"}
     done = subprocess.run([sys.executable, "-c", "import tensorir"], capture_output=True, env=env)

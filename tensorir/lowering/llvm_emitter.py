@@ -42,6 +42,7 @@ from tensorir.abi import (
     ResultSpec,
 )
 from tensorir.dialects import types as T
+from tensorir.lowering.parallel import owned
 
 I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
 PTR = ir.PointerType()
@@ -1010,9 +1011,9 @@ def _if(e: _FunctionEmitter, op: Operation) -> Any:
 # ---- parallel loops
 
 PARALLEL_MIN_WORK = 1 << 16
-"""A ``tir.parallel`` loop goes to the thread pool when the buffers it reads and writes hold at
-least this many elements in all; below, the kernel runs it itself: handing it out would cost
-more than it saves."""
+"""A ``tir.parallel`` loop goes to the thread pool when it touches at least this many elements
+(``_work``); below, the kernel runs it itself: handing it out would cost more than it
+saves."""
 
 CHUNK_MIN_WORK = 1 << 14
 """Elements a chunk of a parallel loop touches at least (its ``grain`` in iterations)."""
@@ -1109,22 +1110,33 @@ class _LoopBodyEmitter(_FunctionEmitter):
         b.ret_void()
 
 
-def _work(e: _FunctionEmitter, op: Operation) -> ir.Value:
-    """Elements the loop touches, estimated at run time: the sizes of the buffers it loads
-    from or stores into (defined before it), summed."""
-    buffers: dict[SSAValue, None] = {}
+def _work(e: _FunctionEmitter, op: Operation, n: ir.Value) -> ir.Value:
+    """Elements the loop's ``n`` iterations touch, estimated at run time, summed over the
+    buffers it loads from or stores into (defined before it): all of a buffer that the
+    iterations share out (indexed, somewhere, by the loop's variable or a variable of a loop
+    over its block), else at most one row (a buffer's elements after its first dim) per
+    iteration (a gather's table, a vector read by every row)."""
+    iv = op.regions[0].blocks.first.args[0]  # type: ignore[union-attr]
+    buffers: dict[SSAValue, bool] = {}
     for inner in op.walk():
         if inner.name in ("memref.load", "memref.store"):
-            m = inner.operands[0 if inner.name == "memref.load" else 1]
+            at = 0 if inner.name == "memref.load" else 1
+            m = inner.operands[at]
             if m in e.values:
-                buffers.setdefault(m)
+                shared_out = any(owned(v, iv) for v in inner.operands[at + 1 :])
+                buffers[m] = buffers.get(m, False) or shared_out
     b = e.b
     total: ir.Value = _const(I64, 0)
-    for m in buffers:
-        n: ir.Value = _const(I64, 1)
-        for d in e.v(m).dims:
-            n = b.mul(n, d)
-        total = b.add(total, n)
+    for m, shared_out in buffers.items():
+        dims = e.v(m).dims
+        row: ir.Value = _const(I64, 1)
+        for d in dims[1:]:
+            row = b.mul(row, d)
+        size = b.mul(row, dims[0]) if dims else row
+        if not shared_out:
+            rows = b.mul(row, n)
+            size = b.select(b.icmp_signed("<", rows, size), rows, size)
+        total = b.add(total, size)
     return total
 
 
@@ -1224,7 +1236,7 @@ def _parallel_for(e: _FunctionEmitter, op: Operation) -> None:
         b.store(_const(I32, 0), _field(b, ctx, ctx_type, 0, 1))
     n = b.sub(ub, lb)
     n = b.select(b.icmp_signed("<", n, _const(I64, 0)), _const(I64, 0), n)
-    work = _work(e, op)
+    work = _work(e, op, n)
     small = b.icmp_signed("<", work, _const(I64, PARALLEL_MIN_WORK))
     with b.if_else(small) as (inline, pooled):
         with inline:

@@ -141,7 +141,13 @@ def why_serial(loop: scf.ForOp) -> str | None:
     if not _step_is_one(loop):
         return "its step is not the constant 1"
     iv = loop.body.block.args[0]
-    return _conflicts(loop, lambda v: v is iv or _in_block_of(v, iv), checks_allowed=True)
+    return _conflicts(loop, lambda v: owned(v, iv), checks_allowed=True)
+
+
+def owned(v: SSAValue, iv: SSAValue) -> bool:
+    """Whether index ``v`` is the loop variable ``iv`` or a variable of a loop over the block
+    of its iteration: distinct iterations' values of ``v`` never meet."""
+    return v is iv or _in_block_of(v, iv)
 
 
 def _conflicts(

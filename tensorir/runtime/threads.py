@@ -463,6 +463,8 @@ def _threads_changed(value: object) -> None:
 
 
 def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()  # another thread may have held it at the fork
     if _pool is not None:
         _pool.after_fork()
 
