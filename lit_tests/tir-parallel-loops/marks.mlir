@@ -114,31 +114,21 @@ func.func @gather(%x: memref<?x?xf64>, %idx: memref<?xi64>) -> memref<?x?xf64> {
   func.return %out : memref<?x?xf64>
 }
 
-// a sum along the outer dimension: every row adds into the same sums, so the loop over the
-// rows is not parallel; but iterations (i, j) and (i', j') share an element only if j == j':
-// the columns are cut into blocks of 2048, each running the whole nest on its columns in the
-// original order, the blocks in parallel
-// CHECK-LABEL: func.func @column_sums
-// CHECK:       %blocks = arith.divui
-// CHECK:       scf.for %block = %{{.*}} to %blocks step %{{.*}} {
-// CHECK:         %first = arith.addi %c0, %{{.*}} : index
-// CHECK:         %last = arith.minsi %{{.*}}, %cols : index
-// CHECK:         scf.for %i = %c0 to %rows step %c1 {
-// CHECK-NEXT:      scf.for %j = %first to %last step %c1 {
+// a transpose: iteration i writes column i of %out, the same place of every access
+// CHECK-LABEL: func.func @transpose
+// CHECK:       scf.for %i = %c0 to %rows step %c1 {
 // CHECK:       } {tir.parallel}
-func.func @column_sums(%x: memref<?x?xf32>, %sums: memref<?xf32>) -> memref<?xf32> {
+func.func @transpose(%x: memref<?x?xf64>) -> memref<?x?xf64> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %rows = memref.dim %x, %c0 : memref<?x?xf32>
-  %cols = memref.dim %x, %c1 : memref<?x?xf32>
+  %rows = memref.dim %x, %c0 : memref<?x?xf64>
+  %cols = memref.dim %x, %c1 : memref<?x?xf64>
+  %out = memref.alloc(%cols, %rows) : memref<?x?xf64>
   scf.for %i = %c0 to %rows step %c1 {
     scf.for %j = %c0 to %cols step %c1 {
-      %v = memref.load %x[%i, %j] : memref<?x?xf32>
-      %s = memref.load %sums[%j] : memref<?xf32>
-      %a = arith.addf %s, %v : f32
-      memref.store %a, %sums[%j] : memref<?xf32>
+      %v = memref.load %x[%i, %j] : memref<?x?xf64>
+      memref.store %v, %out[%j, %i] : memref<?x?xf64>
     }
   }
-  func.return %sums : memref<?xf32>
+  func.return %out : memref<?x?xf64>
 }
-

@@ -2,12 +2,27 @@
 // Loops whose iterations depend on each other, or that fail, call or allocate, stay serial.
 
 // CHECK-NOT: tir.parallel
-// CHECK-NOT: %blocks
 
-// a sum of everything along both loops into one element, a nest whose outer loop stores
-// too, and a nest whose inner iteration j reads element j + 1 of what it writes: not cut into
-// blocks either
-func.func @unblocked(%x: memref<?x?xf32>, %acc: memref<1xf32>, %sums: memref<?xf32>) {
+// a sum along the outer dimension: every iteration adds into the same elements
+func.func @column_sums(%x: memref<?x?xf32>, %sums: memref<?xf32>) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = memref.dim %x, %c0 : memref<?x?xf32>
+  %cols = memref.dim %x, %c1 : memref<?x?xf32>
+  scf.for %i = %c0 to %rows step %c1 {
+    scf.for %j = %c0 to %cols step %c1 {
+      %v = memref.load %x[%i, %j] : memref<?x?xf32>
+      %s = memref.load %sums[%j] : memref<?xf32>
+      %a = arith.addf %s, %v : f32
+      memref.store %a, %sums[%j] : memref<?xf32>
+    }
+  }
+  func.return %sums : memref<?xf32>
+}
+
+// a sum of everything into one element, a nest whose outer loop stores into one element,
+// and a nest whose iteration reads element j + 1 of what it writes
+func.func @nests(%x: memref<?x?xf32>, %acc: memref<1xf32>, %sums: memref<?xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %rows = memref.dim %x, %c0 : memref<?x?xf32>

@@ -1113,9 +1113,9 @@ class _LoopBodyEmitter(_FunctionEmitter):
 def _work(e: _FunctionEmitter, op: Operation, n: ir.Value) -> ir.Value:
     """Elements the loop's ``n`` iterations touch, estimated at run time, summed over the
     buffers it loads from or stores into (defined before it): all of a buffer that the
-    iterations share out (indexed, somewhere, by the loop's variable or a variable of a loop
-    over its block), else at most one row (a buffer's elements after its first dim) per
-    iteration (a gather's table, a vector read by every row)."""
+    iterations share out (indexed, somewhere, by the loop's variable), else at most one row
+    (a buffer's elements after its first dim) per iteration (a gather's table, a vector read
+    by every row)."""
     iv = op.regions[0].blocks.first.args[0]  # type: ignore[union-attr]
     buffers: dict[SSAValue, bool] = {}
     for inner in op.walk():

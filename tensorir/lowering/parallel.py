@@ -26,22 +26,14 @@ are judged alike. An outermost ``scf.for`` (not inside another loop) is marked w
   the caller holds (an argument, a global) must be left as it was by a failed call;
 - every buffer it stores into (other than its own stack slots) is reached through a known
   root (a function argument, an allocation, a stack slot or global of the function, through
-  views), and every load or store of that root in the loop goes through the same value at
-  index ``[%i, ...]``: iteration ``i`` touches only row ``i`` of what it writes, and no other
-  iteration reads that row. Buffers only read may be read anywhere; a buffer whose root is
-  unknown may not be read when the loop writes anything.
+  views), and every load or store of that root in the loop goes through the same value with
+  ``%i`` at one place of the index, the same for all of them (``[%i, ...]``: iteration ``i``
+  touches only row ``i`` of what it writes, and no other iteration reads that row; or column
+  ``i``, ``[%j, %i]``). Buffers only read may be read anywhere; a buffer whose root is unknown
+  may not be read when the loop writes anything.
 
 Distinct roots never overlap: allocations are fresh, and an argument the code writes shares
 no byte with any other argument (the runtime copies what overlaps, see ``tensorir.abi``).
-
-An iteration may also own a block of another index: ``%j`` of an inner loop over
-``[a + %i * S, min(a + %i * S + S, b))`` (``S`` a constant), disjoint for distinct ``%i``.
-The pass makes such loops: an outermost nest ``for i: for j in [a, b): B`` (nothing else in
-the outer body but pure ops) whose ``i`` loop is serial, but where iterations ``(i, j)`` and
-``(i', j')`` touch a same element, one writing it, only when ``j == j'`` (``out[j] +=
-x[i, j]``, a sum along the outer dim), becomes ``for block: for i: for j in block: B`` with
-blocks of ``COLUMN_BLOCK`` columns: each element sees the same operations in the same order,
-and the loop over the blocks is parallel.
 
 A loop already marked that the pass cannot prove parallel is an error naming the reason.
 """
@@ -51,20 +43,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from xdsl.builder import Builder
 from xdsl.context import Context
 from xdsl.dialects import arith, func, memref, scf
-from xdsl.dialects.builtin import IndexType, IntegerAttr, ModuleOp, UnitAttr
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, UnitAttr
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from xdsl.passes import ModulePass
-from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.abi import PARALLEL_ATTR
-
-COLUMN_BLOCK = 2048
-"""Columns per block when a reduction along the outer loop is cut into blocks of its inner
-loop's range (``sum(axis=0)``)."""
 
 _PURE_DIALECTS = ("arith", "math", "complex")
 _VIEWS = ("memref.cast", "tir.reshape", "tir.view")
@@ -145,9 +131,9 @@ def why_serial(loop: scf.ForOp) -> str | None:
 
 
 def owned(v: SSAValue, iv: SSAValue) -> bool:
-    """Whether index ``v`` is the loop variable ``iv`` or a variable of a loop over the block
-    of its iteration: distinct iterations' values of ``v`` never meet."""
-    return v is iv or _in_block_of(v, iv)
+    """Whether index ``v`` is the loop variable ``iv``: distinct iterations' values never
+    meet."""
+    return v is iv
 
 
 def _conflicts(
@@ -216,107 +202,6 @@ def _conflicts(
     return None
 
 
-def _constant(v: SSAValue) -> int | None:
-    op = v.owner
-    if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
-        return op.value.value.data
-    return None
-
-
-def _block_bounds(j: scf.ForOp) -> tuple[SSAValue, SSAValue, int] | None:
-    """``(start, outer, size)`` when ``j`` runs over the block ``[start + outer * size,
-    min(start + outer * size + size, end))`` (the form ``_cut_into_blocks`` makes)."""
-    lb, ub = j.lb.owner, j.ub.owner
-    if not (isinstance(lb, arith.AddiOp) and isinstance(ub, arith.MinSIOp)):
-        return None
-    mul = lb.rhs.owner
-    top = ub.lhs.owner
-    if not (isinstance(mul, arith.MuliOp) and isinstance(top, arith.AddiOp)):
-        return None
-    size = _constant(mul.rhs)
-    if size is None or size <= 0 or top.lhs is not j.lb or _constant(top.rhs) != size:
-        return None
-    return lb.lhs, mul.lhs, size
-
-
-def _in_block_of(v: SSAValue, iv: SSAValue) -> bool:
-    """Whether ``v`` is the variable of a loop over the block of iteration ``iv`` (blocks of
-    distinct iterations are disjoint)."""
-    if not isinstance(v, BlockArgument) or v.index != 0:
-        return False
-    j = v.owner.parent_op()
-    if not isinstance(j, scf.ForOp) or not _step_is_one(j):
-        return False
-    bounds = _block_bounds(j)
-    outer = iv.owner.parent_op() if isinstance(iv, BlockArgument) else None
-    return (
-        bounds is not None
-        and bounds[1] is iv
-        and outer is not None
-        and not _inside(bounds[0], outer)
-    )
-
-
-def _blockable(loop: scf.ForOp) -> scf.ForOp | None:
-    """The inner loop ``j`` when ``loop`` (``i``) is a nest ``for i: for j: ...`` whose
-    iterations ``(i, j)`` and ``(i', j')`` touch a same element, one writing it, only if
-    ``j == j'`` (``out[j] += x[i, j]``: a reduction along ``i``): then ``j``'s range may be
-    cut into blocks, each running the whole nest on its columns in the original order, the
-    blocks in parallel."""
-    if loop.results or loop.iter_args or not _step_is_one(loop):
-        return None
-    inner = None
-    for op in loop.body.block.ops:
-        if isinstance(op, scf.ForOp) and inner is None:
-            inner = op
-        elif not (
-            op.dialect_name() in _PURE_DIALECTS or isinstance(op, scf.YieldOp | memref.DimOp)
-        ):
-            return None
-    if (
-        inner is None
-        or inner.results
-        or inner.iter_args
-        or not _step_is_one(inner)
-        or _inside(inner.lb, loop)
-        or _inside(inner.ub, loop)
-    ):
-        return None
-    j = inner.body.block.args[0]
-    if _conflicts(loop, lambda v: v is j, checks_allowed=False) is not None:
-        return None
-    return inner
-
-
-def _cut_into_blocks(loop: scf.ForOp, inner: scf.ForOp) -> scf.ForOp:
-    """``for i: for j in [a, b): B`` becomes ``for k: for i: for j in [a + k * S, min(a + k * S
-    + S, b)): B`` (``S = COLUMN_BLOCK``); the loop over ``k`` is returned."""
-    b = Builder(InsertPoint.before(loop))
-
-    def index(n: int) -> SSAValue:
-        return b.insert(arith.ConstantOp.from_int_and_width(n, IndexType())).result
-
-    zero, one, size, size_1 = index(0), index(1), index(COLUMN_BLOCK), index(COLUMN_BLOCK - 1)
-    start, end = inner.lb, inner.ub
-    length = b.insert(arith.MaxSIOp(b.insert(arith.SubiOp(end, start)).result, zero)).result
-    blocks = b.insert(arith.DivUIOp(b.insert(arith.AddiOp(length, size_1)).result, size)).result
-    blocks.name_hint = "blocks"
-    body = Block(arg_types=[IndexType()])
-    k = body.args[0]
-    k.name_hint = "block"
-    offset = arith.MuliOp(k, size)
-    first = arith.AddiOp(start, offset.result)
-    top = arith.AddiOp(first.result, size)
-    last = arith.MinSIOp(top.result, end)
-    first.result.name_hint, last.result.name_hint = "first", "last"
-    body.add_ops([offset, first, top, last, scf.YieldOp()])
-    blocked = b.insert(scf.ForOp(zero, blocks, one, [], body))
-    loop.detach()
-    body.insert_op_before(loop, body.last_op)  # type: ignore[arg-type]
-    inner.operands = (first.result, last.result, inner.step)
-    return blocked
-
-
 def _same(a: object, b: object) -> bool:
     return a is b or (isinstance(a, tuple) and a == b)
 
@@ -349,20 +234,15 @@ class ParallelLoops(ModulePass):
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
                 continue
             outermost = set()
-            for loop in list(_outermost_loops(fn.body.block)):
+            for loop in _outermost_loops(fn.body.block):
+                outermost.add(id(loop))
                 reason = why_serial(loop)
-                if reason is not None and PARALLEL_ATTR in loop.attributes:
+                if reason is None:
+                    loop.attributes[PARALLEL_ATTR] = UnitAttr()
+                elif PARALLEL_ATTR in loop.attributes:
                     raise PassFailedException(
                         f"@{fn.sym_name.data}: a loop is marked {PARALLEL_ATTR}, but {reason}"
                     )
-                inner = _blockable(loop) if reason is not None else None
-                if inner is not None:
-                    loop = _cut_into_blocks(loop, inner)
-                    reason = why_serial(loop)
-                    assert reason is None, reason  # the blocks own their columns
-                outermost.add(id(loop))
-                if reason is None:
-                    loop.attributes[PARALLEL_ATTR] = UnitAttr()
             for inner in fn.walk():
                 if (
                     isinstance(inner, scf.ForOp)
