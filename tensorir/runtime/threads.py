@@ -4,7 +4,7 @@ Compiled code calls ``tir_parallel_for(body, ctx, n, grain)`` (see ``tensorir.ab
 loop whose work is large: ``body(ctx, lo, hi)`` runs iterations ``[lo, hi)``. The pool is
 native code, written here as LLVM IR and compiled once per process with llvmlite (no C
 compiler): its workers are threads made by ``pthread_create`` that never touch Python (so never
-the GIL), sleeping on a futex between jobs.
+the GIL), polling for a new job for about 0.1 ms, then sleeping on a futex.
 
 - **Jobs.** A job is cut into at most ``CHUNKS_PER_THREAD`` chunks per thread, each of at
   least ``grain`` iterations. ``ticket`` holds ``(chunks << 32) | next``: a thread takes chunk
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import ctypes.util
 import os
 import platform
 import threading
