@@ -52,6 +52,18 @@ LIBM_PREFIX = "__tir_libm_"
 """Generated code may call libm's ``f`` as ``__tir_libm_f``, a name LLVM does not recognise
 (so it neither rewrites nor speculates the call); the JIT resolves it to libm's ``f``."""
 
+PARALLEL_ATTR = "tir.parallel"
+"""The unit attribute (``scf.for ... {tir.parallel}``) marking an outermost loop whose
+iterations are independent (``tir-parallel-loops``); the emitter may run them on threads."""
+
+PARALLEL_FOR = "tir_parallel_for"
+"""``void tir_parallel_for(void (*body)(void *ctx, int64_t lo, int64_t hi), void *ctx,
+int64_t n, int64_t grain)``: the thread pool's entry point (``runtime/threads.py``), which
+compiled code calls for a parallel loop whose work is large. It runs ``body(ctx, lo, hi)``
+over chunks of ``[0, n)`` of at least ``grain`` iterations, on its threads and the caller's,
+and returns when every chunk is done; with one thread, or when the pool is busy with another
+caller's loop, it runs ``body(ctx, 0, n)`` itself."""
+
 MAX_CHECK_VALUES = 16
 """At most this many values per check; ``err`` needs ``1 + MAX_CHECK_VALUES`` slots."""
 

@@ -1,4 +1,5 @@
-"""Configuration, as Theano users know it: ``config.floatX``, ``config.mode``, ``config.device``.
+"""Configuration, as Theano users know it: ``config.floatX``, ``config.mode``, ``config.device``,
+and ``config.threads``.
 
 Values come from the ``TENSORIR_FLAGS`` environment variable
 (``"floatX=float32,mode=FAST_COMPILE"``) and can be changed in code
@@ -8,7 +9,16 @@ Values come from the ``TENSORIR_FLAGS`` environment variable
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,21 @@ OPTIONS: dict[str, Option] = {
         "(each leaves ~80 KB of native memory in llvmlite); 0: always the helper, -1: never",
         minimum=-1,
     ),
+    "threads": Option(
+        _cores(),
+        "threads that run the outermost parallel loops of large kernels (the caller's and a "
+        "pool's, started on first use); 1: no pool. Default: the cores this process may use",
+        minimum=1,
+    ),
 }
+
+_watchers: dict[str, list[Callable[[object], None]]] = {}
+
+
+def on_change(key: str, watcher: Callable[[object], None]) -> None:
+    """Call ``watcher(value)`` after each change of option ``key`` (the runtime's thread pool
+    follows ``threads`` so)."""
+    _watchers.setdefault(key, []).append(watcher)
 
 
 class Config:
@@ -73,11 +97,15 @@ class Config:
     debug: int = 0
     math: str = "vector"
     llvm_opt_in_process: int = 64
+    threads: int = OPTIONS["threads"].default  # type: ignore[assignment]
 
     def __setattr__(self, key: str, value: object) -> None:
         if key not in OPTIONS:
             raise AttributeError(f"config has no option {key!r}; options: {', '.join(OPTIONS)}")
-        object.__setattr__(self, key, OPTIONS[key].check(key, value))
+        checked = OPTIONS[key].check(key, value)
+        object.__setattr__(self, key, checked)
+        for watcher in _watchers.get(key, ()):
+            watcher(checked)
 
     def __repr__(self) -> str:
         return "Config(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in OPTIONS) + ")"

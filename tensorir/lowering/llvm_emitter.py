@@ -33,9 +33,18 @@ from xdsl.dialects.builtin import (
 from xdsl.dialects.func import FuncOp
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
-from tensorir.abi import UPDATE_ATTR, ArgSpec, CheckSpec, FunctionABI, ResultSpec
+from tensorir.abi import (
+    PARALLEL_ATTR,
+    PARALLEL_FOR,
+    UPDATE_ATTR,
+    ArgSpec,
+    CheckSpec,
+    FunctionABI,
+    ResultSpec,
+)
 from tensorir.dialects import types as T
 from tensorir.lowering import vecmath
+from tensorir.lowering.parallel import owned
 
 I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
 PTR = ir.PointerType()
@@ -378,6 +387,7 @@ class _FunctionEmitter:
         # malloc-ed buffers live at the current point of the function (a loop body's are
         # freed in the same iteration): a failed check frees them before returning
         self.live: list[ir.Value] = []
+        self.n_parallel = 0  # parallel loops outlined so far (their bodies' names)
 
     # ---- signature and entry
 
@@ -490,6 +500,17 @@ class _FunctionEmitter:
             overflow = self.b.or_(overflow, self.b.extract_value(product, 1))
         self.fail_allocation_if(overflow)
         return n
+
+    def fail_check(self, check_id: ir.Value, values: Sequence[ir.Value]) -> None:
+        """At a failed check: its 1-based id and its values (i64) into ``err``, this call's
+        buffers freed, return 1."""
+        b = self.b
+        b.store(check_id, self.err)
+        for k, x in enumerate(values, 1):
+            b.store(x, b.gep(self.err, [_const(I64, k)], inbounds=True, source_etype=I64))
+        for ptr in self.live:  # nothing allocated by this call outlives its failure
+            b.call(self.parent.intrinsic("free", VOID, [PTR]), [ptr])
+        b.ret(_const(I64, 1))
 
     def fail_allocation_if(self, bad: ir.Value) -> None:
         """Branch to a block that frees this call's live buffers, stores 0 into ``err[0]`` and
@@ -938,15 +959,13 @@ def _check(e: _FunctionEmitter, op: Operation) -> None:
     ok = e.fn.append_basic_block(f"check{len(e.checks)}_ok")
     b.cbranch(e.v(op.operands[0]), ok, fail)
     b.position_at_end(fail)
-    b.store(_const(I64, len(e.checks)), e.err)
-    for k, v in enumerate(op.operands[1:], 1):
+    values = []
+    for v in op.operands[1:]:
         x = e.v(v)
         if x.type.width < 64:
             x = b.zext(x, I64) if x.type.width == 1 else b.sext(x, I64)
-        b.store(x, b.gep(e.err, [_const(I64, k)], inbounds=True, source_etype=I64))
-    for ptr in e.live:  # nothing allocated by this call outlives its failure
-        b.call(e.parent.intrinsic("free", VOID, [PTR]), [ptr])
-    b.ret(_const(I64, 1))
+        values.append(x)
+    e.fail_check(_const(I64, len(e.checks)), values)
     b.position_at_end(ok)
 
 
@@ -993,6 +1012,8 @@ def _return(e: _FunctionEmitter, op: Operation) -> None:
 
 @_on("scf.for")
 def _for(e: _FunctionEmitter, op: Operation) -> Any:
+    if PARALLEL_ATTR in op.attributes:
+        return _parallel_for(e, op)
     b = e.b
     lb, ub, step, *inits = _operands(e, op)
     body_block = op.regions[0].blocks.first
@@ -1042,3 +1063,253 @@ def _if(e: _FunctionEmitter, op: Operation) -> Any:
         for p, x in zip(phis, vals, strict=True):
             e.add_incoming(p, x, bb)
     return phis or None
+
+
+# ---- parallel loops
+
+PARALLEL_MIN_WORK = 1 << 16
+"""A ``tir.parallel`` loop goes to the thread pool when it touches at least this many elements
+(``_work``); below, the kernel runs it itself: handing it out would cost more than it
+saves."""
+
+CHUNK_MIN_WORK = 1 << 14
+"""Elements a chunk of a parallel loop touches at least (its ``grain`` in iterations)."""
+
+_NOT_IN_PARALLEL = ("func.call", "func.return", "memref.alloc", "memref.copy")
+"""Ops a parallel loop's body may not hold: they need the kernel's frees, or a call that
+keeps its own threads (``tir-parallel-loops`` never marks such loops)."""
+
+_NO_FAILURE = (1 << 63) - 1
+"""The failure record's iteration while no iteration has failed."""
+
+
+def _leaves(x: Any) -> list[ir.Value]:
+    return [x.ptr, *x.dims] if isinstance(x, Memref) else [x]
+
+
+def _rebuild(x: Any, leaf: Callable[[ir.Value], ir.Value]) -> Any:
+    if isinstance(x, Memref):
+        return Memref(leaf(x.ptr), [leaf(d) for d in x.dims], x.elem)
+    return leaf(x)
+
+
+def _captured(op: Operation) -> list[SSAValue]:
+    """The values the ops inside ``op`` use that are defined outside it, in order of use."""
+    inside: set[SSAValue] = set()
+    for inner in op.walk():
+        if inner is not op:
+            inside.update(inner.results)
+        for region in inner.regions:
+            for block in region.blocks:
+                inside.update(block.args)
+    seen: dict[SSAValue, None] = {}
+    for inner in op.walk():
+        if inner is op:
+            continue
+        for v in inner.operands:
+            if v not in inside:
+                seen.setdefault(v)
+    return list(seen)
+
+
+def _record_type(n_values: int) -> ir.LiteralStructType:
+    """A parallel loop's failure record: the first failing iteration (``_NO_FAILURE`` while
+    none has failed), a lock, the check's id, its values."""
+    return ir.LiteralStructType([I64, I32, I64, ir.ArrayType(I64, n_values)])
+
+
+def _field(b: ir.IRBuilder, ptr: ir.Value, t: ir.Type, *path: int) -> ir.Value:
+    """The address of a field of the struct of type ``t`` at ``ptr``."""
+    indices = [_const(I32, 0), *(_const(I32, k) for k in path)]
+    if ptr.type.is_opaque:
+        return b.gep(ptr, indices, inbounds=True, source_etype=t)
+    return b.gep(ptr, indices, inbounds=True)  # a typed pointer (an alloca): typed fields
+
+
+class _LoopBodyEmitter(_FunctionEmitter):
+    """Emits the body of a parallel loop into its outlined function: its own stack slots
+    (each thread has its own), the kernel's values passed in as arguments. A failed check
+    records the iteration, the check and its values in the failure record (the first failing
+    iteration wins), then ends the chunk: the kernel raises it once the loop is done."""
+
+    def __init__(self, kernel: _FunctionEmitter, fn: ir.Function, record: ir.Value | None):
+        super().__init__(kernel.parent, kernel.op)
+        self.checks = kernel.checks
+        self.fn = fn
+        self.allocas = ir.IRBuilder(fn.append_basic_block("allocas"))
+        self.entry = fn.append_basic_block("entry")
+        self.b = ir.IRBuilder(self.entry)
+        self.record = record
+        self.iv: ir.Value | None = None
+
+    def fail_allocation_if(self, bad: ir.Value) -> None:
+        raise EmitError("llvm emitter: a tir.parallel loop allocates memory")
+
+    def fail_check(self, check_id: ir.Value, values: Sequence[ir.Value]) -> None:
+        b, record = self.b, self.record
+        assert record is not None and self.iv is not None
+        t = _record_type(len(values))
+        lock = _field(b, record, t, 1)
+        spin = self.fn.append_basic_block("record_lock")
+        b.branch(spin)
+        b.position_at_end(spin)
+        got = b.extract_value(b.cmpxchg(lock, _const(I32, 0), _const(I32, 1), "acquire"), 1)
+        locked = self.fn.append_basic_block("record_locked")
+        b.cbranch(got, locked, spin)
+        b.position_at_end(locked)
+        first = _field(b, record, t, 0)
+        with b.if_then(b.icmp_signed("<", self.iv, b.load(first, typ=I64))):
+            b.store(self.iv, first)
+            b.store(check_id, _field(b, record, t, 2))
+            for k, x in enumerate(values):
+                b.store(x, _field(b, record, t, 3, k))
+        b.atomic_rmw("xchg", lock, _const(I32, 0), "release")  # unlock
+        b.ret_void()
+
+
+def _work(e: _FunctionEmitter, op: Operation, n: ir.Value) -> ir.Value:
+    """Elements the loop's ``n`` iterations touch, estimated at run time, summed over the
+    buffers it loads from or stores into (defined before it): all of a buffer that the
+    iterations share out (indexed, somewhere, by the loop's variable), else at most one row
+    (a buffer's elements after its first dim) per iteration (a gather's table, a vector read
+    by every row)."""
+    iv = op.regions[0].blocks.first.args[0]  # type: ignore[union-attr]
+    buffers: dict[SSAValue, bool] = {}
+    for inner in op.walk():
+        if inner.name in ("memref.load", "memref.store"):
+            at = 0 if inner.name == "memref.load" else 1
+            m = inner.operands[at]
+            if m in e.values:
+                shared_out = any(owned(v, iv) for v in inner.operands[at + 1 :])
+                buffers[m] = buffers.get(m, False) or shared_out
+    b = e.b
+    total: ir.Value = _const(I64, 0)
+    for m, shared_out in buffers.items():
+        dims = e.v(m).dims
+        row: ir.Value = _const(I64, 1)
+        for d in dims[1:]:
+            row = b.mul(row, d)
+        size = b.mul(row, dims[0]) if dims else row
+        if not shared_out:
+            rows = b.mul(row, n)
+            size = b.select(b.icmp_signed("<", rows, size), rows, size)
+        total = b.add(total, size)
+    return total
+
+
+def _parallel_for(e: _FunctionEmitter, op: Operation) -> None:
+    """A ``tir.parallel`` loop: its body becomes ``void body(ctx, lo, hi)`` running iterations
+    ``[lo, hi)``, the values it uses passed through ``ctx``, a struct on the kernel's stack
+    (which starts with the failure record when the loop has checks). The kernel calls
+    ``body(ctx, 0, n)`` itself when the work is small (``PARALLEL_MIN_WORK``), else hands it
+    to the pool (``tir_parallel_for``); then it raises the first failing iteration's check,
+    as the loop run serially would have."""
+    if isinstance(e, _LoopBodyEmitter):
+        raise EmitError("llvm emitter: a tir.parallel loop inside a tir.parallel loop")
+    if op.results:
+        raise EmitError("llvm emitter: a tir.parallel loop carries values")
+    checks = []
+    for inner in op.walk():
+        if inner.name in _NOT_IN_PARALLEL:
+            raise EmitError(f"llvm emitter: a tir.parallel loop holds {inner.name}")
+        if inner.name == "tir.check":
+            checks.append(len(inner.operands) - 1)
+    body_block = op.regions[0].blocks.first
+    assert body_block is not None
+    b, parent = e.b, e.parent
+    lb, ub = e.v(op.operands[0]), e.v(op.operands[1])
+    captured = _captured(op)
+    passed: dict[ir.Value, int] = {}
+    for leaf in [lb, *(x for v in captured for x in _leaves(e.v(v)))]:
+        if not isinstance(leaf, ir.Constant | ir.GlobalValue):
+            passed.setdefault(leaf, len(passed))
+    leaves = list(passed)
+    record_type = _record_type(max(checks)) if checks else None
+    ctx_type = ir.LiteralStructType([*([record_type] if checks else []), *(x.type for x in leaves)])
+    first_leaf = 1 if checks else 0
+    name = f"{e.fn.name}.parallel{e.n_parallel}"
+    e.n_parallel += 1
+
+    # the loop itself, iterations [lb + lo, lb + hi), its buffers noalias as the kernel's
+    extra = [PTR] if checks else []
+    impl = ir.Function(
+        parent.llmod,
+        ir.FunctionType(VOID, [I64, I64, *extra, *(x.type for x in leaves)]),
+        name + ".loop",
+    )
+    impl.linkage = "internal"
+    impl.attributes.add("alwaysinline")
+    impl.attributes.add("nounwind")
+    at = 2 + len(extra)
+    for arg in impl.args[at:]:
+        if isinstance(arg.type, ir.PointerType):
+            arg.add_attribute("noalias")
+    sub = _LoopBodyEmitter(e, impl, impl.args[2] if checks else None)
+
+    def leaf(x: ir.Value) -> ir.Value:
+        return impl.args[at + passed[x]] if x in passed else x
+
+    for v in captured:
+        sub.values[v] = _rebuild(e.v(v), leaf)
+    sb = sub.b
+    start, end = sb.add(leaf(lb), impl.args[0]), sb.add(leaf(lb), impl.args[1])
+    header = impl.append_basic_block("for_header")
+    loop_body = impl.append_basic_block("for_body")
+    exit_ = impl.append_basic_block("for_exit")
+    sb.branch(header)
+    sb.position_at_end(header)
+    iv = sb.phi(I64)
+    iv.add_incoming(start, sub.entry)
+    sb.cbranch(sb.icmp_signed("<", iv, end), loop_body, exit_)
+    sb.position_at_end(loop_body)
+    sub.values[body_block.args[0]] = sub.iv = iv
+    sub.emit_block(body_block)
+    iv.add_incoming(sb.add(iv, _const(I64, 1), flags=["nsw"]), sb.block)
+    sb.branch(header)
+    sb.position_at_end(exit_)
+    sb.ret_void()
+    sub.allocas.branch(sub.entry)
+
+    # body(ctx, lo, hi): the values out of ctx, then the loop
+    body = ir.Function(parent.llmod, ir.FunctionType(VOID, [PTR, I64, I64]), name)
+    body.linkage = "internal"
+    body.attributes.add("nounwind")
+    bb = ir.IRBuilder(body.append_basic_block("entry"))
+    ctx_arg, lo, hi = body.args
+    fields = [
+        bb.load(_field(bb, ctx_arg, ctx_type, first_leaf + k), typ=x.type)
+        for k, x in enumerate(leaves)
+    ]
+    record = [_field(bb, ctx_arg, ctx_type, 0)] if checks else []
+    bb.call(impl, [lo, hi, *record, *fields])
+    bb.ret_void()
+
+    # the kernel: ctx on its stack, then inline or through the pool
+    ctx = e.allocas.alloca(ctx_type)
+    for k, x in enumerate(leaves):
+        b.store(x, _field(b, ctx, ctx_type, first_leaf + k))
+    if record_type is not None:
+        b.store(_const(I64, _NO_FAILURE), _field(b, ctx, ctx_type, 0, 0))
+        b.store(_const(I32, 0), _field(b, ctx, ctx_type, 0, 1))
+    n = b.sub(ub, lb)
+    n = b.select(b.icmp_signed("<", n, _const(I64, 0)), _const(I64, 0), n)
+    work = _work(e, op, n)
+    small = b.icmp_signed("<", work, _const(I64, PARALLEL_MIN_WORK))
+    with b.if_else(small) as (inline, pooled):
+        with inline:
+            b.call(body, [ctx, _const(I64, 0), n])
+        with pooled:  # a chunk touches CHUNK_MIN_WORK elements at least
+            grain = b.sdiv(b.mul(n, _const(I64, CHUNK_MIN_WORK)), work)
+            pool = parent.intrinsic(PARALLEL_FOR, VOID, [PTR, PTR, I64, I64])
+            b.call(pool, [body, ctx, n, grain])
+    if record_type is not None:  # the first failing iteration's check, raised
+        failed = b.icmp_signed("!=", b.load(_field(b, ctx, ctx_type, 0, 0), typ=I64),
+                               _const(I64, _NO_FAILURE))  # fmt: skip
+        fail = e.fn.append_basic_block("parallel_failed")
+        ok = e.fn.append_basic_block("parallel_ok")
+        b.cbranch(failed, fail, ok)
+        b.position_at_end(fail)
+        check_id = b.load(_field(b, ctx, ctx_type, 0, 2), typ=I64)
+        values = [b.load(_field(b, ctx, ctx_type, 0, 3, k), typ=I64) for k in range(max(checks))]
+        e.fail_check(check_id, values)
+        b.position_at_end(ok)

@@ -12,7 +12,9 @@
 - ``buffers`` (L3): the kernels on memrefs, BLAS calls (``tir-bufferize``,
   ``tir-linalg-to-blas``);
 - ``loops`` (L4): ``scf`` + ``arith`` + ``math`` + ``memref`` (``tir-to-loops``,
-  ``convert-linalg-to-loops``, ``lower-affine``);
+  ``convert-linalg-to-loops``, ``tir-reductions``, ``tir-fuse-rows``, ``lower-affine``), the
+  outermost loops with independent iterations marked ``{tir.parallel}``
+  (``tir-parallel-loops``);
 - ``llvm`` (L5): LLVM IR text, the ``llvm`` target (``tensorir.lowering.llvm_emitter``).
 """
 
@@ -104,6 +106,12 @@ def _fuse_rows() -> type[ModulePass]:
     return FuseRows
 
 
+def _parallel_loops() -> type[ModulePass]:
+    from tensorir.lowering.parallel import ParallelLoops
+
+    return ParallelLoops
+
+
 def _nan_guard() -> type[ModulePass]:
     from tensorir.lowering.nan_guard import NanGuard
 
@@ -130,6 +138,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-to-loops": _to_loops,
     "tir-reductions": _reductions,
     "tir-fuse-rows": _fuse_rows,
+    "tir-parallel-loops": _parallel_loops,
 }
 
 # The levels, in order, and the passes that reach each from the one before.
@@ -149,13 +158,15 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "buffers": ("tir-bufferize", "tir-linalg-to-blas"),
     # tir-to-loops first: the generics in a tir.map_into body end inside its loop
     # tir-reductions rewrites the sum loops that convert-linalg-to-loops makes; then the
-    # loops over the same rows are fused
+    # loops over the same rows are fused; last, the outermost loops whose iterations are
+    # independent are marked for the thread pool
     "loops": (
         "tir-to-loops",
         "convert-linalg-to-loops",
         "tir-reductions",
         "tir-fuse-rows",
         "lower-affine",
+        "tir-parallel-loops",
     ),
 }
 

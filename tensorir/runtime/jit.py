@@ -9,9 +9,9 @@ import re
 
 import llvmlite.binding as llvm
 
-from tensorir.abi import LIBM_PREFIX
+from tensorir.abi import LIBM_PREFIX, PARALLEL_FOR
 from tensorir.config import config
-from tensorir.runtime import optimizer
+from tensorir.runtime import optimizer, threads
 from tensorir.runtime.blas import PREFIX as BLAS_PREFIX
 from tensorir.runtime.blas import blas_symbols
 
@@ -73,6 +73,8 @@ def _resolve_declarations(mod: llvm.ModuleRef) -> None:
         name = fn.name
         if not fn.is_declaration or name.startswith(("llvm.", BLAS_PREFIX)) or name in _registered:
             continue
+        if name == PARALLEL_FOR:  # the thread pool's, registered when the module was read
+            continue
         if not _resolve(name):
             raise RuntimeError(
                 f"the generated code calls {name!r}, which neither libm nor libc provides"
@@ -124,6 +126,8 @@ class JITLibrary:
         self.opt_level = opt_level
         if _BLAS_REF.search(llvm_ir):
             _register_blas()
+        if PARALLEL_FOR in llvm_ir:
+            threads.pool()  # compiled once; registers tir_parallel_for
         cpu, features = _host()
         # One TargetMachine per engine: the engine uses it for as long as it lives.
         self._tm = optimizer.target_machine(cpu, features, opt_level, jit=True)
