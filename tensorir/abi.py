@@ -64,6 +64,14 @@ over chunks of ``[0, n)`` of at least ``grain`` iterations, on its threads and t
 and returns when every chunk is done; with one thread, or when the pool is busy with another
 caller's loop, it runs ``body(ctx, 0, n)`` itself."""
 
+ALLOC = "tir_alloc"
+RELEASE = "tir_release"
+"""``void *tir_alloc(int64_t n)`` and ``void tir_release(void *p)``: compiled code allocates
+every buffer with ``tir_alloc`` (``n`` bytes, at least 1) and frees its own with
+``tir_release``; the owner of a buffer result releases it with ``tir_release`` too. They are
+the runtime's (``runtime/alloc.py``: ``malloc`` and ``free``, plus huge pages and reuse for
+large buffers)."""
+
 MAX_CHECK_VALUES = 16
 """At most this many values per check; ``err`` needs ``1 + MAX_CHECK_VALUES`` slots."""
 

@@ -1,7 +1,7 @@
 // RUN: tensorir-opt %s -p tir-lower-to-loops -t llvm | filecheck %s
 // Buffers are (noalias data pointer, dims); loads and stores address them with inbounds
 // getelementptr; a failed check stores its id and values into err and returns 1. Buffers
-// come from one allocator, which asks for transparent huge pages from 4 MiB on (Linux). The
+// come from the runtime's allocator (tir_alloc, tir_release: see runtime/alloc.py). The
 // elementwise loop is parallel: its body is outlined as body(ctx, lo, hi), called directly
 // when the work is small, else through the thread pool.
 
@@ -9,15 +9,11 @@
 // CHECK: br i1 %{{.*}}, label %"check1_ok", label %"check1_failed"
 // CHECK: check1_failed:
 // CHECK: ret i64 1
-// CHECK: call ptr @"__tensorir_malloc"
+// CHECK: call ptr @"tir_alloc"
 // CHECK: icmp slt i64 %{{.*}}, 65536
 // CHECK: call void @"add.parallel0"(
 // CHECK: call void @"tir_parallel_for"(void (ptr, i64, i64)* @"add.parallel0"
 // CHECK: ret i64 0
-// CHECK: define internal ptr @"__tensorir_malloc"(i64 %".1")
-// CHECK: call ptr @"malloc"
-// CHECK: icmp sge i64 %{{.*}}, 4194304
-// CHECK: call i32 @"madvise"(ptr %{{.*}}, i64 %{{.*}}, i32 14)
 // CHECK: define internal void @"add.parallel0.loop"(i64 %{{.*}}, i64 %{{.*}}, ptr noalias
 // CHECK: getelementptr inbounds double
 // CHECK: fadd double

@@ -10,7 +10,7 @@
 // CHECK: call void @"gather.parallel0"(
 // CHECK: call void @"tir_parallel_for"(
 // CHECK: parallel_failed:
-// CHECK: call void @"free"
+// CHECK: call void @"tir_release"
 // CHECK: ret i64 1
 // CHECK: parallel_ok:
 // CHECK: ret i64 0

@@ -10,7 +10,6 @@ and data pointers of arguments are ``noalias``, so loops vectorise.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, NamedTuple
@@ -34,8 +33,10 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from tensorir.abi import (
+    ALLOC,
     PARALLEL_ATTR,
     PARALLEL_FOR,
+    RELEASE,
     UPDATE_ATTR,
     ArgSpec,
     CheckSpec,
@@ -48,9 +49,6 @@ from tensorir.lowering.parallel import owned
 
 I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
 PTR = ir.PointerType()
-HUGE_PAGE_BYTES = 1 << 22
-"""Buffers from this size on are advised to use transparent huge pages (numpy's threshold)."""
-_MADV_HUGEPAGE = 14
 VOID = ir.VoidType()
 
 # arith.cmpi / arith.cmpf predicates, by their integer value.
@@ -230,31 +228,12 @@ class _ModuleEmitter:
         return fn  # type: ignore[no-any-return]
 
     def allocator(self) -> ir.Function:
-        """``__tensorir_malloc(n)``: ``malloc(max(n, 1))``, and on Linux a buffer of at least
-        ``HUGE_PAGE_BYTES`` is advised to use transparent huge pages, as numpy does: the
-        kernel then maps and zeroes it in 2 MiB pages instead of 4 KiB ones (a first write
-        to 40 MB: 16 ms -> 3 ms)."""
-        name = "__tensorir_malloc"
-        if name in self.functions:
-            return self.functions[name]
-        fn = self.intrinsic(name, PTR, [I64])
-        fn.linkage = "internal"
-        b = ir.IRBuilder(fn.append_basic_block("entry"))
-        (n,) = fn.args
-        n = b.select(b.icmp_signed("<", n, _const(I64, 1)), _const(I64, 1), n)
-        p = b.call(self.intrinsic("malloc", PTR, [I64]), [n])
-        if sys.platform.startswith("linux"):
-            big = b.and_(
-                b.icmp_unsigned("!=", p, ir.Constant(PTR, None)),
-                b.icmp_signed(">=", n, _const(I64, HUGE_PAGE_BYTES)),
-            )
-            with b.if_then(big, likely=False):
-                madvise = self.intrinsic("madvise", ir.IntType(32), [PTR, I64, ir.IntType(32)])
-                offset = b.sub(_const(I64, 4096), b.and_(b.ptrtoint(p, I64), _const(I64, 4095)))
-                start = b.gep(p, [offset], source_etype=ir.IntType(8))
-                b.call(madvise, [start, b.sub(n, offset), _const(ir.IntType(32), _MADV_HUGEPAGE)])
-        b.ret(p)
-        return fn
+        """The runtime's ``tir_alloc`` (see ``tensorir.abi``)."""
+        return self.intrinsic(ALLOC, PTR, [I64])
+
+    def release(self) -> ir.Function:
+        """The runtime's ``tir_release``."""
+        return self.intrinsic(RELEASE, VOID, [PTR])
 
     def ipowi(self, t: ir.IntType) -> ir.Function:
         """``b ** e`` on integers: square-and-multiply; e < 0 gives 1/b**-e truncated."""
@@ -509,7 +488,7 @@ class _FunctionEmitter:
         for k, x in enumerate(values, 1):
             b.store(x, b.gep(self.err, [_const(I64, k)], inbounds=True, source_etype=I64))
         for ptr in self.live:  # nothing allocated by this call outlives its failure
-            b.call(self.parent.intrinsic("free", VOID, [PTR]), [ptr])
+            b.call(self.parent.release(), [ptr])
         b.ret(_const(I64, 1))
 
     def fail_allocation_if(self, bad: ir.Value) -> None:
@@ -519,7 +498,7 @@ class _FunctionEmitter:
         fb = ir.IRBuilder(fail)
         fb.store(_const(I64, 0), self.err)
         for ptr in self.live:
-            fb.call(self.parent.intrinsic("free", VOID, [PTR]), [ptr])
+            fb.call(self.parent.release(), [ptr])
         fb.ret(_const(I64, 2))
         ok = self.fn.append_basic_block("alloc_ok")
         self.b.cbranch(bad, fail, ok)
@@ -885,7 +864,7 @@ def _alloc(e: _FunctionEmitter, op: Operation) -> Any:
 def _dealloc(e: _FunctionEmitter, op: Operation) -> None:
     m = e.v(op.operands[0])
     if not isinstance(m.ptr, ir.AllocaInstr):
-        e.b.call(e.parent.intrinsic("free", VOID, [PTR]), [m.ptr])
+        e.b.call(e.parent.release(), [m.ptr])
         e.live = [p for p in e.live if p is not m.ptr]
 
 

@@ -9,9 +9,9 @@ import re
 
 import llvmlite.binding as llvm
 
-from tensorir.abi import LIBM_PREFIX, PARALLEL_FOR
+from tensorir.abi import ALLOC, LIBM_PREFIX, PARALLEL_FOR
 from tensorir.config import config
-from tensorir.runtime import optimizer, threads
+from tensorir.runtime import alloc, optimizer, threads
 from tensorir.runtime.blas import PREFIX as BLAS_PREFIX
 from tensorir.runtime.blas import blas_symbols
 
@@ -52,6 +52,9 @@ def _init() -> None:
     for name in _LIBC + _CODEGEN_LIBM + tuple(n + "f" for n in _CODEGEN_LIBM):
         _resolve(name)
 
+
+ALLOC_MODULE = '; ModuleID = "tensorir_alloc"'
+"""The allocator's own module (which defines tir_alloc rather than calls it)."""
 
 _registered: set[str] = set()
 
@@ -128,6 +131,8 @@ class JITLibrary:
             _register_blas()
         if PARALLEL_FOR in llvm_ir:
             threads.pool()  # compiled once; registers tir_parallel_for
+        if ALLOC in llvm_ir and ALLOC_MODULE not in llvm_ir:
+            alloc.address(ALLOC)  # compiled once; registers tir_alloc and tir_release
         cpu, features = _host()
         # One TargetMachine per engine: the engine uses it for as long as it lives.
         self._tm = optimizer.target_machine(cpu, features, opt_level, jit=True)

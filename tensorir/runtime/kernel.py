@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -10,7 +11,7 @@ import _cffi_backend
 import cffi
 import numpy as np
 
-from tensorir.abi import CHECK_EXCEPTIONS, MAX_CHECK_VALUES, FunctionABI
+from tensorir.abi import CHECK_EXCEPTIONS, MAX_CHECK_VALUES, RELEASE, FunctionABI
 
 ffi = cffi.FFI()
 ffi.cdef("void free(void *);")
@@ -28,6 +29,14 @@ _SCALAR_C = {
     "complex64": "float",
     "complex128": "double",
 }
+
+
+@functools.cache
+def _release() -> Any:
+    """The runtime's ``tir_release``, which frees a buffer that compiled code allocated."""
+    from tensorir.runtime import alloc
+
+    return ffi.cast("void (*)(void *)", alloc.address(RELEASE))
 
 
 def _fail(abi: FunctionABI, rc: int, err: Any) -> None:
@@ -97,7 +106,7 @@ class Kernel:
             # ffi.gc is a Python method around this C function: see make_call
             "gc": _cffi_backend.gcp,
             "buffer": ffi.buffer,
-            "free": _libc.free,
+            "free": _release(),
             "frombuffer": np.frombuffer,
             "ndarray": np.ndarray,
             "fail": lambda rc, err: _fail(abi, rc, err),
@@ -227,7 +236,7 @@ class Kernel:
         if commit:  # every value first, then the stores, with no call between them
             recover.append(f"new = [{', '.join(value(k) for _, k in commit)}]")
             recover += [f"t{j}._value = new[{j}]" for j in range(len(commit))]
-        env["frees"] = [_libc.free] * len(kept)
+        env["frees"] = [env["free"]] * len(kept)
         env["NULL"] = ffi.NULL
         args = ", ".join([*self._call_args, "buf", "err"])  # locals: no call evaluates them
         if recover:

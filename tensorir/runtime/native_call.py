@@ -28,7 +28,8 @@ from typing import Any
 import llvmlite.ir as ir
 import numpy as np
 
-from tensorir.abi import FunctionABI
+from tensorir.abi import RELEASE, FunctionABI
+from tensorir.runtime import alloc
 from tensorir.runtime.jit import JITLibrary, register_symbols
 
 I8, I32, I64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
@@ -69,7 +70,6 @@ def _api() -> dict[str, int]:
     from numpy._core import _multiarray_umath
 
     table = (ctypes.c_void_p * 300).from_address(get_pointer(_multiarray_umath._ARRAY_API, None))
-    libc = ctypes.CDLL(None)
     return {
         "PyEval_SaveThread": fn("PyEval_SaveThread"),
         "PyEval_RestoreThread": fn("PyEval_RestoreThread"),
@@ -80,7 +80,7 @@ def _api() -> dict[str, int]:
         "Py_IncRef": fn("Py_IncRef"),
         "Py_DecRef": fn("Py_DecRef"),
         "PyFloat_Type": ctypes.addressof(ctypes.c_char.in_dll(py, "PyFloat_Type")),
-        "free": ctypes.cast(libc.free, ctypes.c_void_p).value,  # type: ignore[dict-item]
+        "tir_release": alloc.address(RELEASE),
         "PyArray_Type": table[2],
         "PyArray_NewFromDescr": table[94],
         "PyArray_SetBaseObject": table[282],
@@ -127,12 +127,12 @@ class _Builder:
 
     def build(self) -> str:
         abi, m = self.abi, self.module
-        # the capsule destructor: free the buffer the capsule holds
+        # the capsule destructor: release the buffer the capsule holds
         dtor = ir.Function(m, ir.FunctionType(ir.VoidType(), [PTR]), "tir_free_capsule")
         b = ir.IRBuilder(dtor.append_basic_block("entry"))
         get = self.const_fn("PyCapsule_GetPointer", PTR, [PTR, PTR])
         b.call(
-            self.const_fn("free", ir.VoidType(), [PTR]),
+            self.const_fn("tir_release", ir.VoidType(), [PTR]),
             [b.call(get, [dtor.args[0], ir.Constant(PTR, None)])],
         )
         b.ret_void()
@@ -214,7 +214,7 @@ class _Builder:
         capsule = self.const_fn("PyCapsule_New", PTR, [PTR, PTR, PTR])
         incref = self.const_fn("Py_IncRef", ir.VoidType(), [PTR])
         decref = self.const_fn("Py_DecRef", ir.VoidType(), [PTR])
-        free = self.const_fn("free", ir.VoidType(), [PTR])
+        free = self.const_fn("tir_release", ir.VoidType(), [PTR])
         arr_type = self.const_ptr("PyArray_Type")
         null = ir.Constant(PTR, None)
         slots, slot = [], 0
