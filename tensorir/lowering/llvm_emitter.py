@@ -205,6 +205,33 @@ class _ModuleEmitter:
             self.functions[name] = fn
         return fn
 
+    def free_all(self) -> ir.Function:
+        """``free_all(slots, n)``: ``free`` each of the ``n`` pointers at ``slots`` (a
+        failure's cleanup; cold, never inlined)."""
+        name = "__tensorir_free_all"
+        if name in self.functions:
+            return self.functions[name]
+        fn = self.intrinsic(name, VOID, [PTR, I64])
+        fn.linkage = "internal"
+        fn.attributes.add("noinline")
+        fn.attributes.add("cold")
+        fn.attributes.add("nounwind")
+        slots, n = fn.args
+        entry, loop, done = (fn.append_basic_block(x) for x in ("entry", "loop", "done"))
+        b = ir.IRBuilder(entry)
+        b.branch(loop)
+        b.position_at_end(loop)
+        i = b.phi(I64)
+        i.add_incoming(_const(I64, 0), entry)
+        ptr = b.load(b.gep(slots, [i], inbounds=True, source_etype=PTR), typ=PTR)
+        b.call(self.intrinsic("free", VOID, [PTR]), [ptr])
+        i_next = b.add(i, _const(I64, 1), flags=["nuw", "nsw"])
+        i.add_incoming(i_next, loop)
+        b.cbranch(b.icmp_signed("<", i_next, n), loop, done)
+        b.position_at_end(done)
+        b.ret_void()
+        return fn
+
     def ipowi(self, t: ir.IntType) -> ir.Function:
         """``b ** e`` on integers: square-and-multiply; e < 0 gives 1/b**-e truncated."""
         name = f"__tensorir_ipowi_{_suffix(t)}"
@@ -336,6 +363,13 @@ class _FunctionEmitter:
         # malloc-ed buffers live at the current point of the function (a loop body's are
         # freed in the same iteration): a failed check frees them before returning
         self.live: list[ir.Value] = []
+        # Each malloc-ed buffer's pointer is also kept in a stack slot of its own (null once
+        # freed), so that every failure frees the live buffers through one shared cleanup
+        # block (``fail``) rather than one call of ``free`` per live buffer per failure.
+        self.slots: ir.AllocaInstr | None = None
+        self.slot_of: dict[ir.Value, ir.Value] = {}
+        self.cleanup: ir.Block | None = None
+        self.cleanup_code: ir.PhiInstr | None = None
 
     # ---- signature and entry
 
@@ -400,6 +434,7 @@ class _FunctionEmitter:
                 results.append(ResultSpec("scalar", dtype_name(t), update=k))
         self.results = results
         self.emit_block(block)
+        self._finish_slots()
         self.allocas.branch(self.entry)
         return FunctionABI(name, tuple(args), tuple(results), tuple(self.checks))
 
@@ -455,9 +490,7 @@ class _FunctionEmitter:
         fail = self.fn.append_basic_block("alloc_failed")
         fb = ir.IRBuilder(fail)
         fb.store(_const(I64, 0), self.err)
-        for ptr in self.live:
-            fb.call(self.parent.intrinsic("free", VOID, [PTR]), [ptr])
-        fb.ret(_const(I64, 2))
+        self.fail(fb, 2)
         ok = self.fn.append_basic_block("alloc_ok")
         self.b.cbranch(bad, fail, ok)
         self.b.position_at_end(ok)
@@ -470,6 +503,56 @@ class _FunctionEmitter:
         p = self.b.call(malloc, [n])
         self.fail_allocation_if(self.b.icmp_unsigned("==", p, ir.Constant(PTR, None)))
         return p
+
+    def hold(self, ptr: ir.Value) -> None:
+        """``ptr`` (a fresh malloc-ed buffer) is live until ``release``: a failure frees it."""
+        if self.slots is None:  # its size is set once the function is emitted
+            self.slots = self.allocas.alloca(PTR, size=_const(I64, 1))
+        slot = self.b.gep(
+            self.slots, [_const(I64, len(self.slot_of))], inbounds=True, source_etype=PTR
+        )
+        self.b.store(ptr, slot)
+        self.slot_of[ptr] = slot
+        self.live.append(ptr)
+
+    def release(self, ptr: ir.Value) -> None:
+        """``free(ptr)``; a later failure no longer frees it."""
+        self.b.call(self.parent.intrinsic("free", VOID, [PTR]), [ptr])
+        slot = self.slot_of.get(ptr)
+        if slot is not None:
+            self.b.store(ir.Constant(PTR, None), slot)
+            self.live = [p for p in self.live if p is not ptr]
+
+    def fail(self, fb: ir.IRBuilder, code: int) -> None:
+        """End the failure path ``fb`` stands in: return ``code`` once this call's live
+        buffers are freed (by the shared cleanup block, which frees every slot)."""
+        if not self.live:
+            fb.ret(_const(I64, code))
+            return
+        if self.cleanup is None:
+            self.cleanup = self.fn.append_basic_block("cleanup")
+            self.cleanup_code = ir.IRBuilder(self.cleanup).phi(I64)
+        assert self.cleanup_code is not None
+        self.cleanup_code.add_incoming(_const(I64, code), fb.block)
+        fb.branch(self.cleanup)
+
+    def _finish_slots(self) -> None:
+        """Size the slots (null at entry: a slot is set when its buffer is allocated) and end
+        the cleanup block: free every slot, return the failure's code. The slots are freed by
+        a helper that is not inlined, so LLVM keeps them in memory instead of turning them
+        into one phi per buffer per failure."""
+        if self.slots is None:
+            return
+        n = _const(I64, len(self.slot_of))
+        self.slots.operands = [n]
+        memset = self.parent.intrinsic("llvm.memset.p0.i64", VOID, [PTR, I8, I64, I1])
+        self.allocas.call(
+            memset, [self.slots, _const(I8, 0), _const(I64, 8 * n.constant), _const(I1, 0)]
+        )
+        if self.cleanup is not None:
+            b = ir.IRBuilder(self.cleanup)
+            b.call(self.parent.free_all(), [self.slots, n])
+            b.ret(self.cleanup_code)
 
     def entry_alloca(self, t: ir.Type) -> ir.Value:
         return self.allocas.alloca(t)
@@ -799,7 +882,7 @@ def _alloc(e: _FunctionEmitter, op: Operation) -> Any:
         return Memref(e.allocas.alloca(elem, size=_const(I64, n)), dims, elem)
     m = Memref(ir.Constant(PTR, None), dims, elem)
     ptr = e.malloc(e.nbytes(m))
-    e.live.append(ptr)  # until its dealloc (loop bodies free theirs in the same iteration)
+    e.hold(ptr)  # until its dealloc (loop bodies free theirs in the same iteration)
     return Memref(ptr, dims, elem)
 
 
@@ -807,8 +890,7 @@ def _alloc(e: _FunctionEmitter, op: Operation) -> Any:
 def _dealloc(e: _FunctionEmitter, op: Operation) -> None:
     m = e.v(op.operands[0])
     if not isinstance(m.ptr, ir.AllocaInstr):
-        e.b.call(e.parent.intrinsic("free", VOID, [PTR]), [m.ptr])
-        e.live = [p for p in e.live if p is not m.ptr]
+        e.release(m.ptr)
 
 
 @_on("memref.load")
@@ -887,9 +969,7 @@ def _check(e: _FunctionEmitter, op: Operation) -> None:
         if x.type.width < 64:
             x = b.zext(x, I64) if x.type.width == 1 else b.sext(x, I64)
         b.store(x, b.gep(e.err, [_const(I64, k)], inbounds=True, source_etype=I64))
-    for ptr in e.live:  # nothing allocated by this call outlives its failure
-        b.call(e.parent.intrinsic("free", VOID, [PTR]), [ptr])
-    b.ret(_const(I64, 1))
+    e.fail(b, 1)  # nothing allocated by this call outlives its failure
     b.position_at_end(ok)
 
 
@@ -919,6 +999,7 @@ def _return(e: _FunctionEmitter, op: Operation) -> None:
             if isinstance(ptr, ir.Argument | ir.GlobalVariable | ir.AllocaInstr):
                 ptr = e.malloc(n := e.nbytes(x))  # not a fresh buffer: return a copy
                 e.memcpy(ptr, x.ptr, n)
+                e.hold(ptr)  # freed if a later copy fails
             for k, y in enumerate([ptr, *x.dims]):
                 b.store(y, at(slot + k))
             slot += 1 + len(x.dims)
