@@ -370,6 +370,9 @@ class _FunctionEmitter:
         self.slot_of: dict[ir.Value, ir.Value] = {}
         self.cleanup: ir.Block | None = None
         self.cleanup_code: ir.PhiInstr | None = None
+        # conditions that checks already made at this point (a check dominated by one on the
+        # same condition cannot fail); a nested block's are dropped at its end
+        self.passed: set[tuple] = set()
 
     # ---- signature and entry
 
@@ -440,19 +443,24 @@ class _FunctionEmitter:
 
     def emit_block(self, block: Block) -> list[Any]:
         """Emit a block's ops; the values its ``scf.yield`` (if any) yields."""
-        for op in block.ops:
-            if op.name == "scf.yield":
-                return [self.values[v] for v in op.operands]
-            handler = _HANDLERS.get(op.name)
-            if handler is None:
-                raise EmitError(f"llvm emitter: unsupported op {op.name}")
-            res = handler(self, op)
-            if res is not None:
-                if not isinstance(res, list):
-                    res = [res]
-                for r, v in zip(op.results, res, strict=True):
-                    self.values[r] = v
-        return []
+        passed = self.passed
+        self.passed = set(passed)  # what this block checks holds in it only
+        try:
+            for op in block.ops:
+                if op.name == "scf.yield":
+                    return [self.values[v] for v in op.operands]
+                handler = _HANDLERS.get(op.name)
+                if handler is None:
+                    raise EmitError(f"llvm emitter: unsupported op {op.name}")
+                res = handler(self, op)
+                if res is not None:
+                    if not isinstance(res, list):
+                        res = [res]
+                    for r, v in zip(op.results, res, strict=True):
+                        self.values[r] = v
+            return []
+        finally:
+            self.passed = passed
 
     def v(self, value: SSAValue) -> Any:
         return self.values[value]
@@ -677,6 +685,8 @@ def _int_div(e: _FunctionEmitter, op: Operation) -> Any:
 def _cmpi(e: _FunctionEmitter, op: Operation) -> Any:
     a, b = _operands(e, op)
     pred, signed = _CMPI[op.properties["predicate"].value.data]  # type: ignore[attr-defined]
+    if a is b:  # a shape check of a dim against itself (sizes found equal by the passes)
+        return _const(I1, pred in ("==", "<=", ">="))
     return e.b.icmp_signed(pred, a, b) if signed else e.b.icmp_unsigned(pred, a, b)
 
 
@@ -957,11 +967,22 @@ def _view(e: _FunctionEmitter, op: Operation) -> Any:
 
 @_on("tir.check")
 def _check(e: _FunctionEmitter, op: Operation) -> None:
+    """Branch to a block that stores the check's id and values into ``err`` and fails the
+    call. A check that cannot fail is left out: its condition is the constant true, or a
+    check on the same condition passed before (the run-time shape checks of a gradient
+    compare the same dims many times)."""
     b = e.b
+    cond = e.v(op.operands[0])
+    if isinstance(cond, ir.Constant) and cond.constant:
+        return
+    key = _condition_key(cond)
+    if key in e.passed:
+        return
+    e.passed.add(key)
     e.checks.append(CheckSpec(op.properties["kind"].data, op.properties["message"].data))  # type: ignore[attr-defined]
     fail = e.fn.append_basic_block(f"check{len(e.checks)}_failed")
     ok = e.fn.append_basic_block(f"check{len(e.checks)}_ok")
-    b.cbranch(e.v(op.operands[0]), ok, fail)
+    b.cbranch(cond, ok, fail)
     b.position_at_end(fail)
     b.store(_const(I64, len(e.checks)), e.err)
     for k, v in enumerate(op.operands[1:], 1):
@@ -971,6 +992,17 @@ def _check(e: _FunctionEmitter, op: Operation) -> None:
         b.store(x, b.gep(e.err, [_const(I64, k)], inbounds=True, source_etype=I64))
     e.fail(b, 1)  # nothing allocated by this call outlives its failure
     b.position_at_end(ok)
+
+
+def _condition_key(cond: ir.Value) -> tuple:
+    """What identifies a check's condition: a comparison by its predicate and operands
+    (``a == b`` is ``b == a``), anything else by itself."""
+    if isinstance(cond, ir.instructions.ICMPInstr):
+        x, y = (id(v) for v in cond.operands)
+        if cond.op in ("eq", "ne") and y < x:
+            x, y = y, x
+        return (cond.op, x, y)
+    return (id(cond),)
 
 
 @_on("func.call")
