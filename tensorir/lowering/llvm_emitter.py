@@ -159,8 +159,11 @@ class _ModuleEmitter:
                 self._global(op)
             elif not isinstance(op, FuncOp):
                 raise EmitError(f"llvm emitter: unsupported top-level op {op.name}")
+        for op in ops:  # kernels first: the entry points call them
+            if isinstance(op, FuncOp) and op.body.blocks and is_kernel(op):
+                _FunctionEmitter(self, op).emit_kernel()
         for op in ops:
-            if isinstance(op, FuncOp) and op.body.blocks:
+            if isinstance(op, FuncOp) and op.body.blocks and not is_kernel(op):
                 self.abis[op.sym_name.data] = _FunctionEmitter(self, op).emit()
         return EmittedModule(str(self.llmod), self.abis)
 
@@ -278,12 +281,32 @@ _READS = ("memref.load", "memref.dim", "func.return")
 or an unchanged update: returning it writes nothing)."""
 
 
+def is_kernel(op: FuncOp) -> bool:
+    """A private function with a body: a loop nest ``tir-outline-kernels`` outlined, emitted
+    as an internal function (``void f(<args>)``, no ``out``/``err``) that entry points call."""
+    vis = op.sym_visibility
+    return vis is not None and vis.data == "private" and bool(op.body.blocks)
+
+
+def _callee(call: Operation) -> FuncOp | None:
+    """The function with a body that ``call`` calls, if its module holds one."""
+    name = call.properties["callee"].root_reference.data  # type: ignore[attr-defined]
+    module = call.get_toplevel_object()
+    if not isinstance(module, ModuleOp):
+        return None
+    for op in module.ops:
+        if isinstance(op, FuncOp) and op.sym_name.data == name and op.body.blocks:
+            return op
+    return None
+
+
 def written_arguments(op: FuncOp) -> set[int]:
     """The memref arguments of ``op`` (loops level) that its code may write into: those a
-    ``memref.store``, the target of a ``memref.copy``, or the output of a BLAS call reaches
-    through views. Any other use of an argument's memory counts as a write (conservative);
-    BLAS calls write only their last memref operand (``?gemm``'s C, ``?gemv``'s y), ``?dot``
-    none. The runtime checks that a written buffer shares no memory with another argument."""
+    ``memref.store``, the target of a ``memref.copy``, the output of a BLAS call, or an
+    argument a called kernel writes, reaches through views. Any other use of an argument's
+    memory counts as a write (conservative); BLAS calls write only their last memref operand
+    (``?gemm``'s C, ``?gemv``'s y), ``?dot`` none. The runtime checks that a written buffer
+    shares no memory with another argument."""
     block = op.body.blocks.first
     if block is None:
         return set()
@@ -310,6 +333,11 @@ def written_arguments(op: FuncOp) -> set[int]:
                 mems = [n for n, v in enumerate(inner.operands) if isinstance(v.type, MemRefType)]
                 out = None if callee.endswith("dot") else mems[-1]
                 written.update(k for n, k in hits if n == out)
+                continue
+            kernel = _callee(inner)
+            if kernel is not None:  # operand n is the kernel's argument n
+                writes = written_arguments(kernel)
+                written.update(k for n, k in hits if n in writes)
                 continue
         if name == "memref.store":  # the value stored is not a memref: operand 1 is
             written.update(k for n, k in hits if n == 1)
@@ -373,8 +401,51 @@ class _FunctionEmitter:
         # conditions that checks already made at this point (a check dominated by one on the
         # same condition cannot fail); a nested block's are dropped at its end
         self.passed: set[tuple] = set()
+        self.kernel = False  # an outlined kernel (emit_kernel), not an entry point
 
     # ---- signature and entry
+
+    def emit_kernel(self) -> None:
+        """An outlined kernel (``is_kernel``): ``void name(<args>)``, internal and never
+        inlined (LLVM compiles it once for all its calls), a memref argument as its data
+        pointer (``noalias``: the buffers of one call have distinct roots) then its dynamic
+        dims, a scalar by value."""
+        op = self.op
+        name = op.sym_name.data
+        block = op.body.blocks.first
+        assert block is not None
+        types = op.function_type.inputs.data
+        params: list[ir.Type] = []
+        for t in types:
+            if isinstance(t, MemRefType):
+                params += [PTR] + [I64] * sum(1 for d in t.get_shape() if d < 0)
+            elif isinstance(t, ComplexType):
+                params += [value_type(t.element_type)] * 2
+            else:
+                params.append(value_type(t))
+        fn = ir.Function(self.parent.llmod, ir.FunctionType(VOID, params), name)
+        fn.linkage = "internal"
+        fn.attributes.add("nounwind")
+        fn.attributes.add("noinline")
+        self.parent.functions[name] = fn
+        self.fn = fn
+        self.kernel = True
+        self.allocas = ir.IRBuilder(fn.append_basic_block("allocas"))
+        self.entry = fn.append_basic_block("entry")
+        self.b = ir.IRBuilder(self.entry)
+        it = iter(fn.args)
+        for arg, t in zip(block.args, types, strict=True):
+            if isinstance(t, MemRefType):
+                ptr = next(it)
+                ptr.add_attribute("noalias")
+                dims = [next(it) if d < 0 else _const(I64, d) for d in t.get_shape()]
+                self.values[arg] = Memref(ptr, dims, memory_type(t.element_type))
+            elif isinstance(t, ComplexType):
+                self.values[arg] = self._complex(value_type(t), next(it), next(it))
+            else:
+                self.values[arg] = next(it)
+        self.emit_block(block)
+        self.allocas.branch(self.entry)
 
     def emit(self) -> FunctionABI:
         op = self.op
@@ -495,6 +566,8 @@ class _FunctionEmitter:
     def fail_allocation_if(self, bad: ir.Value) -> None:
         """Branch to a block that frees this call's live buffers, stores 0 into ``err[0]`` and
         returns 2 when ``bad``: a call that runs out of memory leaves nothing allocated behind."""
+        if self.kernel:
+            raise EmitError("llvm emitter: an outlined kernel allocates memory")
         fail = self.fn.append_basic_block("alloc_failed")
         fb = ir.IRBuilder(fail)
         fb.store(_const(I64, 0), self.err)
@@ -975,6 +1048,8 @@ def _check(e: _FunctionEmitter, op: Operation) -> None:
     cond = e.v(op.operands[0])
     if isinstance(cond, ir.Constant) and cond.constant:
         return
+    if e.kernel:
+        raise EmitError("llvm emitter: an outlined kernel holds a tir.check")
     key = _condition_key(cond)
     if key in e.passed:
         return
@@ -1009,8 +1084,20 @@ def _condition_key(cond: ir.Value) -> tuple:
 def _call(e: _FunctionEmitter, op: Operation) -> Any:
     name = op.properties["callee"].root_reference.data  # type: ignore[attr-defined]
     fn = e.parent.functions.get(name)
-    if fn is None or fn.blocks:
-        raise EmitError(f"llvm emitter: calls only external declarations, not @{name}")
+    if fn is None:
+        raise EmitError(f"llvm emitter: calls only external declarations and kernels, not @{name}")
+    if fn.blocks:  # an outlined kernel: buffers as data pointer and dynamic dims
+        args: list[ir.Value] = []
+        for v, x in zip(op.operands, _operands(e, op), strict=True):
+            if isinstance(x, Memref):
+                shape = v.type.get_shape()  # type: ignore[attr-defined]
+                args += [x.ptr, *(d for d, n in zip(x.dims, shape, strict=True) if n < 0)]
+            elif isinstance(x.type, ir.LiteralStructType):
+                args += [e.b.extract_value(x, 0), e.b.extract_value(x, 1)]
+            else:
+                args.append(x)
+        e.b.call(fn, args)
+        return None
     args = [a.ptr if isinstance(a, Memref) else a for a in _operands(e, op)]
     r = e.b.call(fn, args)
     return r if op.results else None
@@ -1019,6 +1106,9 @@ def _call(e: _FunctionEmitter, op: Operation) -> Any:
 @_on("func.return")
 def _return(e: _FunctionEmitter, op: Operation) -> None:
     b, slot = e.b, 0
+    if e.kernel:
+        b.ret_void()
+        return
 
     def at(k: int) -> ir.Value:
         return b.gep(e.out, [_const(I64, k)], inbounds=True, source_etype=I64)
@@ -1053,6 +1143,14 @@ def _for(e: _FunctionEmitter, op: Operation) -> Any:
     lb, ub, step, *inits = _operands(e, op)
     body_block = op.regions[0].blocks.first
     assert body_block is not None
+    if all(isinstance(x, ir.Constant) for x in (lb, ub, step)):
+        if ub.constant <= lb.constant:  # no iteration (a static size 0)
+            return inits or None
+        if ub.constant - lb.constant <= step.constant:  # one (a static size 1): no loop
+            e.values[body_block.args[0]] = lb
+            for a, x in zip(body_block.args[1:], inits, strict=True):
+                e.values[a] = x
+            return e.emit_block(body_block) or None
     pre = b.block
     header = e.fn.append_basic_block("for_header")
     body = e.fn.append_basic_block("for_body")

@@ -104,6 +104,12 @@ def _fuse_rows() -> type[ModulePass]:
     return FuseRows
 
 
+def _outline_kernels() -> type[ModulePass]:
+    from tensorir.lowering.outline import OutlineKernels
+
+    return OutlineKernels
+
+
 def _nan_guard() -> type[ModulePass]:
     from tensorir.lowering.nan_guard import NanGuard
 
@@ -130,6 +136,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-to-loops": _to_loops,
     "tir-reductions": _reductions,
     "tir-fuse-rows": _fuse_rows,
+    "tir-outline-kernels": _outline_kernels,
 }
 
 # The levels, in order, and the passes that reach each from the one before.
@@ -149,13 +156,15 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "buffers": ("tir-bufferize", "tir-linalg-to-blas"),
     # tir-to-loops first: the generics in a tir.map_into body end inside its loop
     # tir-reductions rewrites the sum loops that convert-linalg-to-loops makes; then the
-    # loops over the same rows are fused
+    # loops over the same rows are fused; last, loop nests written several times (a
+    # gradient's layers) become one function each
     "loops": (
         "tir-to-loops",
         "convert-linalg-to-loops",
         "tir-reductions",
         "tir-fuse-rows",
         "lower-affine",
+        "tir-outline-kernels",
     ),
 }
 
