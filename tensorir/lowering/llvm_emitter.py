@@ -10,7 +10,7 @@ and data pointers of arguments are ``noalias``, so loops vectorise.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, NamedTuple
 
@@ -398,9 +398,11 @@ class _FunctionEmitter:
         self.slot_of: dict[ir.Value, ir.Value] = {}
         self.cleanup: ir.Block | None = None
         self.cleanup_code: ir.PhiInstr | None = None
-        # conditions that checks already made at this point (a check dominated by one on the
-        # same condition cannot fail); a nested block's are dropped at its end
-        self.passed: set[tuple] = set()
+        # facts that hold at this point: conditions that checks already made (a check
+        # dominated by one on the same condition cannot fail), byte sizes already computed
+        # and checked (``nbytes``); a nested block's are dropped at its end
+        self.known: dict[tuple, Any] = {}
+        self.alloc_failed: dict[bool, ir.Block] = {}  # fail_allocation_if's, by liveness
         self.kernel = False  # an outlined kernel (emit_kernel), not an entry point
 
     # ---- signature and entry
@@ -514,8 +516,8 @@ class _FunctionEmitter:
 
     def emit_block(self, block: Block) -> list[Any]:
         """Emit a block's ops; the values its ``scf.yield`` (if any) yields."""
-        passed = self.passed
-        self.passed = set(passed)  # what this block checks holds in it only
+        known = self.known
+        self.known = dict(known)  # what this block finds holds in it only
         try:
             for op in block.ops:
                 if op.name == "scf.yield":
@@ -531,7 +533,7 @@ class _FunctionEmitter:
                         self.values[r] = v
             return []
         finally:
-            self.passed = passed
+            self.known = known
 
     def v(self, value: SSAValue) -> Any:
         return self.values[value]
@@ -554,6 +556,10 @@ class _FunctionEmitter:
     def nbytes(self, m: Memref) -> ir.Value:
         """The buffer's size in bytes; a size that does not fit in 63 bits (absurd dims)
         fails like an allocation."""
+        key = ("nbytes", _elem_size(m.elem), *map(_value_key, m.dims))
+        known = self.known.get(key)
+        if known is not None:  # computed and checked before, on every path to here
+            return known
         n: ir.Value = _const(I64, _elem_size(m.elem))
         overflow: ir.Value = ir.Constant(ir.IntType(1), 0)
         for d in m.dims:
@@ -561,6 +567,7 @@ class _FunctionEmitter:
             n = self.b.extract_value(product, 0)
             overflow = self.b.or_(overflow, self.b.extract_value(product, 1))
         self.fail_allocation_if(overflow)
+        self.known[key] = n
         return n
 
     def fail_allocation_if(self, bad: ir.Value) -> None:
@@ -568,10 +575,14 @@ class _FunctionEmitter:
         returns 2 when ``bad``: a call that runs out of memory leaves nothing allocated behind."""
         if self.kernel:
             raise EmitError("llvm emitter: an outlined kernel allocates memory")
-        fail = self.fn.append_basic_block("alloc_failed")
-        fb = ir.IRBuilder(fail)
-        fb.store(_const(I64, 0), self.err)
-        self.fail(fb, 2)
+        live = bool(self.live)  # one such block per function for each case, made once
+        fail = self.alloc_failed.get(live)
+        if fail is None:
+            fail = self.fn.append_basic_block("alloc_failed")
+            fb = ir.IRBuilder(fail)
+            fb.store(_const(I64, 0), self.err)
+            self.fail(fb, 2)
+            self.alloc_failed[live] = fail
         ok = self.fn.append_basic_block("alloc_ok")
         self.b.cbranch(bad, fail, ok)
         self.b.position_at_end(ok)
@@ -1051,9 +1062,9 @@ def _check(e: _FunctionEmitter, op: Operation) -> None:
     if e.kernel:
         raise EmitError("llvm emitter: an outlined kernel holds a tir.check")
     key = _condition_key(cond)
-    if key in e.passed:
+    if key in e.known:
         return
-    e.passed.add(key)
+    e.known[key] = True
     e.checks.append(CheckSpec(op.properties["kind"].data, op.properties["message"].data))  # type: ignore[attr-defined]
     fail = e.fn.append_basic_block(f"check{len(e.checks)}_failed")
     ok = e.fn.append_basic_block(f"check{len(e.checks)}_ok")
@@ -1069,15 +1080,20 @@ def _check(e: _FunctionEmitter, op: Operation) -> None:
     b.position_at_end(ok)
 
 
+def _value_key(v: ir.Value) -> Hashable:
+    """``v`` as a key: a constant by its value, anything else by itself."""
+    return ("const", str(v.type), v.constant) if isinstance(v, ir.Constant) else id(v)
+
+
 def _condition_key(cond: ir.Value) -> tuple:
     """What identifies a check's condition: a comparison by its predicate and operands
     (``a == b`` is ``b == a``), anything else by itself."""
     if isinstance(cond, ir.instructions.ICMPInstr):
-        x, y = (id(v) for v in cond.operands)
-        if cond.op in ("eq", "ne") and y < x:
+        x, y = (_value_key(v) for v in cond.operands)
+        if cond.op in ("eq", "ne") and str(y) < str(x):
             x, y = y, x
-        return (cond.op, x, y)
-    return (id(cond),)
+        return ("check", cond.op, x, y)
+    return ("check", id(cond))
 
 
 @_on("func.call")
