@@ -26,3 +26,4 @@ func.func @twice(%a: memref<?xf64>, %b: memref<?xf64>, %c: memref<?xf64>) {
   }
   func.return
 }
+

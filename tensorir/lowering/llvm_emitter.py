@@ -149,6 +149,7 @@ class _ModuleEmitter:
         self.functions: dict[str, ir.Function] = {}
         self.globals: dict[str, tuple[ir.GlobalVariable, MemRefType]] = {}
         self.abis: dict[str, FunctionABI] = {}
+        self.kernel_checks: dict[str, tuple[CheckSpec, ...]] = {}  # each kernel's, in order
 
     def emit(self) -> EmittedModule:
         ops = list(self.module.ops)
@@ -288,6 +289,27 @@ def is_kernel(op: FuncOp) -> bool:
     return vis is not None and vis.data == "private" and bool(op.body.blocks)
 
 
+GLUE_MIN_OPS = 256
+"""An entry point of at least this many ops whose loops are all in kernels is compiled without
+optimisation (``optnone``): it is glue (checks, allocations, BLAS and kernel calls, run once
+per call), and LLVM's pipeline on it cost more than on the kernels. A smaller one is
+optimised as usual: its glue is cheap to compile and a few nanoseconds count in a small
+call."""
+
+
+def _glue(op: FuncOp) -> bool:
+    """Whether ``op`` is glue between kernels (see ``GLUE_MIN_OPS``)."""
+    count, calls = 0, False
+    for inner in op.walk():
+        if inner.name == "scf.for":
+            return False
+        if inner.name == "func.call":
+            callee = _callee(inner)
+            calls = calls or (callee is not None and is_kernel(callee))
+        count += 1
+    return calls and count >= GLUE_MIN_OPS
+
+
 def _callee(call: Operation) -> FuncOp | None:
     """The function with a body that ``call`` calls, if its module holds one."""
     name = call.properties["callee"].root_reference.data  # type: ignore[attr-defined]
@@ -404,14 +426,18 @@ class _FunctionEmitter:
         self.known: dict[tuple, Any] = {}
         self.alloc_failed: dict[bool, ir.Block] = {}  # fail_allocation_if's, by liveness
         self.kernel = False  # an outlined kernel (emit_kernel), not an entry point
+        self.check_base: ir.Value | None = None  # a checking kernel's: its caller's id base
 
     # ---- signature and entry
 
     def emit_kernel(self) -> None:
-        """An outlined kernel (``is_kernel``): ``void name(<args>)``, internal and never
-        inlined (LLVM compiles it once for all its calls), a memref argument as its data
-        pointer (``noalias``: the buffers of one call have distinct roots) then its dynamic
-        dims, a scalar by value."""
+        """An outlined kernel (``is_kernel``): an internal function never inlined (LLVM
+        compiles it once for all its calls), a memref argument as its data pointer
+        (``noalias``: the buffers of one call have distinct roots) then its dynamic dims, a
+        scalar by value; it returns its results (none: void; several: a struct). A kernel
+        that checks takes two more arguments, ``err`` and the id its caller gives its first
+        check less one: a failed check stores its id and values as the entry point's do and
+        returns at once (its caller, which set ``err[0]`` to 0, sees the id there)."""
         op = self.op
         name = op.sym_name.data
         block = op.body.blocks.first
@@ -425,7 +451,12 @@ class _FunctionEmitter:
                 params += [value_type(t.element_type)] * 2
             else:
                 params.append(value_type(t))
-        fn = ir.Function(self.parent.llmod, ir.FunctionType(VOID, params), name)
+        checks = any(inner.name == "tir.check" for inner in op.walk())
+        if checks:
+            params += [PTR, I64]
+        outs = [value_type(t) for t in op.function_type.outputs.data]
+        ret = VOID if not outs else outs[0] if len(outs) == 1 else ir.LiteralStructType(outs)
+        fn = ir.Function(self.parent.llmod, ir.FunctionType(ret, params), name)
         fn.linkage = "internal"
         fn.attributes.add("nounwind")
         fn.attributes.add("noinline")
@@ -446,8 +477,29 @@ class _FunctionEmitter:
                 self.values[arg] = self._complex(value_type(t), next(it), next(it))
             else:
                 self.values[arg] = next(it)
+        if checks:
+            self.err, self.check_base = next(it), next(it)
+            self.err.add_attribute("noalias")
         self.emit_block(block)
         self.allocas.branch(self.entry)
+        self.parent.kernel_checks[name] = tuple(self.checks)
+
+    def kernel_return(self, b: ir.IRBuilder, values: Sequence[ir.Value] | None = None) -> None:
+        """Return from a kernel: ``values`` (None: zeros, after a failed check)."""
+        ret = self.fn.function_type.return_type
+        if isinstance(ret, ir.VoidType):
+            b.ret_void()
+            return
+        types = ret.elements if isinstance(ret, ir.LiteralStructType) else [ret]
+        if values is None:
+            values = [ir.Constant(t, None) for t in types]
+        if not isinstance(ret, ir.LiteralStructType):
+            b.ret(values[0])
+            return
+        agg: ir.Value = ir.Constant(ret, None)
+        for k, v in enumerate(values):
+            agg = b.insert_value(agg, v, k)
+        b.ret(agg)
 
     def emit(self) -> FunctionABI:
         op = self.op
@@ -512,6 +564,9 @@ class _FunctionEmitter:
         self.emit_block(block)
         self._finish_slots()
         self.allocas.branch(self.entry)
+        if _glue(op):  # no optimisation: LLVM's pipelines skip it, fast instruction selection
+            fn.attributes.add("noinline")
+            fn.attributes.add("optnone")
         return FunctionABI(name, tuple(args), tuple(results), tuple(self.checks))
 
     def emit_block(self, block: Block) -> list[Any]:
@@ -617,7 +672,11 @@ class _FunctionEmitter:
 
     def fail(self, fb: ir.IRBuilder, code: int) -> None:
         """End the failure path ``fb`` stands in: return ``code`` once this call's live
-        buffers are freed (by the shared cleanup block, which frees every slot)."""
+        buffers are freed (by the shared cleanup block, which frees every slot). A kernel
+        just returns: its caller fails in turn."""
+        if self.kernel:
+            self.kernel_return(fb)
+            return
         if not self.live:
             fb.ret(_const(I64, code))
             return
@@ -1059,8 +1118,6 @@ def _check(e: _FunctionEmitter, op: Operation) -> None:
     cond = e.v(op.operands[0])
     if isinstance(cond, ir.Constant) and cond.constant:
         return
-    if e.kernel:
-        raise EmitError("llvm emitter: an outlined kernel holds a tir.check")
     key = _condition_key(cond)
     if key in e.known:
         return
@@ -1070,7 +1127,10 @@ def _check(e: _FunctionEmitter, op: Operation) -> None:
     ok = e.fn.append_basic_block(f"check{len(e.checks)}_ok")
     b.cbranch(cond, ok, fail)
     b.position_at_end(fail)
-    b.store(_const(I64, len(e.checks)), e.err)
+    check_id: ir.Value = _const(I64, len(e.checks))
+    if e.check_base is not None:  # a kernel's: numbered after its caller's
+        check_id = b.add(e.check_base, check_id)
+    b.store(check_id, e.err)
     for k, v in enumerate(op.operands[1:], 1):
         x = e.v(v)
         if x.type.width < 64:
@@ -1102,28 +1162,53 @@ def _call(e: _FunctionEmitter, op: Operation) -> Any:
     fn = e.parent.functions.get(name)
     if fn is None:
         raise EmitError(f"llvm emitter: calls only external declarations and kernels, not @{name}")
-    if fn.blocks:  # an outlined kernel: buffers as data pointer and dynamic dims
-        args: list[ir.Value] = []
-        for v, x in zip(op.operands, _operands(e, op), strict=True):
-            if isinstance(x, Memref):
-                shape = v.type.get_shape()  # type: ignore[attr-defined]
-                args += [x.ptr, *(d for d, n in zip(x.dims, shape, strict=True) if n < 0)]
-            elif isinstance(x.type, ir.LiteralStructType):
-                args += [e.b.extract_value(x, 0), e.b.extract_value(x, 1)]
-            else:
-                args.append(x)
-        e.b.call(fn, args)
-        return None
+    if fn.blocks:
+        return _call_kernel(e, op, fn)
     args = [a.ptr if isinstance(a, Memref) else a for a in _operands(e, op)]
     r = e.b.call(fn, args)
     return r if op.results else None
+
+
+def _call_kernel(e: _FunctionEmitter, op: Operation, fn: ir.Function) -> Any:
+    """A call of an outlined kernel: buffers as data pointer and dynamic dims; a kernel that
+    checks gets ``err`` and the base of its checks' ids (its checks are this function's
+    next ones, once per call), and a set ``err[0]`` after it means one failed."""
+    b = e.b
+    args: list[ir.Value] = []
+    for v, x in zip(op.operands, _operands(e, op), strict=True):
+        if isinstance(x, Memref):
+            shape = v.type.get_shape()  # type: ignore[attr-defined]
+            args += [x.ptr, *(d for d, n in zip(x.dims, shape, strict=True) if n < 0)]
+        elif isinstance(x.type, ir.LiteralStructType):
+            args += [b.extract_value(x, 0), b.extract_value(x, 1)]
+        else:
+            args.append(x)
+    checks = e.parent.kernel_checks[fn.name]
+    if checks:
+        if e.kernel:
+            raise EmitError("llvm emitter: a kernel calls a kernel that checks")
+        args += [e.err, _const(I64, len(e.checks))]
+        e.checks.extend(checks)
+        b.store(_const(I64, 0), e.err)
+    r = b.call(fn, args)
+    if checks:
+        failed = b.icmp_signed("!=", b.load(e.err, typ=I64), _const(I64, 0))
+        fail = e.fn.append_basic_block("kernel_failed")
+        ok = e.fn.append_basic_block("kernel_ok")
+        b.cbranch(failed, fail, ok)
+        e.fail(ir.IRBuilder(fail), 1)
+        b.position_at_end(ok)
+    n = len(op.results)
+    if n == 0:
+        return None
+    return r if n == 1 else [b.extract_value(r, k) for k in range(n)]
 
 
 @_on("func.return")
 def _return(e: _FunctionEmitter, op: Operation) -> None:
     b, slot = e.b, 0
     if e.kernel:
-        b.ret_void()
+        e.kernel_return(b, _operands(e, op))
         return
 
     def at(k: int) -> ir.Value:

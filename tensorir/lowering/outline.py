@@ -37,11 +37,16 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import arith, func, memref, scf
-from xdsl.dialects.builtin import MemRefType, ModuleOp
+from xdsl.dialects.builtin import AnyFloat, IndexType, IntegerType, MemRefType, ModuleOp
 from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
 KERNEL_PREFIX = "__tensorir_kernel_"
+
+LARGE = 1000
+"""A function of at least this many ops has every loop nest it can outlined, repeated or not:
+its own code is then only the glue between kernels (checks, allocations, BLAS and kernel
+calls), which the emitter compiles without optimisation."""
 
 _OPS = frozenset(
     {
@@ -56,6 +61,7 @@ _OPS = frozenset(
         "memref.get_global",
         "tir.view",
         "tir.reshape",
+        "tir.check",
     }
 )
 _DIALECTS = ("arith.", "math.", "complex.")
@@ -128,6 +134,8 @@ def _describe(op: scf.ForOp) -> _Nest | None:
                 for nested in block.ops:
                     visit(nested)
 
+    if not all(isinstance(r.type, IntegerType | IndexType | AnyFloat) for r in op.results):
+        return None  # a kernel returns scalars
     try:
         visit(op)
         hash(tuple(parts))
@@ -145,18 +153,26 @@ def _describe(op: scf.ForOp) -> _Nest | None:
     return _Nest(op, tuple(parts), values)
 
 
-def _outline(module: ModuleOp, name: str, nests: list[_Nest]) -> None:
+def _outline(
+    module: ModuleOp, name: str, nests: list[_Nest], replaced: dict[SSAValue, SSAValue]
+) -> None:
     """Move the first nest into a new private function ``name``, then call it in place of
     every nest."""
+    for n in nests:  # a value read may be the result of a nest outlined before: its call's
+        n.free = [replaced.get(v, v) for v in n.free]
     first = nests[0]
     types = [v.type for v in first.free]
+    results = [r.type for r in first.op.results]
     block = Block(arg_types=types)
-    module.body.block.add_op(func.FuncOp(name, (types, []), Region(block), "private"))
-    calls = [func.CallOp(name, n.free, []) for n in nests]
+    module.body.block.add_op(func.FuncOp(name, (types, results), Region(block), "private"))
+    calls = [func.CallOp(name, n.free, results) for n in nests]
     for n, call in zip(nests, calls, strict=True):
         parent = n.op.parent_block()
         assert parent is not None
         parent.insert_op_before(call, n.op)
+        for old, new in zip(n.op.results, call.results, strict=True):
+            old.replace_all_uses_with(new)
+            replaced[old] = new
     mapping: dict[SSAValue, SSAValue] = dict(zip(first.free, block.args, strict=True))
     ops = list(first.op.walk())
     inside = set(ops)
@@ -169,7 +185,7 @@ def _outline(module: ModuleOp, name: str, nests: list[_Nest]) -> None:
     }
     first.op.detach()
     block.add_op(first.op)
-    block.add_op(func.ReturnOp())
+    block.add_op(func.ReturnOp(*first.op.results))
     for inner in ops:
         operands = inner.operands
         if not any(v in mapping or _outer_constant(v, inside) for v in operands):
@@ -206,21 +222,24 @@ class OutlineKernels(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         taken = {f.sym_name.data for f in op.ops if isinstance(f, func.FuncOp)}
         groups: dict[tuple, list[_Nest]] = {}
+        large: dict[Operation | None, bool] = {}
         for fn in list(op.ops):
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
                 continue
             if fn.sym_name.data.startswith(KERNEL_PREFIX):
                 continue
+            large[fn] = sum(1 for _ in fn.walk()) >= LARGE
             for inner in fn.body.block.ops:
-                if isinstance(inner, scf.ForOp) and not inner.results:
+                if isinstance(inner, scf.ForOp):
                     nest = _describe(inner)
                     if nest is not None:
                         groups.setdefault(nest.key, []).append(nest)
         n = 0
+        replaced: dict[SSAValue, SSAValue] = {}
         for nests in groups.values():
-            if len(nests) < 2:
+            if len(nests) < 2 and not large.get(nests[0].op.parent_op()):
                 continue
             while f"{KERNEL_PREFIX}{n}" in taken:
                 n += 1
-            _outline(op, f"{KERNEL_PREFIX}{n}", nests)
+            _outline(op, f"{KERNEL_PREFIX}{n}", nests, replaced)
             taken.add(f"{KERNEL_PREFIX}{n}")
