@@ -117,9 +117,9 @@ def _nan_guard() -> type[ModulePass]:
 
 
 def _lower_affine() -> type[ModulePass]:
-    from xdsl.transforms.lower_affine import LowerAffinePass
+    from tensorir.lowering.lower_affine import LowerAffine
 
-    return LowerAffinePass
+    return LowerAffine
 
 
 # Our passes, by command-line name (xDSL's own passes are registered by tensorir-opt too).
