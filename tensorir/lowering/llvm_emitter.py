@@ -150,6 +150,10 @@ class _ModuleEmitter:
         self.globals: dict[str, tuple[ir.GlobalVariable, MemRefType]] = {}
         self.abis: dict[str, FunctionABI] = {}
         self.kernel_checks: dict[str, tuple[CheckSpec, ...]] = {}  # each kernel's, in order
+        self.bodies = {
+            f.sym_name.data: f for f in module.ops if isinstance(f, FuncOp) and f.body.blocks
+        }
+        self.written: dict[str, set[int]] = {}  # written_arguments of each kernel, once
 
     def emit(self) -> EmittedModule:
         ops = list(self.module.ops)
@@ -211,13 +215,14 @@ class _ModuleEmitter:
 
     def free_all(self) -> ir.Function:
         """``free_all(slots, n)``: ``free`` each of the ``n`` pointers at ``slots`` (a
-        failure's cleanup; cold, never inlined)."""
+        failure's cleanup; cold, never inlined nor optimised)."""
         name = "__tensorir_free_all"
         if name in self.functions:
             return self.functions[name]
         fn = self.intrinsic(name, VOID, [PTR, I64])
         fn.linkage = "internal"
         fn.attributes.add("noinline")
+        fn.attributes.add("optnone")  # cold: not worth LLVM's unrolling it for each call site
         fn.attributes.add("cold")
         fn.attributes.add("nounwind")
         slots, n = fn.args
@@ -297,32 +302,34 @@ optimised as usual: its glue is cheap to compile and a few nanoseconds count in 
 call."""
 
 
-def _glue(op: FuncOp) -> bool:
+def _glue(op: FuncOp, bodies: dict[str, FuncOp]) -> bool:
     """Whether ``op`` is glue between kernels (see ``GLUE_MIN_OPS``)."""
     count, calls = 0, False
     for inner in op.walk():
         if inner.name == "scf.for":
             return False
         if inner.name == "func.call":
-            callee = _callee(inner)
+            callee = bodies.get(_callee_name(inner))
             calls = calls or (callee is not None and is_kernel(callee))
         count += 1
     return calls and count >= GLUE_MIN_OPS
 
 
-def _callee(call: Operation) -> FuncOp | None:
-    """The function with a body that ``call`` calls, if its module holds one."""
-    name = call.properties["callee"].root_reference.data  # type: ignore[attr-defined]
-    module = call.get_toplevel_object()
+def _callee_name(call: Operation) -> str:
+    return call.properties["callee"].root_reference.data  # type: ignore[attr-defined]
+
+
+def _bodies(op: Operation) -> dict[str, FuncOp]:
+    """The functions with a body of the module ``op`` is in, by name."""
+    module = op.get_toplevel_object()
     if not isinstance(module, ModuleOp):
-        return None
-    for op in module.ops:
-        if isinstance(op, FuncOp) and op.sym_name.data == name and op.body.blocks:
-            return op
-    return None
+        return {}
+    return {f.sym_name.data: f for f in module.ops if isinstance(f, FuncOp) and f.body.blocks}
 
 
-def written_arguments(op: FuncOp) -> set[int]:
+def written_arguments(
+    op: FuncOp, _memo: dict[str, set[int]] | None = None, _bodies: dict | None = None
+) -> set[int]:
     """The memref arguments of ``op`` (loops level) that its code may write into: those a
     ``memref.store``, the target of a ``memref.copy``, the output of a BLAS call, or an
     argument a called kernel writes, reaches through views. Any other use of an argument's
@@ -332,6 +339,8 @@ def written_arguments(op: FuncOp) -> set[int]:
     block = op.body.blocks.first
     if block is None:
         return set()
+    memo = {} if _memo is None else _memo  # each kernel's, once
+    bodies = _bodies(op) if _bodies is None else _bodies
     root: dict[SSAValue, int] = {a: a.index for a in block.args if isinstance(a.type, MemRefType)}
     written: set[int] = set()
     for inner in op.walk():
@@ -356,10 +365,11 @@ def written_arguments(op: FuncOp) -> set[int]:
                 out = None if callee.endswith("dot") else mems[-1]
                 written.update(k for n, k in hits if n == out)
                 continue
-            kernel = _callee(inner)
+            kernel = bodies.get(callee)
             if kernel is not None:  # operand n is the kernel's argument n
-                writes = written_arguments(kernel)
-                written.update(k for n, k in hits if n in writes)
+                if callee not in memo:
+                    memo[callee] = written_arguments(kernel, memo, bodies)
+                written.update(k for n, k in hits if n in memo[callee])
                 continue
         if name == "memref.store":  # the value stored is not a memref: operand 1 is
             written.update(k for n, k in hits if n == 1)
@@ -508,7 +518,7 @@ class _FunctionEmitter:
         assert block is not None
         params: list[ir.Type] = []
         args: list[ArgSpec] = []
-        written = written_arguments(op)
+        written = written_arguments(op, self.parent.written, self.parent.bodies)
         for i, t in enumerate(op.function_type.inputs.data):
             if isinstance(t, MemRefType):
                 params += [PTR] + [I64] * len(t.get_shape())
@@ -564,7 +574,9 @@ class _FunctionEmitter:
         self.emit_block(block)
         self._finish_slots()
         self.allocas.branch(self.entry)
-        if _glue(op):  # no optimisation: LLVM's pipelines skip it, fast instruction selection
+        if _glue(
+            op, self.parent.bodies
+        ):  # no optimisation: LLVM's pipelines skip it, fast instruction selection
             fn.attributes.add("noinline")
             fn.attributes.add("optnone")
         return FunctionABI(name, tuple(args), tuple(results), tuple(self.checks))
