@@ -68,12 +68,12 @@ def mlp() -> tuple:
 def test_mlp_gradient_is_compiled_as_a_few_kernels(mlp) -> None:
     """The guard of the compile-time work: the 10-layer gradient's LLVM IR stays small (it
     was 12,700 lines, one free per live buffer per failure and every layer's loops written
-    out; now about 3,000), its loops are a few kernels called from glue compiled without
-    optimisation."""
+    out; now about 3,000; the bound leaves room for richer kernels, not for the repeats),
+    its loops are a few kernels called from glue compiled without optimisation."""
     f, _ = mlp
     llvm = f.ir("llvm")
     lines = llvm.count("\n")
-    assert lines < 4500, lines
+    assert lines < 6000, lines
     kernels = llvm.count('define internal void @"__tensorir_kernel_') + llvm.count(
         'define internal double @"__tensorir_kernel_'
     )

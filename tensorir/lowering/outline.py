@@ -98,11 +98,13 @@ class _Nest:
     op: scf.ForOp
     key: tuple
     free: list[SSAValue]
+    constants: set[Operation]  # the constants from outside that it reads
 
 
 def _describe(op: scf.ForOp) -> _Nest | None:
     local: dict[SSAValue, int] = {}
     free: dict[SSAValue, int] = {}
+    constants: set[Operation] = set()
     parts: list[Hashable] = []
 
     def ref(v: SSAValue) -> Hashable:
@@ -110,6 +112,7 @@ def _describe(op: scf.ForOp) -> _Nest | None:
             return local[v]
         owner = v.owner
         if isinstance(owner, arith.ConstantOp):
+            constants.add(owner)
             return ("const", owner.value)
         if v not in free:
             free[v] = len(free)
@@ -119,8 +122,8 @@ def _describe(op: scf.ForOp) -> _Nest | None:
         name = inner.name
         if name not in _OPS and not name.startswith(_DIALECTS):
             raise _NotAKernel(name)
-        props = tuple(sorted(inner.properties.items()))
-        attrs = tuple(sorted(inner.attributes.items()))
+        props = tuple(sorted(inner.properties.items())) if inner.properties else ()
+        attrs = tuple(sorted(inner.attributes.items())) if inner.attributes else ()
         operands = tuple(ref(v) for v in inner.operands)
         parts.append((name, operands, tuple(r.type for r in inner.results), props, attrs))
         for r in inner.results:
@@ -150,7 +153,7 @@ def _describe(op: scf.ForOp) -> _Nest | None:
                 return None
             roots.add(root)
     parts.append(tuple(v.type for v in values))
-    return _Nest(op, tuple(parts), values)
+    return _Nest(op, tuple(parts), values, constants)
 
 
 def _outline(
@@ -176,13 +179,7 @@ def _outline(
     mapping: dict[SSAValue, SSAValue] = dict(zip(first.free, block.args, strict=True))
     ops = list(first.op.walk())
     inside = set(ops)
-    constants = {  # the caller's constants the nests read: erased below if nothing else does
-        v.owner
-        for n in nests
-        for inner in n.op.walk()
-        for v in inner.operands
-        if isinstance(v.owner, arith.ConstantOp) and v.owner.parent_block() is n.op.parent_block()
-    }
+    constants = set().union(*(n.constants for n in nests))  # erased below if now unused
     first.op.detach()
     block.add_op(first.op)
     block.add_op(func.ReturnOp(*first.op.results))
