@@ -40,18 +40,6 @@ def test_large_buffers_are_reused_small_ones_are_not_kept() -> None:
     tir_release(None)  # releasing NULL does nothing
 
 
-def test_at_most_so_many_buffers_are_kept() -> None:
-    size = alloc.LARGE
-    ptrs = [tir_alloc(size) for _ in range(alloc.SLOTS + 4)]
-    assert len(set(ptrs)) == len(ptrs)
-    for p in ptrs:
-        tir_release(p)
-    again = [tir_alloc(size) for _ in range(alloc.SLOTS + 4)]
-    assert len(set(again) & set(ptrs)) <= alloc.SLOTS
-    for p in again:
-        tir_release(p)
-
-
 def test_threads_never_get_the_same_buffer() -> None:
     errors: list[str] = []
     live: set[int] = set()

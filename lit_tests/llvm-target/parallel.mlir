@@ -2,7 +2,8 @@
 // A parallel loop with a check: the kernel's ctx starts with a failure record (first failing
 // iteration, lock, check id, values); a failing iteration records itself if it is the first
 // and ends its chunk; after the loop the kernel raises the recorded check as a serial loop
-// would (err[0] = id, err[1..] = values, buffers freed, return 1).
+// would (err[0] = id, err[1..] = values, then the shared cleanup frees the buffers and
+// returns 1).
 
 // CHECK: define i64 @"gather"(
 // CHECK: alloca {{[{]}}{i64, i32, i64, [2 x i64]}, {{.*}}}
@@ -10,10 +11,12 @@
 // CHECK: call void @"gather.parallel0"(
 // CHECK: call void @"tir_parallel_for"(
 // CHECK: parallel_failed:
-// CHECK: call void @"tir_release"
-// CHECK: ret i64 1
+// CHECK: br label %"cleanup"
 // CHECK: parallel_ok:
 // CHECK: ret i64 0
+// CHECK: cleanup:
+// CHECK: phi i64 [1, %"parallel_failed"]
+// CHECK: call void @"__tensorir_free_all"
 // CHECK: define internal void @"gather.parallel0.loop"(i64 %{{.*}}, i64 %{{.*}}, ptr %{{.*}}, ptr noalias
 // CHECK: record_lock:
 // CHECK: cmpxchg ptr

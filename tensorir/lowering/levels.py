@@ -43,6 +43,7 @@ READS: dict[str, tuple[str, str]] = {
     "tir-to-loops": ("buffers", "buffers"),
     "tir-reductions": ("loops", "loops"),
     "tir-fuse-rows": ("loops", "loops"),
+    "tir-outline-kernels": ("loops", "loops"),
     "tir-parallel-loops": ("loops", "loops"),
 }
 

@@ -10,7 +10,7 @@ and data pointers of arguments are ``noalias``, so loops vectorise.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, NamedTuple
 
@@ -170,6 +170,11 @@ class _ModuleEmitter:
         self.functions: dict[str, ir.Function] = {}
         self.globals: dict[str, tuple[ir.GlobalVariable, MemRefType]] = {}
         self.abis: dict[str, FunctionABI] = {}
+        self.kernel_checks: dict[str, tuple[CheckSpec, ...]] = {}  # each kernel's, in order
+        self.bodies = {
+            f.sym_name.data: f for f in module.ops if isinstance(f, FuncOp) and f.body.blocks
+        }
+        self.written: dict[str, set[int]] = {}  # written_arguments of each kernel, once
 
     def emit(self) -> EmittedModule:
         ops = list(self.module.ops)
@@ -180,8 +185,11 @@ class _ModuleEmitter:
                 self._global(op)
             elif not isinstance(op, FuncOp):
                 raise EmitError(f"llvm emitter: unsupported top-level op {op.name}")
+        for op in ops:  # kernels first: the entry points call them
+            if isinstance(op, FuncOp) and op.body.blocks and is_kernel(op):
+                _FunctionEmitter(self, op).emit_kernel()
         for op in ops:
-            if isinstance(op, FuncOp) and op.body.blocks:
+            if isinstance(op, FuncOp) and op.body.blocks and not is_kernel(op):
                 self.abis[op.sym_name.data] = _FunctionEmitter(self, op).emit()
         vecmath.finish(self.llmod)
         return EmittedModule(str(self.llmod), self.abis)
@@ -231,9 +239,37 @@ class _ModuleEmitter:
         """The runtime's ``tir_alloc`` (see ``tensorir.abi``)."""
         return self.intrinsic(ALLOC, PTR, [I64])
 
-    def release(self) -> ir.Function:
+    def release_fn(self) -> ir.Function:
         """The runtime's ``tir_release``."""
         return self.intrinsic(RELEASE, VOID, [PTR])
+
+    def free_all(self) -> ir.Function:
+        """``free_all(slots, n)``: ``free`` each of the ``n`` pointers at ``slots`` (a
+        failure's cleanup; cold, never inlined nor optimised)."""
+        name = "__tensorir_free_all"
+        if name in self.functions:
+            return self.functions[name]
+        fn = self.intrinsic(name, VOID, [PTR, I64])
+        fn.linkage = "internal"
+        fn.attributes.add("noinline")
+        fn.attributes.add("optnone")  # cold: not worth LLVM's unrolling it for each call site
+        fn.attributes.add("cold")
+        fn.attributes.add("nounwind")
+        slots, n = fn.args
+        entry, loop, done = (fn.append_basic_block(x) for x in ("entry", "loop", "done"))
+        b = ir.IRBuilder(entry)
+        b.branch(loop)
+        b.position_at_end(loop)
+        i = b.phi(I64)
+        i.add_incoming(_const(I64, 0), entry)
+        ptr = b.load(b.gep(slots, [i], inbounds=True, source_etype=PTR), typ=PTR)
+        b.call(self.release_fn(), [ptr])
+        i_next = b.add(i, _const(I64, 1), flags=["nuw", "nsw"])
+        i.add_incoming(i_next, loop)
+        b.cbranch(b.icmp_signed("<", i_next, n), loop, done)
+        b.position_at_end(done)
+        b.ret_void()
+        return fn
 
     def ipowi(self, t: ir.IntType) -> ir.Function:
         """``b ** e`` on integers: square-and-multiply; e < 0 gives 1/b**-e truncated."""
@@ -281,15 +317,60 @@ _READS = ("memref.load", "memref.dim", "func.return")
 or an unchanged update: returning it writes nothing)."""
 
 
-def written_arguments(op: FuncOp) -> set[int]:
+def is_kernel(op: FuncOp) -> bool:
+    """A private function with a body: a loop nest ``tir-outline-kernels`` outlined, emitted
+    as an internal function (``void f(<args>)``, no ``out``/``err``) that entry points call."""
+    vis = op.sym_visibility
+    return vis is not None and vis.data == "private" and bool(op.body.blocks)
+
+
+GLUE_MIN_OPS = 256
+"""An entry point of at least this many ops whose loops are all in kernels is compiled without
+optimisation (``optnone``): it is glue (checks, allocations, BLAS and kernel calls, run once
+per call), and LLVM's pipeline on it cost more than on the kernels. A smaller one is
+optimised as usual: its glue is cheap to compile and a few nanoseconds count in a small
+call."""
+
+
+def _glue(op: FuncOp, bodies: dict[str, FuncOp]) -> bool:
+    """Whether ``op`` is glue between kernels (see ``GLUE_MIN_OPS``)."""
+    count, calls = 0, False
+    for inner in op.walk():
+        if inner.name == "scf.for":
+            return False
+        if inner.name == "func.call":
+            callee = bodies.get(_callee_name(inner))
+            calls = calls or (callee is not None and is_kernel(callee))
+        count += 1
+    return calls and count >= GLUE_MIN_OPS
+
+
+def _callee_name(call: Operation) -> str:
+    return call.properties["callee"].root_reference.data  # type: ignore[attr-defined]
+
+
+def _bodies(op: Operation) -> dict[str, FuncOp]:
+    """The functions with a body of the module ``op`` is in, by name."""
+    module = op.get_toplevel_object()
+    if not isinstance(module, ModuleOp):
+        return {}
+    return {f.sym_name.data: f for f in module.ops if isinstance(f, FuncOp) and f.body.blocks}
+
+
+def written_arguments(
+    op: FuncOp, _memo: dict[str, set[int]] | None = None, _bodies: dict | None = None
+) -> set[int]:
     """The memref arguments of ``op`` (loops level) that its code may write into: those a
-    ``memref.store``, the target of a ``memref.copy``, or the output of a BLAS call reaches
-    through views. Any other use of an argument's memory counts as a write (conservative);
-    BLAS calls write only their last memref operand (``?gemm``'s C, ``?gemv``'s y), ``?dot``
-    none. The runtime checks that a written buffer shares no memory with another argument."""
+    ``memref.store``, the target of a ``memref.copy``, the output of a BLAS call, or an
+    argument a called kernel writes, reaches through views. Any other use of an argument's
+    memory counts as a write (conservative); BLAS calls write only their last memref operand
+    (``?gemm``'s C, ``?gemv``'s y), ``?dot`` none. The runtime checks that a written buffer
+    shares no memory with another argument."""
     block = op.body.blocks.first
     if block is None:
         return set()
+    memo = {} if _memo is None else _memo  # each kernel's, once
+    bodies = _bodies(op) if _bodies is None else _bodies
     root: dict[SSAValue, int] = {a: a.index for a in block.args if isinstance(a.type, MemRefType)}
     written: set[int] = set()
     for inner in op.walk():
@@ -313,6 +394,12 @@ def written_arguments(op: FuncOp) -> set[int]:
                 mems = [n for n, v in enumerate(inner.operands) if isinstance(v.type, MemRefType)]
                 out = None if callee.endswith("dot") else mems[-1]
                 written.update(k for n, k in hits if n == out)
+                continue
+            kernel = bodies.get(callee)
+            if kernel is not None:  # operand n is the kernel's argument n
+                if callee not in memo:
+                    memo[callee] = written_arguments(kernel, memo, bodies)
+                written.update(k for n, k in hits if n in memo[callee])
                 continue
         if name == "memref.store":  # the value stored is not a memref: operand 1 is
             written.update(k for n, k in hits if n == 1)
@@ -367,8 +454,93 @@ class _FunctionEmitter:
         # freed in the same iteration): a failed check frees them before returning
         self.live: list[ir.Value] = []
         self.n_parallel = 0  # parallel loops outlined so far (their bodies' names)
+        # Each malloc-ed buffer's pointer is also kept in a stack slot of its own (null once
+        # freed), so that every failure frees the live buffers through one shared cleanup
+        # block (``fail``) rather than one call of ``free`` per live buffer per failure.
+        self.slots: ir.AllocaInstr | None = None
+        self.slot_of: dict[ir.Value, ir.Value] = {}
+        self.cleanup: ir.Block | None = None
+        self.cleanup_code: ir.PhiInstr | None = None
+        # facts that hold at this point: conditions that checks already made (a check
+        # dominated by one on the same condition cannot fail), byte sizes already computed
+        # and checked (``nbytes``); a nested block's are dropped at its end
+        self.known: dict[tuple, Any] = {}
+        self.alloc_failed: dict[bool, ir.Block] = {}  # fail_allocation_if's, by liveness
+        self.kernel = False  # an outlined kernel (emit_kernel), not an entry point
+        self.check_base: ir.Value | None = None  # a checking kernel's: its caller's id base
 
     # ---- signature and entry
+
+    def emit_kernel(self) -> None:
+        """An outlined kernel (``is_kernel``): an internal function never inlined (LLVM
+        compiles it once for all its calls), a memref argument as its data pointer
+        (``noalias``: the buffers of one call have distinct roots) then its dynamic dims, a
+        scalar by value; it returns its results (none: void; several: a struct). A kernel
+        that checks takes two more arguments, ``err`` and the id its caller gives its first
+        check less one: a failed check stores its id and values as the entry point's do and
+        returns at once (its caller, which set ``err[0]`` to 0, sees the id there)."""
+        op = self.op
+        name = op.sym_name.data
+        block = op.body.blocks.first
+        assert block is not None
+        types = op.function_type.inputs.data
+        params: list[ir.Type] = []
+        for t in types:
+            if isinstance(t, MemRefType):
+                params += [PTR] + [I64] * sum(1 for d in t.get_shape() if d < 0)
+            elif isinstance(t, ComplexType):
+                params += [value_type(t.element_type)] * 2
+            else:
+                params.append(value_type(t))
+        checks = any(inner.name == "tir.check" for inner in op.walk())
+        if checks:
+            params += [PTR, I64]
+        outs = [value_type(t) for t in op.function_type.outputs.data]
+        ret = VOID if not outs else outs[0] if len(outs) == 1 else ir.LiteralStructType(outs)
+        fn = ir.Function(self.parent.llmod, ir.FunctionType(ret, params), name)
+        fn.linkage = "internal"
+        fn.attributes.add("nounwind")
+        fn.attributes.add("noinline")
+        self.parent.functions[name] = fn
+        self.fn = fn
+        self.kernel = True
+        self.allocas = ir.IRBuilder(fn.append_basic_block("allocas"))
+        self.entry = fn.append_basic_block("entry")
+        self.b = ir.IRBuilder(self.entry)
+        it = iter(fn.args)
+        for arg, t in zip(block.args, types, strict=True):
+            if isinstance(t, MemRefType):
+                ptr = next(it)
+                ptr.add_attribute("noalias")
+                dims = [next(it) if d < 0 else _const(I64, d) for d in t.get_shape()]
+                self.values[arg] = Memref(ptr, dims, memory_type(t.element_type))
+            elif isinstance(t, ComplexType):
+                self.values[arg] = self._complex(value_type(t), next(it), next(it))
+            else:
+                self.values[arg] = next(it)
+        if checks:
+            self.err, self.check_base = next(it), next(it)
+            self.err.add_attribute("noalias")
+        self.emit_block(block)
+        self.allocas.branch(self.entry)
+        self.parent.kernel_checks[name] = tuple(self.checks)
+
+    def kernel_return(self, b: ir.IRBuilder, values: Sequence[ir.Value] | None = None) -> None:
+        """Return from a kernel: ``values`` (None: zeros, after a failed check)."""
+        ret = self.fn.function_type.return_type
+        if isinstance(ret, ir.VoidType):
+            b.ret_void()
+            return
+        types = ret.elements if isinstance(ret, ir.LiteralStructType) else [ret]
+        if values is None:
+            values = [ir.Constant(t, None) for t in types]
+        if not isinstance(ret, ir.LiteralStructType):
+            b.ret(values[0])
+            return
+        agg: ir.Value = ir.Constant(ret, None)
+        for k, v in enumerate(values):
+            agg = b.insert_value(agg, v, k)
+        b.ret(agg)
 
     def emit(self) -> FunctionABI:
         op = self.op
@@ -377,7 +549,7 @@ class _FunctionEmitter:
         assert block is not None
         params: list[ir.Type] = []
         args: list[ArgSpec] = []
-        written = written_arguments(op)
+        written = written_arguments(op, self.parent.written, self.parent.bodies)
         for i, t in enumerate(op.function_type.inputs.data):
             if isinstance(t, MemRefType):
                 params += [PTR] + [I64] * len(t.get_shape())
@@ -431,24 +603,35 @@ class _FunctionEmitter:
                 results.append(ResultSpec("scalar", dtype_name(t), update=k))
         self.results = results
         self.emit_block(block)
+        self._finish_slots()
         self.allocas.branch(self.entry)
+        if _glue(
+            op, self.parent.bodies
+        ):  # no optimisation: LLVM's pipelines skip it, fast instruction selection
+            fn.attributes.add("noinline")
+            fn.attributes.add("optnone")
         return FunctionABI(name, tuple(args), tuple(results), tuple(self.checks))
 
     def emit_block(self, block: Block) -> list[Any]:
         """Emit a block's ops; the values its ``scf.yield`` (if any) yields."""
-        for op in block.ops:
-            if op.name == "scf.yield":
-                return [self.values[v] for v in op.operands]
-            handler = _HANDLERS.get(op.name)
-            if handler is None:
-                raise EmitError(f"llvm emitter: unsupported op {op.name}")
-            res = handler(self, op)
-            if res is not None:
-                if not isinstance(res, list):
-                    res = [res]
-                for r, v in zip(op.results, res, strict=True):
-                    self.values[r] = v
-        return []
+        known = self.known
+        self.known = dict(known)  # what this block finds holds in it only
+        try:
+            for op in block.ops:
+                if op.name == "scf.yield":
+                    return [self.values[v] for v in op.operands]
+                handler = _HANDLERS.get(op.name)
+                if handler is None:
+                    raise EmitError(f"llvm emitter: unsupported op {op.name}")
+                res = handler(self, op)
+                if res is not None:
+                    if not isinstance(res, list):
+                        res = [res]
+                    for r, v in zip(op.results, res, strict=True):
+                        self.values[r] = v
+            return []
+        finally:
+            self.known = known
 
     def v(self, value: SSAValue) -> Any:
         return self.values[value]
@@ -471,6 +654,10 @@ class _FunctionEmitter:
     def nbytes(self, m: Memref) -> ir.Value:
         """The buffer's size in bytes; a size that does not fit in 63 bits (absurd dims)
         fails like an allocation."""
+        key = ("nbytes", _elem_size(m.elem), *map(_value_key, m.dims))
+        known = self.known.get(key)
+        if known is not None:  # computed and checked before, on every path to here
+            return known
         n: ir.Value = _const(I64, _elem_size(m.elem))
         overflow: ir.Value = ir.Constant(ir.IntType(1), 0)
         for d in m.dims:
@@ -478,6 +665,7 @@ class _FunctionEmitter:
             n = self.b.extract_value(product, 0)
             overflow = self.b.or_(overflow, self.b.extract_value(product, 1))
         self.fail_allocation_if(overflow)
+        self.known[key] = n
         return n
 
     def fail_check(self, check_id: ir.Value, values: Sequence[ir.Value]) -> None:
@@ -487,19 +675,21 @@ class _FunctionEmitter:
         b.store(check_id, self.err)
         for k, x in enumerate(values, 1):
             b.store(x, b.gep(self.err, [_const(I64, k)], inbounds=True, source_etype=I64))
-        for ptr in self.live:  # nothing allocated by this call outlives its failure
-            b.call(self.parent.release(), [ptr])
-        b.ret(_const(I64, 1))
+        self.fail(b, 1)  # nothing allocated by this call outlives its failure
 
     def fail_allocation_if(self, bad: ir.Value) -> None:
         """Branch to a block that frees this call's live buffers, stores 0 into ``err[0]`` and
         returns 2 when ``bad``: a call that runs out of memory leaves nothing allocated behind."""
-        fail = self.fn.append_basic_block("alloc_failed")
-        fb = ir.IRBuilder(fail)
-        fb.store(_const(I64, 0), self.err)
-        for ptr in self.live:
-            fb.call(self.parent.release(), [ptr])
-        fb.ret(_const(I64, 2))
+        if self.kernel:
+            raise EmitError("llvm emitter: an outlined kernel allocates memory")
+        live = bool(self.live)  # one such block per function for each case, made once
+        fail = self.alloc_failed.get(live)
+        if fail is None:
+            fail = self.fn.append_basic_block("alloc_failed")
+            fb = ir.IRBuilder(fail)
+            fb.store(_const(I64, 0), self.err)
+            self.fail(fb, 2)
+            self.alloc_failed[live] = fail
         ok = self.fn.append_basic_block("alloc_ok")
         self.b.cbranch(bad, fail, ok)
         self.b.position_at_end(ok)
@@ -510,6 +700,60 @@ class _FunctionEmitter:
         p = self.b.call(self.parent.allocator(), [nbytes])
         self.fail_allocation_if(self.b.icmp_unsigned("==", p, ir.Constant(PTR, None)))
         return p
+
+    def hold(self, ptr: ir.Value) -> None:
+        """``ptr`` (a fresh malloc-ed buffer) is live until ``release``: a failure frees it."""
+        if self.slots is None:  # its size is set once the function is emitted
+            self.slots = self.allocas.alloca(PTR, size=_const(I64, 1))
+        slot = self.b.gep(
+            self.slots, [_const(I64, len(self.slot_of))], inbounds=True, source_etype=PTR
+        )
+        self.b.store(ptr, slot)
+        self.slot_of[ptr] = slot
+        self.live.append(ptr)
+
+    def release(self, ptr: ir.Value) -> None:
+        """``free(ptr)``; a later failure no longer frees it."""
+        self.b.call(self.parent.release_fn(), [ptr])
+        slot = self.slot_of.get(ptr)
+        if slot is not None:
+            self.b.store(ir.Constant(PTR, None), slot)
+            self.live = [p for p in self.live if p is not ptr]
+
+    def fail(self, fb: ir.IRBuilder, code: int) -> None:
+        """End the failure path ``fb`` stands in: return ``code`` once this call's live
+        buffers are freed (by the shared cleanup block, which frees every slot). A kernel
+        just returns: its caller fails in turn."""
+        if self.kernel:
+            self.kernel_return(fb)
+            return
+        if not self.live:
+            fb.ret(_const(I64, code))
+            return
+        if self.cleanup is None:
+            self.cleanup = self.fn.append_basic_block("cleanup")
+            self.cleanup_code = ir.IRBuilder(self.cleanup).phi(I64)
+        assert self.cleanup_code is not None
+        self.cleanup_code.add_incoming(_const(I64, code), fb.block)
+        fb.branch(self.cleanup)
+
+    def _finish_slots(self) -> None:
+        """Size the slots (null at entry: a slot is set when its buffer is allocated) and end
+        the cleanup block: free every slot, return the failure's code. The slots are freed by
+        a helper that is not inlined, so LLVM keeps them in memory instead of turning them
+        into one phi per buffer per failure."""
+        if self.slots is None:
+            return
+        n = _const(I64, len(self.slot_of))
+        self.slots.operands = [n]
+        memset = self.parent.intrinsic("llvm.memset.p0.i64", VOID, [PTR, I8, I64, I1])
+        self.allocas.call(
+            memset, [self.slots, _const(I8, 0), _const(I64, 8 * n.constant), _const(I1, 0)]
+        )
+        if self.cleanup is not None:
+            b = ir.IRBuilder(self.cleanup)
+            b.call(self.parent.free_all(), [self.slots, n])
+            b.ret(self.cleanup_code)
 
     def entry_alloca(self, t: ir.Type) -> ir.Value:
         return self.allocas.alloca(t)
@@ -634,6 +878,8 @@ def _int_div(e: _FunctionEmitter, op: Operation) -> Any:
 def _cmpi(e: _FunctionEmitter, op: Operation) -> Any:
     a, b = _operands(e, op)
     pred, signed = _CMPI[op.properties["predicate"].value.data]  # type: ignore[attr-defined]
+    if a is b:  # a shape check of a dim against itself (sizes found equal by the passes)
+        return _const(I1, pred in ("==", "<=", ">="))
     return e.b.icmp_signed(pred, a, b) if signed else e.b.icmp_unsigned(pred, a, b)
 
 
@@ -856,7 +1102,7 @@ def _alloc(e: _FunctionEmitter, op: Operation) -> Any:
         return Memref(e.allocas.alloca(elem, size=_const(I64, n)), dims, elem)
     m = Memref(ir.Constant(PTR, None), dims, elem)
     ptr = e.malloc(e.nbytes(m))
-    e.live.append(ptr)  # until its dealloc (loop bodies free theirs in the same iteration)
+    e.hold(ptr)  # until its dealloc (loop bodies free theirs in the same iteration)
     return Memref(ptr, dims, elem)
 
 
@@ -864,8 +1110,7 @@ def _alloc(e: _FunctionEmitter, op: Operation) -> Any:
 def _dealloc(e: _FunctionEmitter, op: Operation) -> None:
     m = e.v(op.operands[0])
     if not isinstance(m.ptr, ir.AllocaInstr):
-        e.b.call(e.parent.release(), [m.ptr])
-        e.live = [p for p in e.live if p is not m.ptr]
+        e.release(m.ptr)
 
 
 @_on("memref.load")
@@ -932,36 +1177,106 @@ def _view(e: _FunctionEmitter, op: Operation) -> Any:
 
 @_on("tir.check")
 def _check(e: _FunctionEmitter, op: Operation) -> None:
+    """Branch to a block that stores the check's id and values into ``err`` and fails the
+    call. A check that cannot fail is left out: its condition is the constant true, or a
+    check on the same condition passed before (the run-time shape checks of a gradient
+    compare the same dims many times)."""
     b = e.b
+    cond = e.v(op.operands[0])
+    if isinstance(cond, ir.Constant) and cond.constant:
+        return
+    key = _condition_key(cond)
+    if key in e.known:
+        return
+    e.known[key] = True
     e.checks.append(CheckSpec(op.properties["kind"].data, op.properties["message"].data))  # type: ignore[attr-defined]
     fail = e.fn.append_basic_block(f"check{len(e.checks)}_failed")
     ok = e.fn.append_basic_block(f"check{len(e.checks)}_ok")
-    b.cbranch(e.v(op.operands[0]), ok, fail)
+    b.cbranch(cond, ok, fail)
     b.position_at_end(fail)
+    check_id: ir.Value = _const(I64, len(e.checks))
+    if e.check_base is not None:  # a kernel's: numbered after its caller's
+        check_id = b.add(e.check_base, check_id)
     values = []
     for v in op.operands[1:]:
         x = e.v(v)
         if x.type.width < 64:
             x = b.zext(x, I64) if x.type.width == 1 else b.sext(x, I64)
         values.append(x)
-    e.fail_check(_const(I64, len(e.checks)), values)
+    e.fail_check(check_id, values)
     b.position_at_end(ok)
+
+
+def _value_key(v: ir.Value) -> Hashable:
+    """``v`` as a key: a constant by its value, anything else by itself."""
+    return ("const", str(v.type), v.constant) if isinstance(v, ir.Constant) else id(v)
+
+
+def _condition_key(cond: ir.Value) -> tuple:
+    """What identifies a check's condition: a comparison by its predicate and operands
+    (``a == b`` is ``b == a``), anything else by itself."""
+    if isinstance(cond, ir.instructions.ICMPInstr):
+        x, y = (_value_key(v) for v in cond.operands)
+        if cond.op in ("eq", "ne") and str(y) < str(x):
+            x, y = y, x
+        return ("check", cond.op, x, y)
+    return ("check", id(cond))
 
 
 @_on("func.call")
 def _call(e: _FunctionEmitter, op: Operation) -> Any:
     name = op.properties["callee"].root_reference.data  # type: ignore[attr-defined]
     fn = e.parent.functions.get(name)
-    if fn is None or fn.blocks:
-        raise EmitError(f"llvm emitter: calls only external declarations, not @{name}")
+    if fn is None:
+        raise EmitError(f"llvm emitter: calls only external declarations and kernels, not @{name}")
+    if fn.blocks:
+        return _call_kernel(e, op, fn)
     args = [a.ptr if isinstance(a, Memref) else a for a in _operands(e, op)]
     r = e.b.call(fn, args)
     return r if op.results else None
 
 
+def _call_kernel(e: _FunctionEmitter, op: Operation, fn: ir.Function) -> Any:
+    """A call of an outlined kernel: buffers as data pointer and dynamic dims; a kernel that
+    checks gets ``err`` and the base of its checks' ids (its checks are this function's
+    next ones, once per call), and a set ``err[0]`` after it means one failed."""
+    b = e.b
+    args: list[ir.Value] = []
+    for v, x in zip(op.operands, _operands(e, op), strict=True):
+        if isinstance(x, Memref):
+            shape = v.type.get_shape()  # type: ignore[attr-defined]
+            args += [x.ptr, *(d for d, n in zip(x.dims, shape, strict=True) if n < 0)]
+        elif isinstance(x.type, ir.LiteralStructType):
+            args += [b.extract_value(x, 0), b.extract_value(x, 1)]
+        else:
+            args.append(x)
+    checks = e.parent.kernel_checks[fn.name]
+    if checks:
+        if e.kernel:
+            raise EmitError("llvm emitter: a kernel calls a kernel that checks")
+        args += [e.err, _const(I64, len(e.checks))]
+        e.checks.extend(checks)
+        b.store(_const(I64, 0), e.err)
+    r = b.call(fn, args)
+    if checks:
+        failed = b.icmp_signed("!=", b.load(e.err, typ=I64), _const(I64, 0))
+        fail = e.fn.append_basic_block("kernel_failed")
+        ok = e.fn.append_basic_block("kernel_ok")
+        b.cbranch(failed, fail, ok)
+        e.fail(ir.IRBuilder(fail), 1)
+        b.position_at_end(ok)
+    n = len(op.results)
+    if n == 0:
+        return None
+    return r if n == 1 else [b.extract_value(r, k) for k in range(n)]
+
+
 @_on("func.return")
 def _return(e: _FunctionEmitter, op: Operation) -> None:
     b, slot = e.b, 0
+    if e.kernel:
+        e.kernel_return(b, _operands(e, op))
+        return
 
     def at(k: int) -> ir.Value:
         return b.gep(e.out, [_const(I64, k)], inbounds=True, source_etype=I64)
@@ -974,6 +1289,7 @@ def _return(e: _FunctionEmitter, op: Operation) -> None:
             if isinstance(ptr, ir.Argument | ir.GlobalVariable | ir.AllocaInstr):
                 ptr = e.malloc(n := e.nbytes(x))  # not a fresh buffer: return a copy
                 e.memcpy(ptr, x.ptr, n)
+                e.hold(ptr)  # freed if a later copy fails
             for k, y in enumerate([ptr, *x.dims]):
                 b.store(y, at(slot + k))
             slot += 1 + len(x.dims)
@@ -997,6 +1313,14 @@ def _for(e: _FunctionEmitter, op: Operation) -> Any:
     lb, ub, step, *inits = _operands(e, op)
     body_block = op.regions[0].blocks.first
     assert body_block is not None
+    if all(isinstance(x, ir.Constant) for x in (lb, ub, step)):
+        if ub.constant <= lb.constant:  # no iteration (a static size 0)
+            return inits or None
+        if ub.constant - lb.constant <= step.constant:  # one (a static size 1): no loop
+            e.values[body_block.args[0]] = lb
+            for a, x in zip(body_block.args[1:], inits, strict=True):
+                e.values[a] = x
+            return e.emit_block(body_block) or None
     pre = b.block
     header = e.fn.append_basic_block("for_header")
     body = e.fn.append_basic_block("for_body")

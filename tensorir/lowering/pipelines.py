@@ -106,6 +106,12 @@ def _fuse_rows() -> type[ModulePass]:
     return FuseRows
 
 
+def _outline_kernels() -> type[ModulePass]:
+    from tensorir.lowering.outline import OutlineKernels
+
+    return OutlineKernels
+
+
 def _parallel_loops() -> type[ModulePass]:
     from tensorir.lowering.parallel import ParallelLoops
 
@@ -119,9 +125,9 @@ def _nan_guard() -> type[ModulePass]:
 
 
 def _lower_affine() -> type[ModulePass]:
-    from xdsl.transforms.lower_affine import LowerAffinePass
+    from tensorir.lowering.lower_affine import LowerAffine
 
-    return LowerAffinePass
+    return LowerAffine
 
 
 # Our passes, by command-line name (xDSL's own passes are registered by tensorir-opt too).
@@ -138,6 +144,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-to-loops": _to_loops,
     "tir-reductions": _reductions,
     "tir-fuse-rows": _fuse_rows,
+    "tir-outline-kernels": _outline_kernels,
     "tir-parallel-loops": _parallel_loops,
 }
 
@@ -158,14 +165,16 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "buffers": ("tir-bufferize", "tir-linalg-to-blas"),
     # tir-to-loops first: the generics in a tir.map_into body end inside its loop
     # tir-reductions rewrites the sum loops that convert-linalg-to-loops makes; then the
-    # loops over the same rows are fused; last, the outermost loops whose iterations are
-    # independent are marked for the thread pool
+    # loops over the same rows are fused; loop nests written several times (a
+    # gradient's layers) become one function each; last, the outermost loops whose
+    # iterations are independent are marked for the thread pool
     "loops": (
         "tir-to-loops",
         "convert-linalg-to-loops",
         "tir-reductions",
         "tir-fuse-rows",
         "lower-affine",
+        "tir-outline-kernels",
         "tir-parallel-loops",
     ),
 }
