@@ -36,10 +36,12 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, func, memref, scf
+from xdsl.dialects import arith, func, scf
 from xdsl.dialects.builtin import AnyFloat, IndexType, IntegerType, MemRefType, ModuleOp
-from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
+from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
+
+from tensorir.lowering.loop_ir import root as loop_root
 
 KERNEL_PREFIX = "__tensorir_kernel_"
 
@@ -65,29 +67,10 @@ _OPS = frozenset(
     }
 )
 _DIALECTS = ("arith.", "math.", "complex.")
-_VIEWS = ("memref.cast", "tir.view", "tir.reshape")
 
 
 class _NotAKernel(Exception):
     pass
-
-
-def _root(v: SSAValue) -> Hashable | None:
-    """What buffer ``v`` is (a view: what it views): a function argument, an allocation, a
-    stack slot or a global; None when unknown."""
-    while True:
-        if isinstance(v, BlockArgument):
-            parent = v.block.parent_op()
-            return v if isinstance(parent, func.FuncOp) else None
-        owner = v.owner
-        if owner.name in _VIEWS:
-            v = owner.operands[0]
-        elif isinstance(owner, memref.AllocOp | memref.AllocaOp):
-            return v
-        elif isinstance(owner, memref.GetGlobalOp):
-            return ("global", owner.name_.root_reference.data)
-        else:
-            return None
 
 
 @dataclass
@@ -148,7 +131,7 @@ def _describe(op: scf.ForOp) -> _Nest | None:
     roots: set[Hashable] = set()
     for v in values:
         if isinstance(v.type, MemRefType):
-            root = _root(v)
+            root = loop_root(v)
             if root is None or root in roots:
                 return None
             roots.add(root)

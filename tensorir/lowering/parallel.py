@@ -46,14 +46,14 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects import arith, func, memref, scf
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, UnitAttr
-from xdsl.ir import Block, BlockArgument, Operation, SSAValue
+from xdsl.ir import Block, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.abi import PARALLEL_ATTR
+from tensorir.lowering.loop_ir import inside, root, walk
 
 _PURE_DIALECTS = ("arith", "math", "complex")
-_VIEWS = ("memref.cast", "tir.reshape", "tir.view")
 """Ops whose memref result is (a view of) their first operand's memory."""
 _ALLOWED = (
     memref.LoadOp,
@@ -65,43 +65,6 @@ _ALLOWED = (
     scf.IfOp,
     scf.YieldOp,
 )
-
-
-def _walk(block: Block) -> Iterator[Operation]:
-    for op in block.ops:
-        yield op
-        for region in op.regions:
-            for inner in region.blocks:
-                yield from _walk(inner)
-
-
-def _inside(v: SSAValue, loop: Operation) -> bool:
-    owner = v.owner
-    op = owner.parent_op() if isinstance(owner, Block) else owner
-    while op is not None:
-        if op is loop:
-            return True
-        op = op.parent_op()
-    return False
-
-
-def root(v: SSAValue) -> object | None:
-    """The memory a memref value views: ``("arg", k)`` for function argument k, the
-    ``memref.alloc``/``alloca`` op that made it, ``("global", name)``; None if unknown (a
-    loop-carried memref, a ``select`` of two buffers)."""
-    while True:
-        if isinstance(v, BlockArgument):
-            parent = v.owner.parent_op()
-            return ("arg", v.index) if isinstance(parent, func.FuncOp) else None
-        op = v.owner
-        if op.name in _VIEWS:
-            v = op.operands[0]
-        elif isinstance(op, memref.AllocOp | memref.AllocaOp):
-            return op
-        elif isinstance(op, memref.GetGlobalOp):
-            return ("global", op.name_.root_reference.data)
-        else:
-            return None
 
 
 def _step_is_one(loop: scf.ForOp) -> bool:
@@ -144,7 +107,7 @@ def _conflicts(
     elements whose index, at some place fixed per buffer, is a value ``owned`` by it."""
     accesses: list[_Access] = []
     checks = False
-    for op in _walk(loop.body.block):
+    for op in walk(loop.body.block):
         if op.dialect_name() in _PURE_DIALECTS:
             continue
         if op.name == "tir.check" and checks_allowed:
@@ -166,7 +129,7 @@ def _conflicts(
 
     def private(a: _Access) -> bool:  # a stack slot of the iteration itself
         r = roots[id(a)]
-        return isinstance(r, memref.AllocaOp) and _inside(r.memref, loop)
+        return isinstance(r, memref.AllocaOp) and inside(r.memref, loop)
 
     shared = [a for a in accesses if not private(a)]
     written = [a for a in shared if a.store]

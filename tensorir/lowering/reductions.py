@@ -53,6 +53,8 @@ from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
 
+from tensorir.lowering.loop_ir import inside
+
 BLOCK = 256
 """Elements summed per block: long enough for LLVM's vector lanes (16 x 4 for float32 on
 AVX-512), short enough that a lane's own chain stays a few additions."""
@@ -107,7 +109,7 @@ def _match(loop: scf.ForOp) -> _Sum | None:
         return None
     out = acc.memref
     for v in (out, *acc.indices):  # defined outside the loop
-        if _inside(v, loop):
+        if inside(v, loop):
             return None
     for op in ops[:-4]:
         if op.regions or isinstance(op, memref.StoreOp):
@@ -121,16 +123,6 @@ def _match(loop: scf.ForOp) -> _Sum | None:
 
 def _n_uses(v: SSAValue) -> int:
     return sum(1 for _ in v.uses)
-
-
-def _inside(v: SSAValue, loop: Operation) -> bool:
-    owner = v.owner
-    op = owner.parent_op() if isinstance(owner, Block) else owner
-    while op is not None:
-        if op is loop:
-            return True
-        op = op.parent_op()
-    return False
 
 
 def _rewrite(s: _Sum) -> None:

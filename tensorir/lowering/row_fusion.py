@@ -26,7 +26,6 @@ iteration ``i`` of the second runs after iteration ``i`` of the first and before
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from xdsl.context import Context
@@ -34,6 +33,8 @@ from xdsl.dialects import arith, func, memref, scf
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from xdsl.passes import ModulePass
+
+from tensorir.lowering.loop_ir import walk
 
 _BETWEEN = (arith.ConstantOp, memref.DimOp, memref.AllocOp)
 
@@ -79,18 +80,10 @@ class _Accesses:
     writes: dict[SSAValue, list[list[SSAValue]]]
 
 
-def _walk(block: Block) -> Iterator[Operation]:
-    for op in block.ops:
-        yield op
-        for region in op.regions:
-            for inner in region.blocks:
-                yield from _walk(inner)
-
-
 def _accesses(loop: scf.ForOp) -> _Accesses:
     reads: dict[SSAValue, list[list[SSAValue]]] = {}
     writes: dict[SSAValue, list[list[SSAValue]]] = {}
-    for op in _walk(loop.body.block):
+    for op in walk(loop.body.block):
         if isinstance(op, memref.LoadOp):
             reads.setdefault(op.memref, []).append(list(op.indices))
         elif isinstance(op, memref.StoreOp):
