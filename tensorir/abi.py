@@ -22,7 +22,7 @@ Results are written into ``out``, one 8-byte slot each, in order:
   (``float`` in 4 bytes, ``int8_t`` and ``bool`` in 1, ...); complex (real, imaginary as
   numpy's complex64 / complex128) is stored from its first slot and takes two;
 - a memref of rank r takes 1 + r slots: the data pointer, then the dims. The buffer is a
-  fresh ``malloc`` that the caller owns and must ``free``;
+  fresh ``tir_alloc`` buffer that the caller owns and must ``tir_release`` (below);
 - a memref result that is argument k itself ("argument": an update written in place into
   its shared variable's buffer, see ``tir-bufferize``) takes no slot: the caller already
   holds it.

@@ -244,7 +244,7 @@ class _ModuleEmitter:
         return self.intrinsic(RELEASE, VOID, [PTR])
 
     def free_all(self) -> ir.Function:
-        """``free_all(slots, n)``: ``free`` each of the ``n`` pointers at ``slots`` (a
+        """``free_all(slots, n)``: ``tir_release`` each of the ``n`` pointers at ``slots`` (a
         failure's cleanup; cold, never inlined nor optimised)."""
         name = "__tensorir_free_all"
         if name in self.functions:
