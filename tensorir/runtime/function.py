@@ -106,10 +106,8 @@ class Function:
             cls = type(self)
             self.__class__ = type(cls.__name__, (cls,), {
                 "__call__": call, "__slots__": (), "__module__": cls.__module__,
-                "__qualname__": cls.__qualname__, "_own_class": True,
+                "__qualname__": cls.__qualname__,
             })  # fmt: skip
-
-    _own_class = False
 
     def _generate_dunder_call(self) -> Any:
         """``__call__`` as one generated function (no frame but its own: a call costs what
@@ -118,7 +116,7 @@ class Function:
         count) goes through ``_bind`` and ``_fast``. None for a kernel with no source (a
         checking mode's)."""
         call_source = getattr(self.kernel, "call_source", None)
-        if call_source is None or self._own_class:
+        if call_source is None:
             return None
         n = self.n_outputs
         commit = [(self.shared[k], n + j) for j, k in enumerate(self.updates)]

@@ -76,8 +76,6 @@ def _resolve_declarations(mod: llvm.ModuleRef) -> None:
         name = fn.name
         if not fn.is_declaration or name.startswith(("llvm.", BLAS_PREFIX)) or name in _registered:
             continue
-        if name == PARALLEL_FOR:  # the thread pool's, registered when the module was read
-            continue
         if not _resolve(name):
             raise RuntimeError(
                 f"the generated code calls {name!r}, which neither libm nor libc provides"

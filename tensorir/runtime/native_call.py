@@ -80,7 +80,6 @@ def _api() -> dict[str, int]:
         "Py_IncRef": fn("Py_IncRef"),
         "Py_DecRef": fn("Py_DecRef"),
         "PyFloat_Type": ctypes.addressof(ctypes.c_char.in_dll(py, "PyFloat_Type")),
-        "tir_release": alloc.address(RELEASE),
         "PyArray_Type": table[2],
         "PyArray_NewFromDescr": table[94],
         "PyArray_SetBaseObject": table[282],
@@ -122,6 +121,13 @@ class _Builder:
             fn = ir.Function(self.module, ir.FunctionType(ret, args), full)
         return fn  # type: ignore[no-any-return]
 
+    def release(self) -> ir.Function:
+        """The runtime's ``tir_release`` (registered for the JIT by ``runtime/alloc.py``)."""
+        fn = self.module.globals.get(RELEASE)
+        if fn is None:
+            fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), RELEASE)
+        return fn  # type: ignore[no-any-return]
+
     def const_ptr(self, name: str) -> ir.Value:
         return ir.Constant(I64, self.api[name]).inttoptr(PTR)
 
@@ -132,7 +138,7 @@ class _Builder:
         b = ir.IRBuilder(dtor.append_basic_block("entry"))
         get = self.const_fn("PyCapsule_GetPointer", PTR, [PTR, PTR])
         b.call(
-            self.const_fn("tir_release", ir.VoidType(), [PTR]),
+            self.release(),
             [b.call(get, [dtor.args[0], ir.Constant(PTR, None)])],
         )
         b.ret_void()
@@ -214,7 +220,7 @@ class _Builder:
         capsule = self.const_fn("PyCapsule_New", PTR, [PTR, PTR, PTR])
         incref = self.const_fn("Py_IncRef", ir.VoidType(), [PTR])
         decref = self.const_fn("Py_DecRef", ir.VoidType(), [PTR])
-        free = self.const_fn("tir_release", ir.VoidType(), [PTR])
+        free = self.release()
         arr_type = self.const_ptr("PyArray_Type")
         null = ir.Constant(PTR, None)
         slots, slot = [], 0
@@ -291,6 +297,7 @@ def _compiled(signature: tuple, as_list: bool) -> tuple[JITLibrary, _MethodDef]:
         tuple(ResultSpec(k, d, n) for k, d, n in results),
     )
     register_symbols({PREFIX + k: v for k, v in _api().items()})
+    alloc.address(RELEASE)  # compiles and registers tir_release
     library = JITLibrary(_Builder(abi, as_list).build(), opt_level=2)
     method = _MethodDef(b"tensorir_call", library.address("tir_native_call"),
                         _METH_FASTCALL_KEYWORDS, None)  # fmt: skip

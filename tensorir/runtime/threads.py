@@ -456,7 +456,9 @@ def pool() -> _Pool:
         if _pool is None:
             p = _Pool(platform.machine().lower())
             p.set_threads(_threads_for_pool(config.threads))
-            llvm.add_symbol(PARALLEL_FOR, p.parallel_for)
+            from tensorir.runtime.jit import register_symbols  # jit imports this module
+
+            register_symbols({PARALLEL_FOR: p.parallel_for})
             atexit.register(p.shutdown)
             _pool = p
     return _pool
