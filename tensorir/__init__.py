@@ -15,11 +15,17 @@ __all__ = [
     "Mode",
     "compile",
     "config",
+    "foldl",
+    "foldr",
     "function",
     "grad",
     "gradient",
+    "map",
     "pp",
     "printing",
+    "reduce",
+    "scan",
+    "scan_module",
     "shared",
     "tensor",
     "tensorir",
@@ -62,6 +68,14 @@ def __getattr__(name: str) -> Any:
         from tensorir.printing import pp
 
         return pp
+    if name in ("scan", "map", "reduce", "foldl", "foldr"):  # ``theano.scan``, ...
+        import tensorir.frontend.scan as scan_module
+
+        return getattr(scan_module, name)
+    if name == "scan_module":
+        import tensorir.scan_module as scan_package
+
+        return scan_package
     if name == "shared":
         from tensorir.frontend.shared import shared
 

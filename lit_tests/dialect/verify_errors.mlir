@@ -159,3 +159,49 @@ func.func @nan_guard_integer(%i: tensor<?xi32>) {
   tir.nan_guard %i, "nan", "input i" : tensor<?xi32>
   func.return
 }
+
+// -----
+
+func.func @scan_state_type(%n: tensor<i64>, %h0: tensor<?xf64>) {
+  // CHECK: tir.scan: the body must yield the next value of each state, of its init's type, then the stacked values
+  %h, %hs = tir.scan %n init(%h0 : tensor<?xf64>) : tensor<i64> -> (tensor<?xf64>), (tensor<?x?xf64>), () {
+  ^bb0(%h_prev: tensor<?xf64>):
+    %s = tir.sum %h_prev {axes = array<i64: 0>} : tensor<?xf64> -> tensor<f64>
+    tir.scan_yield %s : tensor<f64>
+  }
+  func.return
+}
+
+// -----
+
+func.func @scan_arguments(%n: tensor<i64>, %x: tensor<?x3xf64>) {
+  // CHECK: tir.scan: the body's arguments must be the sequences' rows, the states and the constants, of types tensor<3xf64>
+  %ys = tir.scan %n seqs(%x : tensor<?x3xf64>) : tensor<i64> -> (), (), (tensor<?x?x3xf64>) {
+  ^bb0(%row: tensor<?x3xf64>):
+    tir.scan_yield %row : tensor<?x3xf64>
+  }
+  func.return
+}
+
+// -----
+
+func.func @scan_isolated(%n: tensor<i64>, %x: tensor<?xf64>, %c: tensor<f64>) {
+  // CHECK: Operation using value defined out of its IsolatedFromAbove parent
+  %ys = tir.scan %n seqs(%x : tensor<?xf64>) : tensor<i64> -> (), (), (tensor<?xf64>) {
+  ^bb0(%x_t: tensor<f64>):
+    %y = tir.add %x_t, %c : (tensor<f64>, tensor<f64>) -> tensor<f64>
+    tir.scan_yield %y : tensor<f64>
+  }
+  func.return
+}
+
+// -----
+
+func.func @scan_count(%n: tensor<i32>, %x: tensor<?xf64>) {
+  // CHECK: tir.scan: the step count must be an int64 scalar, got tensor<i32>
+  %ys = tir.scan %n seqs(%x : tensor<?xf64>) : tensor<i32> -> (), (), (tensor<?xf64>) {
+  ^bb0(%x_t: tensor<f64>):
+    tir.scan_yield %x_t : tensor<f64>
+  }
+  func.return
+}

@@ -70,6 +70,8 @@ def evaluate_op(
             env = {k: _value(v, k.type, f"{k} read by {op.name}") for k, v in (above or {}).items()}
             env.update(zip(op.operands, values, strict=True))
             return [_run_map(op, env)]
+        if isinstance(op, tir.ScanOp):
+            return _run_scan(op, values)
         return _evaluate(op, values)
 
 
@@ -80,10 +82,13 @@ def _run_block(block: Block, env: Env) -> list[np.ndarray]:
     """Run the ops of ``block`` in order, adding their results to ``env``; the values its
     terminator (``func.return``, ``tir.yield``) passes on."""
     for op in block.ops:
-        if isinstance(op, func.ReturnOp | tir.YieldOp):
+        if isinstance(op, func.ReturnOp | tir.YieldOp | tir.ScanYieldOp):
             return [env[v] for v in op.operands]
         if isinstance(op, tir.MapOp):
             env[op.result] = _run_map(op, env)
+            continue
+        if isinstance(op, tir.ScanOp):
+            env.update(zip(op.results, _run_scan(op, [env[v] for v in op.operands]), strict=True))
             continue
         try:
             values = [env[v] for v in op.operands]
@@ -116,6 +121,66 @@ def _run_map(op: tir.MapOp, env: Env) -> np.ndarray:
     dtype = tir.np_dtype(op.result.type)
     out = np.stack(rows) if rows else np.empty((0, *like.shape), dtype)
     return _checked(op, 0, out)
+
+
+def _run_scan(op: tir.ScanOp, values: list[np.ndarray]) -> list[np.ndarray]:
+    """The body run once per step on the sequences' rows, the states and the constants;
+    the final states, the states' histories and the stacked values. With no step, a stacked
+    value's dims that its type leaves open are 0."""
+    n = int(values[0])
+    nseq, k = len(op.seqs), len(op.inits)
+    seqs, states, consts = (
+        values[1 : 1 + nseq],
+        values[1 + nseq : 1 + nseq + k],
+        values[1 + nseq + k :],
+    )
+    if n < 0:
+        raise IndexError(f"Scan was asked to run for negative number of step {n}")
+    for j, s in enumerate(seqs):
+        if s.shape[0] < n:
+            raise ValueError(
+                f"scan: sequence {j} has {s.shape[0]} rows, fewer than the {n} steps asked"
+            )
+    block = op.body.block
+    histories: list[list[np.ndarray]] = [[] for _ in states]
+    stacked: list[list[np.ndarray]] = [[] for _ in op.stacks]
+    steps = range(n - 1, -1, -1) if op.reverse is not None else range(n)
+    rows: list[int] = []
+    for t in steps:
+        rows.append(t)
+        for h, s in zip(histories, states, strict=True):
+            h.append(s)
+        env: Env = dict(zip(block.args, [*(s[t] for s in seqs), *states, *consts], strict=True))
+        out = _run_block(block, env)
+        for j, (new, old) in enumerate(zip(out[:k], states, strict=True)):
+            if new.shape != old.shape:
+                raise ValueError(
+                    f"scan: the next value of state {j} has shape {new.shape} but must have "
+                    f"shape {old.shape}"
+                )
+        for j, (acc, v) in enumerate(zip(stacked, out[k:], strict=True)):
+            if acc and v.shape != acc[0].shape:
+                raise ValueError(
+                    f"scan: output {j} of a step has shape {v.shape} but the rows must have "
+                    f"shape {acc[0].shape}"
+                )
+            acc.append(v)
+        states = [np.array(v) for v in out[:k]]
+    order = np.argsort(rows) if rows else []
+
+    def stack(items: list[np.ndarray], t: Attribute) -> np.ndarray:
+        if not items:
+            assert isinstance(t, TensorType)
+            shape = [0 if d == DYNAMIC_INDEX else d for d in t.get_shape()]
+            return np.empty(shape, tir.np_dtype(t))
+        return np.stack([items[i] for i in order])
+
+    results = [
+        *states,
+        *(stack(h, r.type) for h, r in zip(histories, op.histories, strict=True)),
+        *(stack(z, r.type) for z, r in zip(stacked, op.stacks, strict=True)),
+    ]
+    return [_checked(op, i, v) for i, v in enumerate(results)]
 
 
 # --------------------------------------------------------------------------- one op

@@ -29,18 +29,21 @@ from xdsl.dialects.builtin import (
     MemRefType,
     StringAttr,
     TensorType,
+    UnitAttr,
     i1,
     i64,
 )
-from xdsl.ir import Attribute, Dialect, Operation, Region, SSAValue
+from xdsl.ir import Attribute, Block, Dialect, Operation, Region, SSAValue
 from xdsl.irdl import (
     AttrSizedOperandSegments,
+    AttrSizedResultSegments,
     IRDLOperation,
     ParsePropInAttrDict,
     base,
     irdl_op_definition,
     operand_def,
     opt_operand_def,
+    opt_prop_def,
     prop_def,
     region_def,
     result_def,
@@ -48,7 +51,13 @@ from xdsl.irdl import (
     var_operand_def,
     var_result_def,
 )
-from xdsl.traits import HasParent, IsTerminator, Pure
+from xdsl.traits import (
+    HasParent,
+    IsolatedFromAbove,
+    IsTerminator,
+    Pure,
+    RecursiveMemoryEffect,
+)
 from xdsl.utils.exceptions import VerifyException
 
 from tensorir.abi import CHECK_EXCEPTIONS
@@ -2179,6 +2188,16 @@ class MapOp(IRDLOperation):
             raise VerifyException("tir.map: the body must end with tir.yield")
 
 
+def blocks(fn: Operation) -> list[Block]:
+    """The blocks of ``tir`` ops in function ``fn``: its body, then the body of every ``tir``
+    op with regions (a ``tir.map``'s, a ``tir.scan``'s), each after the block holding it."""
+    found = [fn.regions[0].blocks.first]
+    for op in fn.walk():
+        if op.regions and op.dialect_name() == "tir":
+            found.extend(b for r in op.regions for b in r.blocks)
+    return [b for b in found if b is not None]
+
+
 def reads(op: Operation) -> list[SSAValue]:
     """The values ``op`` reads, those read inside its regions included (a ``tir.map`` body
     reads values defined above it)."""
@@ -2198,6 +2217,161 @@ class YieldOp(IRDLOperation):
 
     def __init__(self, value: SSAValue):
         super().__init__(operands=[value])
+
+
+# --------------------------------------------------------------------------- scan
+
+
+@irdl_op_definition
+class ScanOp(IRDLOperation):
+    """Theano's ``scan``: ``n`` steps of the body, carrying states from step to step.
+
+    At step ``t`` (``0, 1, ..., n - 1``; ``n - 1`` down to ``0`` with ``reverse``) the body's
+    arguments are row ``t`` of each of ``seqs``, the carried states (``inits`` at the first
+    step) and ``consts``; it yields each state's next value (of that state's type), then one
+    value per stacked output. Results: each state's value after the last step (``finals``,
+    the init when ``n`` is 0), each state's value at the start of every step stacked in row
+    ``t`` (``histories``: what the gradient reads), and each stacked output's value of every
+    step in row ``t`` (``stacks``). A stacked result no one reads is never computed. Every
+    sequence must have at least ``n`` rows, each step's state must keep its init's shape and
+    each stacked output the shape of its first step (checked at run time). The body sees
+    only its arguments (isolated from above). ``truncate`` (Theano's ``truncate_gradient``)
+    limits backpropagation to the last ``truncate`` steps.
+
+    ``%h, %hs, %ys = tir.scan %n seqs(%x : tensor<?x3xf64>) init(%h0 : tensor<3xf64>)
+    consts(%W : tensor<3x3xf64>) : tensor<i64> -> (tensor<3xf64>), (tensor<?x3xf64>),
+    (tensor<?x3xf64>) { ^bb0(%x_t, %h, %W_): ... tir.scan_yield %h1, %h1 : ... }``
+    """
+
+    name = "tir.scan"
+    n = operand_def(TensorType)
+    seqs = var_operand_def(TensorType)
+    inits = var_operand_def(TensorType)
+    consts = var_operand_def(TensorType)
+    finals = var_result_def(TensorType)
+    histories = var_result_def(TensorType)
+    stacks = var_result_def(TensorType)
+    reverse = opt_prop_def(UnitAttr)
+    truncate = opt_prop_def(IntegerAttr)
+    body = region_def("single_block")
+    traits = traits_def(IsolatedFromAbove(), RecursiveMemoryEffect())
+    irdl_options = (
+        AttrSizedOperandSegments(as_property=True),
+        AttrSizedResultSegments(as_property=True),
+        ParsePropInAttrDict(),
+    )
+    assembly_format = (
+        "$n (`seqs` `(` $seqs^ `:` type($seqs) `)`)? (`init` `(` $inits^ `:` type($inits) `)`)? "
+        "(`consts` `(` $consts^ `:` type($consts) `)`)? attr-dict `:` type($n) `->` "
+        "`(` type($finals) `)` `,` `(` type($histories) `)` `,` `(` type($stacks) `)` $body"
+    )
+
+    def __init__(
+        self,
+        n: SSAValue,
+        seqs: Sequence[SSAValue],
+        inits: Sequence[SSAValue],
+        consts: Sequence[SSAValue],
+        body: Region,
+        reverse: bool = False,
+        truncate: int | None = None,
+    ):
+        last = body.block.last_op
+        assert isinstance(last, ScanYieldOp)
+        k = len(inits)
+        stacked = [v.type for v in last.values[k:]]
+        props: dict[str, Attribute] = {}
+        if reverse:
+            props["reverse"] = UnitAttr()
+        if truncate is not None and truncate >= 0:
+            props["truncate"] = IntegerAttr(truncate, i64)
+        super().__init__(
+            operands=[n, list(seqs), list(inits), list(consts)],
+            result_types=[
+                [v.type for v in inits],
+                [_stacked(v.type) for v in inits],
+                [_stacked(t) for t in stacked],
+            ],
+            regions=[body],
+            properties=props,
+        )
+
+    @staticmethod
+    def row_type(t: Attribute) -> TensorType:
+        """The type of one row of a sequence of type ``t``."""
+        assert isinstance(t, TensorType)
+        return TensorType(t.element_type, t.get_shape()[1:])
+
+    def arg_types(self) -> list[Attribute]:
+        """The body's argument types: the sequences' rows, the states, the constants."""
+        return [
+            *(self.row_type(v.type) for v in self.seqs),
+            *(v.type for v in self.inits),
+            *(v.type for v in self.consts),
+        ]
+
+    def yielded(self) -> tuple[list[SSAValue], list[SSAValue]]:
+        """The body's yielded next states and stacked values."""
+        last = self.body.block.last_op
+        assert isinstance(last, ScanYieldOp)
+        k = len(self.inits)
+        return list(last.values[:k]), list(last.values[k:])
+
+    def verify_(self) -> None:
+        n = self.n.type
+        assert isinstance(n, TensorType)
+        if n.get_shape() or n.element_type != i64:
+            raise VerifyException(f"tir.scan: the step count must be an int64 scalar, got {n}")
+        for v in self.seqs:
+            if not _shape(v.type):
+                raise VerifyException(f"tir.scan: a sequence must have rows, got {v.type}")
+        block = self.body.block
+        if [a.type for a in block.args] != self.arg_types():
+            raise VerifyException(
+                "tir.scan: the body's arguments must be the sequences' rows, the states and "
+                "the constants, of types " + ", ".join(str(t) for t in self.arg_types())
+            )
+        if not isinstance(block.last_op, ScanYieldOp):
+            raise VerifyException("tir.scan: the body must end with tir.scan_yield")
+        states, stacked = (
+            (block.last_op.values[: len(self.inits)], block.last_op.values[len(self.inits) :])
+            if len(block.last_op.values) >= len(self.inits)
+            else (None, None)
+        )
+        if states is None or [v.type for v in states] != [v.type for v in self.inits]:
+            raise VerifyException(
+                "tir.scan: the body must yield the next value of each state, of its init's "
+                "type, then the stacked values"
+            )
+        expected = [
+            *(v.type for v in self.inits),
+            *(_stacked(v.type) for v in self.inits),
+            *(_stacked(v.type) for v in stacked),
+        ]
+        if [r.type for r in self.results] != expected:
+            raise VerifyException(
+                "tir.scan: results must be the final states, their histories and the stacked "
+                "values, of types " + ", ".join(str(t) for t in expected)
+            )
+
+
+def _stacked(t: Attribute) -> TensorType:
+    """The type of ``n`` rows of type ``t``."""
+    assert isinstance(t, TensorType)
+    return TensorType(t.element_type, [DYNAMIC_INDEX, *t.get_shape()])
+
+
+@irdl_op_definition
+class ScanYieldOp(IRDLOperation):
+    """The end of a ``tir.scan`` step: each state's next value, then the stacked values."""
+
+    name = "tir.scan_yield"
+    values = var_operand_def(TensorType)
+    traits = traits_def(IsTerminator(), HasParent(ScanOp), Pure())
+    assembly_format = "($values^ `:` type($values))? attr-dict"
+
+    def __init__(self, values: Sequence[SSAValue]):
+        super().__init__(operands=[list(values)])
 
 
 # --------------------------------------------------------------------------- gradients
@@ -2503,6 +2677,8 @@ TIR = Dialect(
         ScatterOp,
         MapOp,
         YieldOp,
+        ScanOp,
+        ScanYieldOp,
         GradOp,
         NanGuardOp,
         CheckOp,

@@ -32,6 +32,8 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     MemRefType,
+    StringAttr,
+    UnitAttr,
     i1,
     i64,
 )
@@ -43,6 +45,7 @@ from xdsl.irdl import (
     VarConstraint,
     irdl_op_definition,
     operand_def,
+    opt_prop_def,
     prop_def,
     region_def,
     result_def,
@@ -524,6 +527,65 @@ class ConcatenateIntoOp(IRDLOperation):
             raise VerifyException(f"{self.name}: out {out} is not like the inputs")
 
 
+# --------------------------------------------------------------------------- scan
+
+
+@irdl_op_definition
+class ScanIntoOp(IRDLOperation):
+    """``tir.scan`` on buffers: the body runs ``n`` times, its argument the row of the step
+    (``0, 1, ..., n - 1``, or ``n - 1`` down to ``0`` with ``reverse``). The body reads the
+    buffers above it (the sequences' rows are views at that row), stores each state's value
+    into its history row (``tir.row_into``), computes the step in buffers of its own, writes
+    the stacked values into their rows and the next states into the states' buffers
+    (``tir.copy_into``), and frees its temporaries. No terminator.
+
+    ``tir.scan_into %n {reverse} : index { ^bb0(%t: index): ... }``
+    """
+
+    name = "tir.scan_into"
+    n = operand_def(IndexType)
+    reverse = opt_prop_def(UnitAttr)
+    body = region_def("single_block")
+    traits = traits_def(NoTerminator())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$n attr-dict `:` type($n) $body"
+
+    def __init__(self, n: SSAValue, body: Region, reverse: bool = False):
+        props = {"reverse": UnitAttr()} if reverse else {}
+        super().__init__(operands=[n], regions=[body], properties=props)
+
+    def verify_(self) -> None:
+        args = self.body.block.args
+        if len(args) != 1 or not isinstance(args[0].type, IndexType):
+            raise VerifyException(f"{self.name}: the body takes one argument, the step's row")
+
+
+@irdl_op_definition
+class CopyIntoOp(IRDLOperation):
+    """Copies ``source`` into ``dest`` after checking that they have the same shape
+    (ValueError: ``what`` has shape (...) but must have shape (...)).
+
+    ``tir.copy_into %h1 into %h {what = "scan: the next value of state 0"} :
+    memref<?xf64>, memref<?xf64>``
+    """
+
+    name = "tir.copy_into"
+    source = operand_def(MemRefType)
+    dest = operand_def(MemRefType)
+    what = prop_def(StringAttr)
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$source `into` $dest attr-dict `:` type($source) `,` type($dest)"
+
+    def __init__(self, source: SSAValue, dest: SSAValue, what: str):
+        super().__init__(operands=[source, dest], properties={"what": StringAttr(what)})
+
+    def verify_(self) -> None:
+        a = _memref(self.name, self.source, "source")
+        b = _memref(self.name, self.dest, "dest")
+        if a.element_type != b.element_type or _rank(a) != _rank(b):
+            raise VerifyException(f"{self.name}: {a} cannot be copied into {b}")
+
+
 # --------------------------------------------------------------------------- map
 
 
@@ -567,7 +629,7 @@ class RowIntoOp(IRDLOperation):
     row = operand_def(MemRefType)
     out = operand_def(MemRefType)
     index = operand_def(IndexType)
-    traits = traits_def(HasParent(MapIntoOp))
+    traits = traits_def(HasParent(MapIntoOp, ScanIntoOp))
     assembly_format = "$row `into` $out `[` $index `]` attr-dict `:` type($row) `,` type($out)"
 
     def __init__(self, row: SSAValue, out: SSAValue, index: SSAValue):
@@ -644,5 +706,7 @@ BUFFER_OPS: list[type[Operation]] = [
     ConcatenateShapeOp,
     ConcatenateIntoOp,
     MapIntoOp,
+    ScanIntoOp,
+    CopyIntoOp,
     RowIntoOp,
 ]

@@ -74,6 +74,17 @@ def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Varia
     """A module holding ``func.func @name`` that computes ``outputs`` from ``inputs``."""
     arg_types = [v.type.ir_type() for v in inputs]
     block = Block(arg_types=arg_types)
+    returned = emit_block(block, inputs, outputs)
+    block.add_op(func.ReturnOp(*returned))
+    fn = func.FuncOp(name, (arg_types, [r.type for r in returned]), Region(block))
+    return ModuleOp([fn])
+
+
+def emit_block(
+    block: Block, inputs: Sequence[Variable], outputs: Sequence[Variable]
+) -> list[SSAValue]:
+    """Append to ``block`` (whose arguments stand for ``inputs``) the ops that compute
+    ``outputs``; return their values. A function's body, or a ``tir.scan`` step's."""
     values: dict[int, SSAValue] = {}
     for v, arg in zip(inputs, block.args, strict=True):
         if id(v) in values:
@@ -111,8 +122,8 @@ def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Varia
         loc = StringAttr(str(node.trace)) if node.trace else None
         top = block.first_op if last is None else last.next_op
         while loc is not None and top is not None:
-            for op in top.walk():  # the ops of a tir.map body too
-                if op.dialect_name() == "tir":
+            for op in top.walk():  # the ops of a tir.map body too (a scan step's have theirs)
+                if op.dialect_name() == "tir" and "loc" not in op.attributes:
                     op.attributes["loc"] = loc
                     if isinstance(op, tir.CheckOp):  # a check the frontend emits: its line
                         message = op.message.data + tir.built_at(op)
@@ -122,7 +133,4 @@ def emit_function(name: str, inputs: Sequence[Variable], outputs: Sequence[Varia
             result.name_hint = _ssa_name(var.name)
             values[id(var)] = result
 
-    returned = [value_of(v, v) for v in outputs]
-    block.add_op(func.ReturnOp(*returned))
-    fn = func.FuncOp(name, (arg_types, [r.type for r in returned]), Region(block))
-    return ModuleOp([fn])
+    return [value_of(v, v) for v in outputs]

@@ -41,6 +41,7 @@ from xdsl.dialects import tensor as xtensor
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     AffineMapAttr,
+    FloatAttr,
     IndexType,
     IntegerAttr,
     MemRefType,
@@ -49,8 +50,8 @@ from xdsl.dialects.builtin import (
     TensorType,
     UnitAttr,
 )
-from xdsl.dialects.linalg.ops import GenericOp
-from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
+from xdsl.dialects.linalg.ops import GenericOp, YieldOp
+from xdsl.ir import Attribute, Block, BlockArgument, Operation, OpResult, Region, SSAValue
 from xdsl.ir.affine import AffineConstantExpr, AffineMap
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -99,6 +100,8 @@ class FunctionBufferization:
         self.map_targets: dict[Block, tuple[SSAValue, SSAValue, Attribute | None]] = (
             parent.map_targets if parent else {}
         )
+        # body of each tir.scan_into -> where its yield goes (see convert_scan)
+        self.scan_targets: dict[Block, ScanTargets] = parent.scan_targets if parent else {}
 
     def insert_before(self, op: Operation, anchor: Operation) -> Operation:
         Rewriter.insert_op(op, InsertPoint.before(anchor))
@@ -305,6 +308,10 @@ class FunctionBufferization:
             self.convert_map(op)
         elif isinstance(op, tir.YieldOp):
             self.convert_yield(op)
+        elif isinstance(op, tir.ScanOp):
+            self.convert_scan(op)
+        elif isinstance(op, tir.ScanYieldOp):
+            self.convert_scan_yield(op)
         elif any(isinstance(v.type, TensorType) for v in (*op.operands, *op.results)):
             raise PassFailedException(f"tir-bufferize: cannot bufferize {op.name}")
 
@@ -628,6 +635,156 @@ class FunctionBufferization:
         op.detach()
         op.erase()
 
+    # -- scan ------------------------------------------------------------------------------
+
+    def convert_scan(self, op: tir.ScanOp) -> None:
+        """A ``tir.scan_into`` loop. Before it: the states' buffers (an init that dies here
+        is carried in its own buffer, any other is copied), and the histories and stacked
+        results that are read, allocated whole (a stacked value's row shape is computed
+        from the shapes of the step's inputs, ``_RowShapes``). Its body: the step,
+        bufferized with its own temporaries, reading the sequences' rows as views; the
+        yield becomes the copies into the rows and the states (``convert_scan_yield``)."""
+
+        def ins(new: Operation) -> SSAValue:
+            return self.insert_before(new, op).results[0]
+
+        source = op.body.block
+        n = ins(arith.IndexCastOp(self.load_scalar(op.n, op), IndexType()))
+        nseq, k = len(op.seqs), len(op.inits)
+        nexts, stacked = op.yielded()
+        shapes = _RowShapes(self, op)
+        stacks: list[SSAValue | None] = []
+        for v, res in zip(stacked, op.stacks, strict=True):
+            if not res.uses:
+                stacks.append(None)
+                continue
+            # a state's next value has its init's shape (checked at each step)
+            like = op.inits[nexts.index(v)] if v in nexts else v
+            stacks.append(self.result_buffer_of(res, [n, *shapes.dims(like)], op))
+        states: list[SSAValue] = []
+        for init in op.inits:
+            b = self.buf[init]
+            t = init.type
+            assert isinstance(t, TensorType)
+            if (
+                t.get_shape()
+                and b in self.owned
+                and self.root.get(b) is b
+                and self.last_use.get(init) is op
+                and b not in states
+            ):
+                states.append(b)  # dies here: carried in its own buffer
+                continue
+            if t.get_shape():
+                sizes = self.dims(b, op)
+                dynamic = [x for x, d in zip(sizes, t.get_shape(), strict=True) if d < 0]
+                state = self.new_buffer(t, dynamic, op)
+            else:
+                state = ins(memref.AllocaOp.get(t.element_type, shape=[]))
+                self.root[state] = state
+            self.insert_before(tb.CopyIntoOp(b, state, "scan: an initial state"), op)
+            states.append(state)
+        histories: list[SSAValue | None] = []
+        for state, res in zip(states, op.histories, strict=True):
+            histories.append(
+                self.result_buffer_of(res, [n, *self.dims(state, op)], op) if res.uses else None
+            )
+        # the sequences' row sizes (before the loop) and their rows (views, in it)
+        body = Block(arg_types=[IndexType()])
+        row = body.args[0]
+        row.name_hint = "t"
+        for seq, arg in zip(op.seqs, source.args[:nseq], strict=True):
+            b = self.buf[seq]
+            sizes = self.dims(b, op, first=1)
+            count = self.insert_before(_index(1), op).results[0]
+            for size in sizes:
+                count = ins(arith.MuliOp(count, size))
+            offset = _add(body, arith.MuliOp(row, count))
+            t = arg.type
+            assert isinstance(t, TensorType)
+            view = _add(body, tb.ViewOp(b, offset, sizes, memref_type(t)))
+            view.name_hint = arg.name_hint
+            self.buf[arg] = view
+            self.root[view] = self.root.get(b, b)
+        for state, arg in zip(states, source.args[nseq : nseq + k], strict=True):
+            self.buf[arg] = state
+        for c, arg in zip(op.consts, source.args[nseq + k :], strict=True):
+            self.buf[arg] = self.buf[c]
+        for state, history in zip(states, histories, strict=True):
+            if history is not None:
+                body.add_op(tb.RowIntoOp(state, history, row))
+        for inner in list(source.ops):
+            inner.detach()
+            body.add_op(inner)
+        loc = op.attributes.get("loc")
+        self.scan_targets[body] = ScanTargets(row, states, stacks, loc)
+        new = tb.ScanIntoOp(n, Region(body), reverse=op.reverse is not None)
+        if loc is not None:
+            new.attributes["loc"] = loc
+        self.insert_before(new, op)
+        FunctionBufferization(self.module, self.fn, body, parent=self).run_body()
+        for res, b in zip(op.finals, states, strict=True):
+            self.buf[res] = b
+        for res, b in zip([*op.histories, *op.stacks], [*histories, *stacks], strict=True):
+            if b is not None:
+                self.buf[res] = b
+        self.erase_later(op)
+
+    def result_buffer_of(self, v: SSAValue, sizes: Sequence[SSAValue], anchor: Operation):
+        """A fresh owned buffer for the tensor ``v`` (``sizes``: one per dim)."""
+        t = v.type
+        assert isinstance(t, TensorType)
+        dynamic = [x for x, d in zip(sizes, t.get_shape(), strict=True) if d == DYNAMIC_INDEX]
+        out = self.new_buffer(t, dynamic, anchor)
+        out.name_hint = v.name_hint
+        return out
+
+    def convert_scan_yield(self, op: tir.ScanYieldOp) -> None:
+        """The end of a step: each stacked value into its row, then each next state into its
+        state's buffer. A next state that is (a view of) a state's buffer is first copied
+        aside, so that no state is overwritten before another step's value is read from it
+        (a state passed on unchanged is not copied)."""
+        block = op.parent_block()
+        assert block is not None
+        target = self.scan_targets[block]
+        k = len(target.states)
+        values = [self.buf[v] for v in op.values]
+
+        def at_scan(new: Operation) -> None:  # its run-time errors name the scan's line
+            if target.loc is not None:
+                new.attributes["loc"] = target.loc
+            self.insert_before(new, op)
+
+        for j, (v, stack) in enumerate(zip(values[k:], target.stacks, strict=True)):
+            if stack is not None:
+                new = tb.RowIntoOp(v, stack, target.row)
+                new.attributes["what"] = StringAttr(f"scan: output {j} of a step")
+                at_scan(new)
+        states = set(target.states)
+        copies: list[tuple[SSAValue, SSAValue, int]] = []
+        for j, (v, state) in enumerate(zip(values[:k], target.states, strict=True)):
+            if v is state:
+                continue
+            if self.root.get(v) in states:
+                t = op.values[j].type
+                assert isinstance(t, TensorType)
+                sizes = self.dims(v, op)
+                dynamic = [x for x, d in zip(sizes, t.get_shape(), strict=True) if d < 0]
+                if t.get_shape():
+                    aside = self.new_buffer(t, dynamic, op)
+                else:
+                    aside = self.insert_before(
+                        memref.AllocaOp.get(t.element_type, shape=[]), op
+                    ).results[0]
+                    self.root[aside] = aside
+                self.insert_before(tb.CopyIntoOp(v, aside, "scan: a state"), op)
+                v = aside
+            copies.append((v, state, j))
+        for v, state, j in copies:
+            at_scan(tb.CopyIntoOp(v, state, f"scan: the next value of state {j}"))
+        op.detach()
+        op.erase()
+
     # -- deallocation --------------------------------------------------------------------
 
     def insert_deallocs(self) -> None:
@@ -649,6 +806,167 @@ class FunctionBufferization:
                 self.block.add_op(memref.DeallocOp.get(root))
             else:
                 self.block.insert_op_before(memref.DeallocOp.get(root), nxt)
+
+
+@dataclass
+class ScanTargets:
+    """Where the yield of a ``tir.scan_into`` body goes: the step's row, the states' buffers
+    and the stacked results' buffers (None: not read, not written)."""
+
+    row: SSAValue
+    states: list[SSAValue]
+    stacks: list[SSAValue | None]
+    loc: Attribute | None
+
+
+class _RowShapes:
+    """The dims of a value of a ``tir.scan`` step, computed before the loop (in the block
+    being bufferized, where ``scan`` is) from the shapes of the step's inputs: the stacked
+    results are allocated whole before the first step. A dim is followed back through the
+    kernels that write the value (a generic's ``outs``, a ``tensor.empty``'s sizes, a
+    reshape's, an inner scan's results), the index arithmetic on ``tensor.dim``s and the
+    rank-0 kernels on constants that compute sizes, to the shapes of the step's arguments
+    (those of an inner scan's step: to its operands). A dim that depends on a value computed
+    in the step cannot be known before the loop (an error)."""
+
+    def __init__(self, owner: FunctionBufferization, scan: tir.ScanOp):
+        self.owner = owner
+        self.scan = scan
+        # a step argument -> (the value it is a row of (first = 1) or is (first = 0))
+        self.args: dict[SSAValue, tuple[SSAValue, int]] = {}
+        self.enter(scan)
+        self.outer = set(scan.operands)
+        self.cache: dict[tuple[SSAValue, int], SSAValue] = {}
+
+    def enter(self, scan: tir.ScanOp) -> None:
+        block = scan.body.block
+        nseq = len(scan.seqs)
+        for seq, arg in zip(scan.seqs, block.args[:nseq], strict=True):
+            self.args[arg] = (seq, 1)
+        for value, arg in zip([*scan.inits, *scan.consts], block.args[nseq:], strict=True):
+            self.args[arg] = (value, 0)
+
+    def insert(self, op: Operation) -> SSAValue:
+        return self.owner.insert_before(op, self.scan).results[0]
+
+    def fail(self, v: SSAValue) -> PassFailedException:
+        where = tir.built_at(self.scan).replace("{{", "{").replace("}}", "}")
+        what = v.owner.name if isinstance(v.owner, Operation) else "a step's argument"
+        return PassFailedException(
+            f"tir-bufferize: the shape of a value that scan stacks depends on a value computed "
+            f"in the step ({what}), so it cannot be allocated before the loop{where}"
+        )
+
+    def dims(self, v: SSAValue) -> list[SSAValue]:
+        t = v.type
+        assert isinstance(t, TensorType)
+        return [self.dim(v, i) for i in range(len(t.get_shape()))]
+
+    def dim(self, v: SSAValue, i: int) -> SSAValue:
+        t = v.type
+        assert isinstance(t, TensorType)
+        size = t.get_shape()[i]
+        if size != DYNAMIC_INDEX:
+            return self.insert(_index(size))
+        key = (v, i)
+        if key not in self.cache:
+            self.cache[key] = self.find_dim(v, i, t)
+        return self.cache[key]
+
+    def find_dim(self, v: SSAValue, i: int, t: TensorType) -> SSAValue:
+        if v in self.outer:
+            return self.insert(memref.DimOp(self.owner.buf[v], self.insert(_index(i))))
+        if v in self.args:
+            value, first = self.args[v]
+            return self.dim(value, first + i)
+        owner = v.owner
+        if isinstance(owner, GenericOp) and len(owner.outputs) == 1:
+            return self.dim(owner.outputs[0], i)
+        if isinstance(owner, xtensor.EmptyOp):
+            dynamic = [j for j, d in enumerate(t.get_shape()) if d == DYNAMIC_INDEX]
+            return self.value(owner.dynamic_sizes[dynamic.index(i)])
+        if isinstance(owner, tir.ReshapeOp):
+            return self.value(owner.sizes[i])
+        if isinstance(owner, tir.ScanOp):
+            assert isinstance(v, OpResult)
+            k = len(owner.inits)
+            r = v.index
+            if r < k:
+                return self.dim(owner.inits[r], i)
+            if i == 0:
+                n = self.scalar(owner.n)
+                return self.insert(arith.IndexCastOp(n, IndexType()))
+            if r < 2 * k:
+                return self.dim(owner.inits[r - k], i - 1)
+            self.enter(owner)
+            return self.dim(owner.yielded()[1][r - 2 * k], i - 1)
+        raise self.fail(v)
+
+    def value(self, v: SSAValue) -> SSAValue:
+        """The index or integer ``v`` of the step, computed before the loop."""
+        owner = v.owner
+        if isinstance(owner, xtensor.DimOp):
+            index = owner.index.owner
+            if isinstance(index, arith.ConstantOp) and isinstance(index.value, IntegerAttr):
+                return self.dim(owner.source, index.value.value.data)
+            raise self.fail(v)
+        if isinstance(owner, xtensor.ExtractOp) and not owner.indices:
+            return self.scalar(owner.tensor)
+        if isinstance(owner, arith.ConstantOp):
+            return self.insert(owner.clone())
+        if isinstance(owner, Operation) and owner.dialect_name() == "arith":
+            new = owner.clone()
+            for j, x in enumerate(owner.operands):
+                new.operands[j] = self.value(x)
+            return self.insert(new)
+        raise self.fail(v)
+
+    def scalar(self, v: SSAValue) -> SSAValue:
+        """The value of the rank-0 tensor ``v`` of the step, computed before the loop: a
+        constant operand's, or a rank-0 kernel's on such values."""
+        if v in self.outer:
+            return self.insert(memref.LoadOp.get(self.owner.buf[v], []))
+        if v in self.args:
+            value, first = self.args[v]
+            if first == 0 and self.const(v):
+                return self.scalar(value)
+            raise self.fail(v)
+        owner = v.owner
+        if isinstance(owner, tir.ConstantOp):
+            attr = owner.value
+            (x,) = attr.get_values()
+            elem = attr.get_type().element_type
+            if isinstance(x, float):
+                return self.insert(arith.ConstantOp(FloatAttr(x, elem)))
+            return self.insert(arith.ConstantOp(IntegerAttr(int(x), elem)))
+        if isinstance(owner, GenericOp) and len(owner.outputs) == 1 and _rank0(v):
+            body = owner.body.block
+            env: dict[SSAValue, SSAValue] = {
+                arg: self.scalar(x) for arg, x in zip(body.args, owner.inputs, strict=False)
+            }
+            for inner in body.ops:
+                if isinstance(inner, YieldOp):
+                    y = inner.operands[0]
+                    return env[y] if y in env else self.value(y)
+                new = inner.clone()
+                for j, x in enumerate(inner.operands):
+                    new.operands[j] = env[x] if x in env else self.value(x)
+                out = self.insert(new)
+                for r, nr in zip(inner.results, [out], strict=False):
+                    env[r] = nr
+        raise self.fail(v)
+
+    def const(self, arg: SSAValue) -> bool:
+        """Whether a step argument is a state (its value changes from step to step) or a
+        constant (it does not)."""
+        assert isinstance(arg, BlockArgument)
+        op = arg.block.parent_op()
+        assert isinstance(op, tir.ScanOp)
+        return arg.index >= len(op.seqs) + len(op.inits)
+
+
+def _rank0(v: SSAValue) -> bool:
+    return isinstance(v.type, TensorType) and not v.type.get_shape()
 
 
 def _starts_at_root(b: SSAValue) -> bool:

@@ -4,7 +4,8 @@ Gradient graphs repeat themselves: every rule makes its own constants and dimshu
 some recompute a forward value (``cos(x)`` for ``sin``'s gradient). Two side-effect-free ops
 (the ``Pure`` trait, no regions) with the same name, operands, properties and result types
 compute the same value; the later one is replaced by the earlier. A ``tir.map`` body sees the
-values above it, so its ops are matched against those first.
+values above it, so its ops are matched against those first (a ``tir.scan`` step, isolated
+from above, only against its own).
 
 xDSL's ``cse`` does the same in general (any region structure, equivalent attributes) at
 about a millisecond per op; this pass keys each op by a tuple and a dict, so a gradient of a
@@ -21,7 +22,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Block, Operation
 from xdsl.passes import ModulePass
-from xdsl.traits import Pure
+from xdsl.traits import IsolatedFromAbove, Pure
 
 
 def _key(op: Operation) -> Hashable | None:
@@ -35,8 +36,8 @@ def cse_block(block: Block, seen: dict[Hashable, Operation]) -> None:
     """Replace each op of ``block`` that repeats one in ``seen`` (which it extends)."""
     for op in list(block.ops):
         for region in op.regions:
-            for inner in region.blocks:
-                cse_block(inner, dict(seen))
+            for inner in region.blocks:  # an isolated region (a scan's step) sees nothing above
+                cse_block(inner, {} if op.has_trait(IsolatedFromAbove) else dict(seen))
         key = _key(op)
         if key is None:
             continue

@@ -170,6 +170,9 @@ class FunctionLowering:
             op.detach()
             op.erase()
             return
+        elif isinstance(op, tir.ScanOp):
+            self.scan_checks(op)
+            return
         else:
             return
         if op.results[0].name_hint and not new.name_hint:
@@ -177,6 +180,29 @@ class FunctionLowering:
         op.results[0].replace_all_uses_with(new)
         op.detach()
         op.erase()
+
+    def scan_checks(self, op: tir.ScanOp) -> None:
+        """Before a loop: its step count is not negative and every sequence has that many
+        rows (Theano's errors)."""
+        n = self.insert(xtensor.ExtractOp(op.n, [], i64)).results[0]
+        zero = self.insert(arith.ConstantOp.from_int_and_width(0, i64)).results[0]
+        ok = self.insert(arith.CmpiOp(n, zero, "sge")).results[0]
+        self.check(
+            ok,
+            "IndexError",
+            f"Scan was asked to run for negative number of step {{0}}{self.where(op)}",
+            [n],
+        )
+        for j, seq in enumerate(op.seqs):
+            rows = self.insert(arith.IndexCastOp(self.dim(seq, 0), i64)).results[0]
+            ok = self.insert(arith.CmpiOp(rows, n, "sge")).results[0]
+            self.check(
+                ok,
+                "ValueError",
+                f"scan: sequence {j} has {{0}} rows, fewer than the {{1}} steps asked"
+                f"{self.where(op)}",
+                [rows, n],
+            )
 
     def broadcast_checks(self, op: Operation, xs: Sequence[SSAValue], out: TensorType) -> list:
         """Sizes of the result dims; checks that the operands agree on each non-broadcast dim."""
@@ -630,12 +656,7 @@ class TirToLinalg(ModulePass):
         for fn in op.ops:
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
                 continue
-            # every block, those of tir.map bodies included
-            blocks = [fn.body.blocks.first] + [
-                inner.body.block for inner in fn.walk() if isinstance(inner, tir.MapOp)
-            ]
-            for block in blocks:
-                assert block is not None
+            for block in tir.blocks(fn):
                 lowering = FunctionLowering(block)
                 for inner in list(block.ops):
                     lowering.lower(inner)

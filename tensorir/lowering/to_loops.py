@@ -38,6 +38,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     MemRefType,
     ModuleOp,
+    StringAttr,
     TensorType,
 )
 from xdsl.ir import Block, Operation, SSAValue
@@ -615,6 +616,45 @@ class Lowering:
         op.detach()
         op.erase()
 
+    def scan_into(self, op: tb.ScanIntoOp) -> None:
+        """An ``scf.for`` over the steps; the body's row is the step (``n - 1 - step`` with
+        ``reverse``)."""
+        b = self.builder(op)
+        source = op.body.block
+        body = Block(arg_types=[IndexType()])
+        step = body.args[0]
+        if op.reverse is not None:
+            last = b(arith.SubiOp(op.n, b.index(1)))
+            row = arith.SubiOp(last, step)
+            body.add_op(row)
+            source.args[0].replace_all_uses_with(row.result)
+        else:
+            source.args[0].replace_all_uses_with(step)
+        for inner in list(source.ops):
+            inner.detach()
+            body.add_op(inner)
+        body.add_op(scf.YieldOp())
+        b(scf.ForOp(b.index(0), op.n, b.index(1), [], body))
+        op.detach()
+        op.erase()
+
+    def copy_into(self, op: tb.CopyIntoOp) -> None:
+        """Check that the shapes agree, then copy (a loop nest)."""
+        b = self.builder(op)
+        got, dims = b.dims(op.source), b.dims(op.dest)
+        fmt_a = ", ".join(f"{{{k}}}" for k in range(len(dims)))
+        fmt_b = ", ".join(f"{{{k + len(dims)}}}" for k in range(len(dims)))
+        b.check_equal(
+            list(zip(got, dims, strict=True)),
+            "ValueError",
+            f"{op.what.data} has shape ({fmt_a}) but must have shape ({fmt_b}){tir.built_at(op)}",
+            [*got, *dims],
+        )
+        inner, indices = b.nest(got)
+        inner(memref.StoreOp.get(inner(memref.LoadOp.get(op.source, indices)), op.dest, indices))
+        op.detach()
+        op.erase()
+
     def row_into(self, op: tb.RowIntoOp) -> None:
         """Check the row's shape, then copy it into its row (a loop nest)."""
         b = self.builder(op)
@@ -625,11 +665,12 @@ class Lowering:
         got = b.dims(row)
         fmt_a = ", ".join(f"{{{k}}}" for k in range(len(dims)))
         fmt_b = ", ".join(f"{{{k + len(dims)}}}" for k in range(len(dims)))
+        what = op.attributes.get("what")
         b.check_equal(
             list(zip(got, dims, strict=True)),
             "ValueError",
-            f"map: a row has shape ({fmt_a}) but the rows must have shape ({fmt_b})"
-            f"{tir.built_at(op)}",
+            f"{what.data if isinstance(what, StringAttr) else 'map: a row'} has shape "
+            f"({fmt_a}) but the rows must have shape ({fmt_b}){tir.built_at(op)}",
             [*got, *dims],
         )
         inner, indices = b.nest(got)
@@ -653,6 +694,8 @@ _LOWERINGS = {
     tb.ConcatenateIntoOp: Lowering.concatenate_into,
     tb.MapIntoOp: Lowering.map_into,
     tb.RowIntoOp: Lowering.row_into,
+    tb.ScanIntoOp: Lowering.scan_into,
+    tb.CopyIntoOp: Lowering.copy_into,
 }
 
 

@@ -1,0 +1,262 @@
+"""``scan`` and its relatives compiled: values against numpy loops, Theano's argument
+conventions (taps, outputs_info, non_sequences, n_steps, go_backwards), shared-variable and
+random-stream updates, nested loops, and the errors Theano raises."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tensorir
+from tensorir import tensor as T
+from tensorir.tensor.shared_randomstreams import RandomStreams
+
+rng = np.random.default_rng(0)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64"])
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_cumulative_sum_matches_numpy(dtype: str, n: int) -> None:
+    x = T.vector("x", dtype=dtype)
+    out, updates = tensorir.scan(
+        lambda x_t, acc: acc + x_t, sequences=x, outputs_info=np.zeros((), dtype)
+    )
+    assert updates == {}
+    f = tensorir.function([x], out)
+    data = (np.arange(n) * 3 - 2).astype(dtype)
+    got = f(data)
+    assert got.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(got, np.cumsum(data, dtype=dtype))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(7, 4, 3), (1, 1, 3), (5, 0, 3)])
+def test_elman_recurrence_matches_numpy(dtype: str, shape: tuple[int, ...]) -> None:
+    X = T.tensor3("X", dtype=dtype)
+    W = T.matrix("W", dtype=dtype)
+    U = T.matrix("U", dtype=dtype)
+    h0 = T.matrix("h0", dtype=dtype)
+    hs, _ = tensorir.scan(
+        lambda x_t, h: T.tanh(T.dot(x_t, W) + T.dot(h, U)), sequences=X, outputs_info=h0
+    )
+    f = tensorir.function([X, W, U, h0], hs)
+    steps, batch, n_in = shape
+    x = rng.standard_normal(shape).astype(dtype)
+    w = rng.standard_normal((n_in, 5)).astype(dtype)
+    u = (rng.standard_normal((5, 5)) * 0.3).astype(dtype)
+    h = rng.standard_normal((batch, 5)).astype(dtype)
+    expected, state = [], h
+    for t in range(steps):
+        state = np.tanh(x[t] @ w + state @ u)
+        expected.append(state)
+    got = f(x, w, u, h)
+    assert got.shape == (steps, batch, 5)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(got, np.array(expected).reshape(got.shape), rtol=tol, atol=tol)
+
+
+def test_power_by_repeated_multiplication_with_symbolic_steps() -> None:
+    k = T.iscalar("k")
+    A = T.dvector("A")
+    result, updates = tensorir.scan(
+        fn=lambda prior, A: prior * A, outputs_info=T.ones_like(A), non_sequences=A, n_steps=k
+    )
+    power = tensorir.function([A, k], result[-1], updates=updates)
+    np.testing.assert_array_equal(power(np.arange(10.0), 2), np.arange(10.0) ** 2)
+    np.testing.assert_array_equal(power(np.arange(4.0), 5), np.arange(4.0) ** 5)
+    everything = tensorir.function([A, k], result)
+    assert everything(np.ones(3), 0).shape == (0, 3)
+
+
+def test_sequences_with_taps_are_aligned_as_in_theano() -> None:
+    s = T.dvector("s")
+    out, _ = tensorir.scan(
+        lambda a, b, c: a + 10 * b + 100 * c, sequences=dict(input=s, taps=[-1, 0, 1])
+    )
+    np.testing.assert_array_equal(
+        tensorir.function([s], out)(np.arange(6.0)), [210.0, 321.0, 432.0, 543.0]
+    )
+    out, _ = tensorir.scan(lambda a, b: a - b, sequences=dict(input=s, taps=[-2, -1]))
+    np.testing.assert_array_equal(tensorir.function([s], out)(np.arange(5.0) ** 2), [-1, -3, -5])
+    out, _ = tensorir.scan(lambda a: a, sequences=dict(input=s, taps=[2]))
+    np.testing.assert_array_equal(tensorir.function([s], out)(np.arange(5.0)), [2.0, 3.0, 4.0])
+
+
+def test_outputs_with_several_past_taps() -> None:
+    n = T.iscalar("n")
+    init = T.constant(np.array([0.0, 1.0]))
+    fib, _ = tensorir.scan(
+        lambda a, b: a + b, outputs_info=dict(initial=init, taps=[-2, -1]), n_steps=n
+    )
+    np.testing.assert_array_equal(
+        tensorir.function([n], fib)(10), [1, 2, 3, 5, 8, 13, 21, 34, 55, 89]
+    )
+    # taps given out of order and one skipped: x[t] = x[t-1] - x[t-3]
+    x0 = T.dvector("x0")
+    out, _ = tensorir.scan(
+        lambda a3, a1: a1 - a3, outputs_info=dict(initial=x0, taps=[-3, -1]), n_steps=4
+    )
+    expected = [1.0, 2.0, 4.0]
+    for _ in range(4):
+        expected.append(expected[-1] - expected[-3])
+    np.testing.assert_array_equal(
+        tensorir.function([x0], out)(np.array([1.0, 2.0, 4.0])), expected[3:]
+    )
+
+
+def test_go_backwards_and_foldr() -> None:
+    v = T.dvector("v")
+    out, _ = tensorir.scan(
+        lambda a, acc: acc * 10 + a, sequences=v, outputs_info=np.float64(0), go_backwards=True
+    )
+    np.testing.assert_array_equal(tensorir.function([v], out)(np.arange(4.0)), [3, 32, 321, 3210])
+    total, _ = tensorir.foldr(lambda a, acc: acc * 10 + a, sequences=v, outputs_info=np.float64(0))
+    assert tensorir.function([v], total)(np.arange(4.0)) == 3210
+    total, _ = tensorir.foldl(lambda a, acc: acc * 10 + a, sequences=v, outputs_info=np.float64(0))
+    assert tensorir.function([v], total)(np.arange(4.0)) == 123
+
+
+def test_polynomial_from_coefficients() -> None:
+    coefficients = T.vector("coefficients")
+    x = T.scalar("x")
+    components, _ = tensorir.scan(
+        fn=lambda c, power, free: c * (free**power),
+        outputs_info=None,
+        sequences=[coefficients, T.arange(10000)],
+        non_sequences=x,
+    )
+    f = tensorir.function([coefficients, x], components.sum())
+    assert f(np.asarray([1, 0, 2], dtype=tensorir.config.floatX), 3) == 19.0
+
+
+def test_map_with_several_outputs_and_n_steps_shorter_than_the_sequence() -> None:
+    v = T.dvector("v")
+    (doubled, plus), _ = tensorir.map(lambda a: [a * 2, a + 1], sequences=v)
+    f = tensorir.function([v], [doubled, plus])
+    a, b = f(np.arange(3.0))
+    np.testing.assert_array_equal(a, [0, 2, 4])
+    np.testing.assert_array_equal(b, [1, 2, 3])
+    out, _ = tensorir.scan(lambda a: a * a, sequences=v, n_steps=2)
+    np.testing.assert_array_equal(tensorir.function([v], out)(np.arange(5.0)), [0, 1])
+
+
+def test_nested_scan() -> None:
+    M = T.dmatrix("M")
+
+    def row_cumsum(r):
+        out, _ = tensorir.scan(lambda a, acc: acc + a, sequences=r, outputs_info=np.float64(0))
+        return out
+
+    out, _ = tensorir.scan(row_cumsum, sequences=M)
+    data = rng.standard_normal((4, 6))
+    np.testing.assert_allclose(tensorir.function([M], out)(data), np.cumsum(data, axis=1))
+
+
+def test_free_variables_and_non_sequences_are_loop_constants() -> None:
+    W = T.dmatrix("W")
+    W2 = W**2  # used in the step without being passed: computed once, before the loop
+    h0 = T.dvector("h0")
+    out, _ = tensorir.scan(lambda h: T.dot(h, W2), outputs_info=h0, n_steps=3)
+    f = tensorir.function([W, h0], out)
+    w, h = rng.standard_normal((3, 3)), rng.standard_normal(3)
+    expected, state = [], h
+    for _ in range(3):
+        state = state @ (w**2)
+        expected.append(state)
+    np.testing.assert_allclose(f(w, h), expected)
+    (scan_op,) = [op for op in f.module("tir").walk() if op.name == "tir.scan"]
+    assert not [op for op in scan_op.body.block.ops if op.name == "tir.pow"]
+
+
+def test_shared_variable_updated_by_the_step() -> None:
+    counter = tensorir.shared(np.float64(0), name="counter")
+    v = T.dvector("v")
+    out, updates = tensorir.scan(lambda x: (x + counter, {counter: counter + 1}), sequences=v)
+    assert list(updates) == [counter]
+    f = tensorir.function([v], out, updates=updates)
+    np.testing.assert_array_equal(f(np.zeros(3)), [0, 1, 2])
+    assert counter.get_value() == 3
+    np.testing.assert_array_equal(f(np.zeros(2)), [3, 4])
+    assert counter.get_value() == 5
+
+
+def test_random_streams_inside_scan_draw_new_numbers_each_step() -> None:
+    srng = RandomStreams(seed=234)
+    M = T.dmatrix("M")
+    out, updates = tensorir.scan(lambda x: x + srng.uniform(size=(2,)), sequences=M)
+    assert len(updates) == 1
+    f = tensorir.function([M], out, updates=updates)
+    first, second = f(np.zeros((3, 2))), f(np.zeros((3, 2)))
+    assert len({tuple(r) for r in first}) == 3  # each step its own numbers
+    assert not np.array_equal(first, second)  # each call too
+    assert ((0 <= first) & (first < 1)).all()
+    srng.seed(234)
+    np.testing.assert_array_equal(f(np.zeros((3, 2))), first)
+
+
+def test_return_list_and_no_outputs() -> None:
+    v = T.dvector("v")
+    out, _ = tensorir.scan(lambda a: a + 1, sequences=v, return_list=True)
+    assert isinstance(out, list) and len(out) == 1
+    counter = tensorir.shared(np.int64(0))
+    out, updates = tensorir.scan(lambda a: {counter: counter + 1}, sequences=v)
+    assert out is None
+    f = tensorir.function([v], [], updates=updates)
+    f(np.zeros(4))
+    assert counter.get_value() == 4
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_run_time_errors_name_the_scan() -> None:
+    v = T.dvector("v")
+    n = T.iscalar("n")
+    out, _ = tensorir.scan(lambda h: h * 2, outputs_info=v, n_steps=n)
+    f = tensorir.function([v, n], out)
+    with pytest.raises(IndexError, match="negative number of step -1.*test_scan.py"):
+        f(np.ones(2), -1)
+    out, _ = tensorir.scan(lambda a: a, sequences=v, n_steps=n)
+    g = tensorir.function([v, n], out)
+    with pytest.raises(ValueError, match="sequence 0 has 2 rows, fewer than the 3 steps"):
+        g(np.ones(2), 3)
+    # a state whose shape changes from one step to the next
+    out, _ = tensorir.scan(lambda h: h[1:] + h[:-1], outputs_info=v, n_steps=2)
+    h = tensorir.function([v], out)
+    with pytest.raises(ValueError, match="output 0 of a step has shape .2. but the rows must"):
+        h(np.ones(3))
+
+
+def test_graph_errors_are_theanos() -> None:
+    v = T.dvector("v")
+    x = T.fvector("x")
+    with pytest.raises(ValueError, match="has dtype float32, while the step function"):
+        tensorir.scan(lambda a, acc: acc + a, sequences=v, outputs_info=T.zeros_like(x))
+    with pytest.raises(TypeError, match="broadcast pattern"):
+        tensorir.scan(lambda acc: acc + v, outputs_info=T.constant(np.zeros(1)), n_steps=2)
+    with pytest.raises(ValueError, match="Please provide None as outputs_info"):
+        tensorir.scan(lambda a, acc: [acc + a, a], sequences=v, outputs_info=[np.float64(0)])
+    with pytest.raises(ValueError, match="n_steps must be an int"):
+        tensorir.scan(lambda acc: acc, outputs_info=v, n_steps=T.dscalar())
+    with pytest.raises(ValueError, match="No information about the number of steps"):
+        tensorir.scan(lambda acc: acc, outputs_info=v)
+    with pytest.raises(ValueError, match="future taps"):
+        tensorir.scan(lambda a: a, outputs_info=dict(initial=v, taps=[1]), n_steps=2)
+    with pytest.raises(ValueError, match="initial state"):
+        tensorir.scan(lambda a: a, outputs_info=dict(taps=[-1]), n_steps=2)
+    shared = tensorir.shared(np.zeros(2), name="w")
+    with pytest.raises(ValueError, match="strict=True.*w"):
+        tensorir.scan(lambda a: a + shared, sequences=v, strict=True)
+
+
+def test_debug_mode_checks_the_loop_against_the_reference() -> None:
+    X = T.dmatrix("X")
+    h0 = T.dvector("h0")
+    hs, _ = tensorir.scan(lambda x_t, h: T.tanh(x_t + h), sequences=X, outputs_info=h0)
+    f = tensorir.function([X, h0], hs, mode="DebugMode")
+    x, h = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    expected, state = [], h
+    for t in range(4):
+        state = np.tanh(x[t] + state)
+        expected.append(state)
+    np.testing.assert_allclose(f(x, h), expected)
