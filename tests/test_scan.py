@@ -9,6 +9,7 @@ import pytest
 
 import tensorir
 from tensorir import tensor as T
+from tensorir.gradient import verify_grad
 from tensorir.tensor.shared_randomstreams import RandomStreams
 
 rng = np.random.default_rng(0)
@@ -260,3 +261,166 @@ def test_debug_mode_checks_the_loop_against_the_reference() -> None:
         state = np.tanh(x[t] + state)
         expected.append(state)
     np.testing.assert_allclose(f(x, h), expected)
+
+
+# --------------------------------------------------------------------------- gradients
+
+
+def _elman(X, W, U, h0):
+    hs, _ = tensorir.scan(
+        lambda x_t, h: T.tanh(T.dot(x_t, W) + T.dot(h, U)), sequences=X, outputs_info=h0
+    )
+    return (hs**2).sum() + hs[-1].sum()
+
+
+def test_backpropagation_through_time_against_finite_differences() -> None:
+    values = [
+        rng.standard_normal((5, 2, 3)),
+        rng.standard_normal((3, 4)),
+        rng.standard_normal((4, 4)) * 0.5,
+        rng.standard_normal((2, 4)),
+    ]
+    verify_grad(_elman, values, rng=np.random.RandomState(0))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gradients_have_their_values_dtypes(dtype: str) -> None:
+    x = T.vector("x", dtype=dtype)
+    w = T.scalar("w", dtype=dtype)
+    o, _ = tensorir.scan(
+        lambda a, acc: T.tanh(acc * w + a), sequences=x, outputs_info=np.asarray(0.2, dtype)
+    )
+    gx, gw = tensorir.grad(o.sum(), [x, w])
+    f = tensorir.function([x, w], [gx, gw])
+    xv, wv = np.array([0.1, -0.3, 0.7, 0.2], dtype), np.asarray(0.9, dtype)
+    got_x, got_w = f(xv, wv)
+    assert got_x.dtype == got_w.dtype == np.dtype(dtype)
+
+    def total(xv: np.ndarray, wv: float) -> float:
+        acc, s = 0.2, 0.0
+        for t in range(len(xv)):
+            acc = np.tanh(acc * wv + xv[t])
+            s += acc
+        return s
+
+    eps = 1e-6
+    x64 = xv.astype(np.float64)
+    num_x = [(total(x64 + eps * e, 0.9) - total(x64 - eps * e, 0.9)) / (2 * eps) for e in np.eye(4)]
+    num_w = (total(x64, 0.9 + eps) - total(x64, 0.9 - eps)) / (2 * eps)
+    tol = 1e-4 if dtype == "float32" else 1e-8
+    np.testing.assert_allclose(got_x, num_x, rtol=tol, atol=tol)
+    np.testing.assert_allclose(got_w, num_w, rtol=tol, atol=tol)
+
+
+def test_gradients_through_taps_go_backwards_nested_and_map() -> None:
+    def taps(x0, c):
+        o, _ = tensorir.scan(
+            lambda a, b, c: a * c + T.sin(b),
+            outputs_info=dict(initial=x0, taps=[-2, -1]),
+            non_sequences=c,
+            n_steps=6,
+        )
+        return o.sum()
+
+    def seq_taps(s):
+        o, _ = tensorir.scan(lambda a, b, c: a * b + c**2, sequences=dict(input=s, taps=[-1, 0, 2]))
+        return o.sum()
+
+    def backwards(s, h):
+        o, _ = tensorir.scan(
+            lambda a, acc: T.tanh(acc + a), sequences=s, outputs_info=h, go_backwards=True
+        )
+        return (o * np.arange(1, 6)).sum()
+
+    def nested(M, w):
+        def row(r, w):
+            out, _ = tensorir.scan(
+                lambda a, acc, w: T.tanh(acc * w + a),
+                sequences=r,
+                outputs_info=np.float64(0),
+                non_sequences=w,
+            )
+            return out
+
+        o, _ = tensorir.scan(row, sequences=M, non_sequences=w)
+        return (o**2).sum()
+
+    def mapped(v):
+        o, _ = tensorir.map(lambda a: T.exp(a) * a, sequences=v)
+        return o.sum()
+
+    def last(v, h):
+        r, _ = tensorir.reduce(lambda a, acc: acc * 0.9 + T.sin(a), sequences=v, outputs_info=h)
+        return r
+
+    r = np.random.RandomState(0)
+    verify_grad(taps, [rng.standard_normal((2, 3)), rng.standard_normal(3)], rng=r)
+    verify_grad(seq_taps, [rng.standard_normal(7)], rng=r)
+    verify_grad(backwards, [rng.standard_normal(5), np.array(0.3)], rng=r)
+    verify_grad(nested, [rng.standard_normal((3, 4)), np.array(0.8)], rng=r)
+    verify_grad(mapped, [rng.standard_normal(4)], rng=r)
+    verify_grad(last, [rng.standard_normal(6), np.array(0.1)], rng=r)
+
+
+def test_gradient_with_respect_to_a_shared_weight_used_but_not_passed() -> None:
+    W = tensorir.shared(rng.standard_normal((3, 3)), name="W")
+    X = T.dmatrix("X")
+    hs, _ = tensorir.scan(
+        lambda x_t, h: T.tanh(T.dot(h, W) + x_t), sequences=X, outputs_info=T.zeros_like(X[0])
+    )
+    gW = tensorir.function([X], tensorir.grad(hs.sum(), W))
+    x, w = rng.standard_normal((4, 3)), W.get_value()
+
+    def total(w: np.ndarray) -> float:
+        h, s = np.zeros(3), 0.0
+        for t in range(4):
+            h = np.tanh(h @ w + x[t])
+            s += h.sum()
+        return s
+
+    eps = 1e-6
+    num = np.zeros((3, 3))
+    for i in range(3):
+        for j in range(3):
+            d = np.zeros((3, 3))
+            d[i, j] = eps
+            num[i, j] = (total(w + d) - total(w - d)) / (2 * eps)
+    np.testing.assert_allclose(gW(x), num, rtol=1e-7, atol=1e-8)
+
+
+def test_truncate_gradient_backpropagates_through_the_last_steps_only() -> None:
+    x = T.dvector("x")
+    w = T.dscalar("w")
+    o, _ = tensorir.scan(
+        lambda a, acc: acc * w + a, sequences=x, outputs_info=np.float64(0), truncate_gradient=2
+    )
+    g = tensorir.function([x, w], tensorir.grad(o[-1], x))
+    np.testing.assert_array_equal(g(np.ones(5), 0.5), [0, 0, 0, 0.5, 1])
+    np.testing.assert_array_equal(g(np.ones(1), 0.5), [1])
+
+
+def test_second_order_hessian_and_rop_through_scan() -> None:
+    x = T.dvector("x")
+    w = T.dscalar("w")
+    o, _ = tensorir.scan(
+        lambda a, acc: T.tanh(acc * w + a), sequences=x, outputs_info=np.float64(0.2)
+    )
+    cost = o.sum()
+    gw = tensorir.grad(cost, w)
+    f = tensorir.function([x, w], [gw, tensorir.grad(gw, w)])
+    g = tensorir.function([x, w], gw)
+    xv, wv, eps = rng.standard_normal(5), 0.7, 1e-5
+    np.testing.assert_allclose(
+        f(xv, wv)[1], (g(xv, wv + eps) - g(xv, wv - eps)) / (2 * eps), rtol=1e-6
+    )
+    H = tensorir.function([x, w], tensorir.gradient.hessian(cost, x))(xv, wv)
+    gx = tensorir.function([x, w], tensorir.grad(cost, x))
+    num = np.array([(gx(xv + eps * e, wv) - gx(xv - eps * e, wv)) / (2 * eps) for e in np.eye(5)])
+    np.testing.assert_allclose(H, num, atol=1e-8)
+    v = T.dvector("v")
+    R = tensorir.function([x, w, v], tensorir.gradient.Rop(o, x, v))
+    out = tensorir.function([x, w], o)
+    d = rng.standard_normal(5)
+    np.testing.assert_allclose(
+        R(xv, wv, d), (out(xv + eps * d, wv) - out(xv - eps * d, wv)) / (2 * eps), atol=1e-9
+    )

@@ -2302,6 +2302,10 @@ class ScanOp(IRDLOperation):
         assert isinstance(t, TensorType)
         return TensorType(t.element_type, t.get_shape()[1:])
 
+    @staticmethod
+    def row_types(seqs: Sequence[SSAValue]) -> list[Attribute]:
+        return [ScanOp.row_type(v.type) for v in seqs]
+
     def arg_types(self) -> list[Attribute]:
         """The body's argument types: the sequences' rows, the states, the constants."""
         return [

@@ -30,7 +30,7 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     TensorType,
 )
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
@@ -64,6 +64,7 @@ class GradExpansion:
         self.loc = grad.attributes.get("loc")
         self.adjoints: dict[SSAValue, SSAValue] = {}
         self.created: list[Operation] = []
+        self.reach: set[SSAValue] = set()  # the values on a path from a wrt value
         self.builder = Builder(
             InsertPoint.before(grad), operation_insertion_handler=[self._inserted]
         )
@@ -143,15 +144,23 @@ class GradExpansion:
             self.adjoints[grad.cost] = self.const(1.0, _dtype(grad.cost), 0)
         for v, g in zip(grad.known, grad.known_grads, strict=True):
             self.accumulate(v, g)
+        self.reach = reach
         for op in reversed(ops):
-            if not op.results or op.results[0] not in self.adjoints:
-                continue
-            if op.results[0] in blocked:
-                continue
-            rule = RULES.get(type(op))
-            if rule is None:
-                raise PassFailedException(f"tir-autodiff: no gradient rule for {op.name}")
-            contributions = rule(self, op, self.adjoints[op.results[0]])
+            many = RESULTS_RULES.get(type(op))
+            if many is not None:
+                gs = [None if r in blocked else self.adjoints.get(r) for r in op.results]
+                if all(g is None for g in gs):
+                    continue
+                contributions = many(self, op, gs)
+            else:
+                if not op.results or op.results[0] not in self.adjoints:
+                    continue
+                if op.results[0] in blocked:
+                    continue
+                rule = RULES.get(type(op))
+                if rule is None:
+                    raise PassFailedException(f"tir-autodiff: no gradient rule for {op.name}")
+                contributions = rule(self, op, self.adjoints[op.results[0]])
             for operand, g in zip(op.operands, contributions, strict=True):
                 if g is not None and operand in reach and _is_float(operand):
                     assert g.type == operand.type, (op.name, g.type, operand.type)
@@ -577,6 +586,144 @@ def _scatter(e: GradExpansion, op: Operation, g: SSAValue) -> list[Adjoint]:
     gx = e.emit(tir.ScatterOp(g, indices, zero))
     gv = e.emit(tir.GatherOp(g, indices))
     return [gx, *([None] * len(indices)), e.as_type(gv, op.value.type)]
+
+
+def _scan(e: GradExpansion, op: Operation, gs: list[Adjoint]) -> list[Adjoint]:
+    """Backpropagation through time: a ``tir.scan`` running the other way over the same
+    steps (the last ``truncate`` only, as Theano's ``truncate_gradient``). Its sequences are
+    the forward sequences, the forward states' histories (each step's inputs) and the
+    adjoints of the stacked values and histories; its states the adjoints of the forward
+    states (starting from those of the final states) and the sums of the constants'
+    adjoints. Its step recomputes the forward step from those inputs and differentiates it
+    (a ``tir.grad`` seeded with the adjoints of what the step yields, expanded at once).
+    The adjoint of a sequence is its stacked step adjoints, placed at their rows in zeros of
+    the sequence's shape; of an init, the state adjoint after the last backward step; of a
+    constant, its sum."""
+    assert isinstance(op, tir.ScanOp)
+    nseq, k = len(op.seqs), len(op.inits)
+    g_final, g_hist, g_stack = gs[:k], gs[k : 2 * k], gs[2 * k :]
+    body = op.body.block
+    x_args, h_args, w_args = body.args[:nseq], body.args[nseq : nseq + k], body.args[nseq + k :]
+    nexts, stacked = op.yielded()
+    seq_d = [_is_float(s) and s in e.reach for s in op.seqs]
+    state_d = [_is_float(c) for c in op.inits]
+    const_d = [_is_float(w) and w in e.reach for w in op.consts]
+    stack_g = [(j, g) for j, g in enumerate(g_stack) if g is not None]
+    hist_g = [(j, g) for j, g in enumerate(g_hist) if g is not None]
+
+    # the steps backpropagated through: all, or the last `truncate`
+    n = op.n
+    start: SSAValue | None = None  # the first forward row covered, when truncated
+    if op.truncate is not None:
+        limit = e.const(op.truncate.value.data, "int64", 0)
+        n = e.emit(tir.MinimumOp(op.n, limit))
+        if op.reverse is None:  # the forward scan ends at row n - 1
+            start = e.emit(tir.SubOp(op.n, n))
+        else:  # it ends at row 0
+            start = e.const(0, "int64", 0)
+
+    def rows(v: SSAValue) -> SSAValue:
+        """The rows of ``v`` the backward steps read."""
+        if start is None:
+            return v
+        stop = e.emit(tir.AddOp(start, n))
+        kinds = [tir.SLICE_START | tir.SLICE_STOP]
+        return e.emit(tir.SubtensorOp(v, [start, stop], kinds))
+
+    histories = list(op.histories)
+    seqs = [rows(v) for v in [*op.seqs, *histories]]
+    seqs += [rows(g) for _, g in stack_g] + [rows(g) for _, g in hist_g]
+    inits = [
+        g_final[j] if g_final[j] is not None else e.zeros_like(c)
+        for j, c in enumerate(op.inits)
+        if state_d[j]
+    ]
+    inits += [e.zeros_like(w) for w, d in zip(op.consts, const_d, strict=True) if d]
+    consts = list(op.consts)
+
+    step = Block(arg_types=tir.ScanOp.row_types(seqs) + [v.type for v in inits + consts])
+    args = iter(step.args)
+    xs = [next(args) for _ in op.seqs]
+    hs = [next(args) for _ in op.inits]
+    gz = [next(args) for _ in stack_g]
+    gh = [next(args) for _ in hist_g]
+    a = [next(args) for d in state_d if d]
+    acc = [next(args) for d in const_d if d]
+    ws = [next(args) for _ in consts]
+    for new, old in zip([*xs, *hs, *ws], [*x_args, *h_args, *w_args], strict=True):
+        new.name_hint = old.name_hint
+    for new, old in zip(a, [h for h, d in zip(h_args, state_d, strict=True) if d], strict=True):
+        new.name_hint = old.name_hint and f"g_{old.name_hint}"
+    for new, old in zip(acc, [w for w, d in zip(w_args, const_d, strict=True) if d], strict=True):
+        new.name_hint = old.name_hint and f"g_{old.name_hint}"
+    mapping: dict[SSAValue, SSAValue] = dict(zip(x_args, xs, strict=True))
+    mapping.update(zip(h_args, hs, strict=True))
+    mapping.update(zip(w_args, ws, strict=True))
+    for inner in body.ops:
+        if isinstance(inner, tir.ScanYieldOp):
+            break
+        step.add_op(inner.clone(value_mapper=mapping))
+    known: dict[SSAValue, SSAValue] = {}
+
+    def seed(v: SSAValue, g: SSAValue) -> None:
+        v = mapping.get(v, v)
+        if v in known:
+            add = tir.AddOp(known[v], g)
+            step.add_op(add)
+            known[v] = add.result
+        else:
+            known[v] = g
+
+    for g, v in zip(a, [v for v, d in zip(nexts, state_d, strict=True) if d], strict=True):
+        seed(v, g)
+    for (j, _), g in zip(stack_g, gz, strict=True):
+        seed(stacked[j], g)
+    for (j, _), g in zip(hist_g, gh, strict=True):
+        seed(h_args[j], g)
+    wrt = [x for x, d in zip(xs, seq_d, strict=True) if d]
+    wrt += [h for h, d in zip(hs, state_d, strict=True) if d]
+    wrt += [w for w, d in zip(ws, const_d, strict=True) if d]
+    known = {v: g for v, g in known.items() if _is_float(v)}
+    grad = tir.GradOp(None, wrt, [], list(known), list(known.values()))
+    step.add_op(grad)
+    found = iter(grad.grads)
+    g_x = [next(found) for d in seq_d if d]
+    g_h = [next(found) for d in state_d if d]
+    g_w = [next(found) for d in const_d if d]
+    sums = []
+    for total, g in zip(acc, g_w, strict=True):
+        add = tir.AddOp(total, g)
+        step.add_op(add)
+        sums.append(add.result)
+    step.add_op(tir.ScanYieldOp([*g_h, *sums, *g_x]))
+    GradExpansion(step, grad).run()
+    back = tir.ScanOp(n, seqs, inits, consts, Region(step), reverse=op.reverse is None)
+    e.builder.insert(back)
+    finals = iter(back.finals)
+    stacks = iter(back.stacks)
+    out: list[Adjoint] = [None]
+    for s, d in zip(op.seqs, seq_d, strict=True):
+        if not d:
+            out.append(None)
+            continue
+        g = next(stacks)  # the covered rows' adjoints, in zeros of the sequence's shape
+        begin = start if start is not None else e.const(0, "int64", 0)
+        stop = e.emit(tir.AddOp(begin, n))
+        kinds = [tir.SLICE_START | tir.SLICE_STOP]
+        part = tir.SubtensorOp.infer_type(s.type, begin.type, stop.type, kinds=kinds)
+        g = e.as_type(g, part)
+        out.append(e.emit(tir.IncSubtensorOp(e.zeros_like(s), [begin, stop], g, kinds)))
+    for d in state_d:
+        out.append(next(finals) if d else None)
+    for d in const_d:
+        out.append(next(finals) if d else None)
+    return out
+
+
+ResultsRule = Callable[[GradExpansion, Operation, list[Adjoint]], list[Adjoint]]
+RESULTS_RULES: dict[type[Operation], ResultsRule] = {tir.ScanOp: _scan}
+"""The gradient rules of ops with several results: they take the adjoint of each result
+(None: none flows there)."""
 
 
 RULES: dict[type[Operation], Rule] = {

@@ -887,6 +887,8 @@ class _RowShapes:
             return self.value(owner.dynamic_sizes[dynamic.index(i)])
         if isinstance(owner, tir.ReshapeOp):
             return self.value(owner.sizes[i])
+        if isinstance(owner, tir.IncSubtensorOp | tir.ScatterBase):  # the input's shape
+            return self.dim(owner.operands[0], i)
         if isinstance(owner, tir.ScanOp):
             assert isinstance(v, OpResult)
             k = len(owner.inits)
