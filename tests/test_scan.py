@@ -424,3 +424,19 @@ def test_second_order_hessian_and_rop_through_scan() -> None:
     np.testing.assert_allclose(
         R(xv, wv, d), (out(xv + eps * d, wv) - out(xv - eps * d, wv)) / (2 * eps), atol=1e-9
     )
+
+
+def test_no_allocation_per_step() -> None:
+    """The step's temporaries (the Elman step's dots and sums, forward and backward) are
+    allocated once, before the loop: no ``memref.alloc`` is left inside any loop."""
+    X = T.dtensor3("X")
+    W = T.dmatrix("W")
+    U = T.dmatrix("U")
+    h0 = T.dmatrix("h0")
+    cost = _elman(X, W, U, h0)
+    f = tensorir.function([X, W, U, h0], [cost, *tensorir.grad(cost, [W, U, h0])])
+    loops = [op for op in f.module("loops").walk() if op.name == "scf.for"]
+    scans = [op for op in loops if any(x.name == "tir.view" for x in op.walk())]
+    assert len(scans) == 2  # forward and backward
+    for loop in loops:
+        assert not [x for x in loop.walk() if x.name == "memref.alloc"]

@@ -44,6 +44,7 @@ READS: dict[str, tuple[str, str]] = {
     "tir-reductions": ("loops", "loops"),
     "tir-fuse-rows": ("loops", "loops"),
     "tir-outline-kernels": ("loops", "loops"),
+    "tir-hoist-allocs": ("loops", "loops"),
     "tir-parallel-loops": ("loops", "loops"),
 }
 

@@ -118,6 +118,12 @@ def _parallel_loops() -> type[ModulePass]:
     return ParallelLoops
 
 
+def _hoist_allocs() -> type[ModulePass]:
+    from tensorir.lowering.hoist import HoistAllocs
+
+    return HoistAllocs
+
+
 def _nan_guard() -> type[ModulePass]:
     from tensorir.lowering.nan_guard import NanGuard
 
@@ -146,6 +152,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-fuse-rows": _fuse_rows,
     "tir-outline-kernels": _outline_kernels,
     "tir-parallel-loops": _parallel_loops,
+    "tir-hoist-allocs": _hoist_allocs,
 }
 
 # The levels, in order, and the passes that reach each from the one before.
@@ -167,7 +174,8 @@ LEVELS: dict[str, tuple[str, ...]] = {
     # tir-reductions rewrites the sum loops that convert-linalg-to-loops makes; then the
     # loops over the same rows are fused; loop nests written several times (a
     # gradient's layers) become one function each; last, the outermost loops whose
-    # iterations are independent are marked for the thread pool
+    # iterations are independent are marked for the thread pool; then the temporaries of
+    # the other loops' bodies (a scan's steps) are allocated once, before the loop
     "loops": (
         "tir-to-loops",
         "convert-linalg-to-loops",
@@ -176,6 +184,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
         "lower-affine",
         "tir-outline-kernels",
         "tir-parallel-loops",
+        "tir-hoist-allocs",
     ),
 }
 
