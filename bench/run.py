@@ -88,6 +88,11 @@ def goal_text(key: str, results: dict[str, dict[str, dict]], ours: float | None)
             f"{goal.text}: {gbs:.1f} GB/s vs copy {copy_gbs:.1f} (2T) / {one_gbs:.1f} (1T) "
             f"GB/s = {gbs / copy_gbs:.0%} {'ok' if ok else 'MISS'}"
         )
+    elif goal.ref == "peers":
+        times = [r["t"] for p in PEERS if (r := results.get(p, {}).get(key)) and "t" in r]
+        if not times:
+            return goal.text + " (no peer)"
+        ok = ours / min(times) <= goal.value
     else:
         ref = results.get(goal.ref, {}).get(key)
         if not ref or "t" not in ref:

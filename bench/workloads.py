@@ -52,6 +52,7 @@ GOALS = {
     "W4": Goal("jax", 0.9, "<= 0.9x JAX"),
     "W4b": Goal("jax", 0.9, "<= 0.9x JAX"),
     "W6": Goal("jax", 1.0, "<= 1.0x JAX"),
+    "W8": Goal("peers", 1.0, "faster than PyTensor and JAX"),
 }
 GROUPS = list(GOALS)
 
@@ -83,7 +84,12 @@ def theano_like(system: str) -> SimpleNamespace:
         from tensorir import tensor as T
 
         return SimpleNamespace(
-            function=tensorir.function, shared=tensorir.shared, T=T, softmax=T.nnet.softmax
+            function=tensorir.function,
+            shared=tensorir.shared,
+            T=T,
+            softmax=T.nnet.softmax,
+            scan=tensorir.scan,
+            grad=tensorir.grad,
         )
     import pytensor
     import pytensor.tensor as pt
@@ -93,6 +99,8 @@ def theano_like(system: str) -> SimpleNamespace:
         shared=pytensor.shared,
         T=pt,
         softmax=lambda z: pt.special.softmax(z, axis=-1),
+        scan=pytensor.scan,
+        grad=pytensor.grad,
     )
 
 
@@ -653,6 +661,93 @@ def w_import(system: str, quick: bool) -> dict[str, Entry]:
     return {"import (fresh process)": Entry(fn, lambda: None)}
 
 
+# ---------------------------------------------------------------------------- W8
+
+
+def numpy_rnn(x: np.ndarray, w: np.ndarray, u: np.ndarray, h0: np.ndarray, grad: bool) -> Any:
+    """``h[t] = tanh(x[t] W + h[t-1] U)``; with ``grad``, the cost ``sum(h**2)`` and its
+    gradients with respect to W and U by backpropagation through time."""
+    hs = np.empty((len(x), *h0.shape))
+    h = h0
+    for t in range(len(x)):
+        h = np.tanh(x[t] @ w + h @ u)
+        hs[t] = h
+    if not grad:
+        return hs
+    gw, gu, gh = np.zeros_like(w), np.zeros_like(u), np.zeros_like(h0)
+    for t in range(len(x) - 1, -1, -1):
+        gh = gh + 2 * hs[t]
+        gz = gh * (1 - hs[t] ** 2)
+        prev = hs[t - 1] if t else h0
+        gw += x[t].T @ gz
+        gu += prev.T @ gz
+        gh = gz @ u.T
+    return (hs**2).sum(), gw, gu
+
+
+def w8(system: str, quick: bool) -> dict[str, Entry]:
+    steps, batch, units = (100 if quick else 1000), 16, 100
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((steps, batch, units)) * 0.5
+    w = rng.standard_normal((units, units)) / np.sqrt(units)
+    u = rng.standard_normal((units, units)) / np.sqrt(units)
+    h0 = np.zeros((batch, units))
+    want_fwd = numpy_rnn(x, w, u, h0, False)
+    want_grad = numpy_rnn(x, w, u, h0, True)
+    if system == "numpy":
+        fwd = lambda: numpy_rnn(x, w, u, h0, False)  # noqa: E731
+        both = lambda: numpy_rnn(x, w, u, h0, True)  # noqa: E731
+    elif system in THEANO_LIKE:
+        ns = theano_like(system)
+        T = ns.T
+        X, W, U, H0 = T.dtensor3("X"), T.dmatrix("W"), T.dmatrix("U"), T.dmatrix("h0")
+        hs, _ = ns.scan(
+            lambda x_t, h, W, U: T.tanh(T.dot(x_t, W) + T.dot(h, U)),
+            sequences=X,
+            outputs_info=H0,
+            non_sequences=[W, U],
+        )
+        cost = (hs**2).sum()
+        f_fwd = ns.function([X, W, U, H0], hs)
+        f_both = ns.function([X, W, U, H0], [cost, *ns.grad(cost, [W, U])])
+        fwd = lambda: f_fwd(x, w, u, h0)  # noqa: E731
+        both = lambda: f_both(x, w, u, h0)  # noqa: E731
+    elif system == "jax":
+        jax = jax_mod()
+        jnp = jax.numpy
+
+        def run(x: Any, w: Any, u: Any, h0: Any) -> Any:
+            def step(h: Any, x_t: Any) -> Any:
+                h = jnp.tanh(x_t @ w + h @ u)
+                return h, h
+
+            return jax.lax.scan(step, h0, x)[1]
+
+        def loss(w: Any, u: Any, x: Any, h0: Any) -> Any:
+            return (run(x, w, u, h0) ** 2).sum()
+
+        jf = jax.jit(run)
+        jg = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
+
+        def fwd() -> object:
+            return jf(x, w, u, h0).block_until_ready()
+
+        def both() -> object:
+            c, (gw, gu) = jg(w, u, x, h0)
+            return c.block_until_ready(), gw, gu
+    else:
+        unsupported(system)
+
+    def check_both() -> None:
+        for got, want in zip(both(), want_grad, strict=True):
+            close(got, want, rtol=1e-7, atol=1e-7)
+
+    return {
+        f"W8 scan RNN {steps} steps": Entry(fwd, result_check(fwd, want_fwd, rtol=1e-8)),
+        f"W8 scan RNN + grad {steps}": Entry(both, check_both),
+    }
+
+
 BUILDERS: dict[str, Callable[[str, bool], dict[str, Entry]]] = {
     "import": w_import,
     "W1": w1,
@@ -664,6 +759,7 @@ BUILDERS: dict[str, Callable[[str, bool], dict[str, Entry]]] = {
     "W4": w4,
     "W4b": w4b,
     "W6": w6,
+    "W8": w8,
 }
 
 

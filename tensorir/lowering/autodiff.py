@@ -33,6 +33,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
+from xdsl.transforms.dead_code_elimination import region_dce
 from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.dialects import tir
@@ -633,6 +634,9 @@ def _scan(e: GradExpansion, op: Operation, gs: list[Adjoint]) -> list[Adjoint]:
     histories = list(op.histories)
     seqs = [rows(v) for v in [*op.seqs, *histories]]
     seqs += [rows(g) for _, g in stack_g] + [rows(g) for _, g in hist_g]
+    # the forward's float stacked values, read back rather than recomputed by the adjoint
+    saved = [j for j, v in enumerate(stacked) if _is_float(v) and stacked.index(v) == j]
+    seqs += [rows(op.stacks[j]) for j in saved]
     inits = [
         g_final[j] if g_final[j] is not None else e.zeros_like(c)
         for j, c in enumerate(op.inits)
@@ -647,6 +651,7 @@ def _scan(e: GradExpansion, op: Operation, gs: list[Adjoint]) -> list[Adjoint]:
     hs = [next(args) for _ in op.inits]
     gz = [next(args) for _ in stack_g]
     gh = [next(args) for _ in hist_g]
+    zs = [next(args) for _ in saved]
     a = [next(args) for d in state_d if d]
     acc = [next(args) for d in const_d if d]
     ws = [next(args) for _ in consts]
@@ -697,7 +702,20 @@ def _scan(e: GradExpansion, op: Operation, gs: list[Adjoint]) -> list[Adjoint]:
         sums.append(add.result)
     step.add_op(tir.ScanYieldOp([*g_h, *sums, *g_x]))
     GradExpansion(step, grad).run()
-    back = tir.ScanOp(n, seqs, inits, consts, Region(step), reverse=op.reverse is None)
+    # the adjoint reads the forward's saved values (tanh's result, say): the recomputed ones
+    # then feed nothing but each other, and are dead
+    for j, z in zip(saved, zs, strict=True):
+        z.name_hint = stacked[j].name_hint
+        mapping[stacked[j]].replace_all_uses_with(z)
+    region = Region(step)
+    region_dce(region)
+    # a sequence the backward step does not read (a history, a saved value) is not passed:
+    # the forward scan then does not compute it
+    for i in range(len(seqs) - 1, -1, -1):
+        if not step.args[i].uses:
+            step.erase_arg(step.args[i])
+            del seqs[i]
+    back = tir.ScanOp(n, seqs, inits, consts, region, reverse=op.reverse is None)
     e.builder.insert(back)
     finals = iter(back.finals)
     stacks = iter(back.stacks)
