@@ -440,3 +440,20 @@ def test_no_allocation_per_step() -> None:
     assert len(scans) == 2  # forward and backward
     for loop in loops:
         assert not [x for x in loop.walk() if x.name == "memref.alloc"]
+
+
+def test_only_the_last_row_used_keeps_no_rows() -> None:
+    """Theano's memory-saving rewrite: ``result[-1]`` of a stacked state is the final state,
+    and no row is stored."""
+    k = T.iscalar("k")
+    A = T.dvector("A")
+    result, _ = tensorir.scan(
+        lambda p, A: p * A, outputs_info=T.ones_like(A), non_sequences=A, n_steps=k
+    )
+    f = tensorir.function([A, k], result[-1])
+    np.testing.assert_array_equal(f(np.arange(4.0), 3), np.arange(4.0) ** 3)
+    with pytest.raises(IndexError, match="index -1 is out of bounds for axis 0 with size 0"):
+        f(np.arange(4.0), 0)
+    allocs = [op for op in f.module("loops").walk() if op.name == "memref.alloc"]
+    # the state and the step's temporary (allocated once): no buffer of rows
+    assert [len(op.results[0].type.get_shape()) for op in allocs] == [1, 1]

@@ -35,6 +35,7 @@ READS: dict[str, tuple[str, str]] = {
     "tir-autodiff": ("tir", "adjoint"),
     "tir-simplify": ("tir", "adjoint"),
     "tir-cse": ("tir", "adjoint"),
+    "tir-scan-last": ("tir", "adjoint"),
     "tir-nan-guard": ("tir", "adjoint"),
     "tir-to-linalg": ("adjoint", "adjoint"),
     "tir-fuse": ("linalg", "fused"),

@@ -118,6 +118,12 @@ def _parallel_loops() -> type[ModulePass]:
     return ParallelLoops
 
 
+def _scan_last() -> type[ModulePass]:
+    from tensorir.lowering.scan_memory import ScanLast
+
+    return ScanLast
+
+
 def _hoist_allocs() -> type[ModulePass]:
     from tensorir.lowering.hoist import HoistAllocs
 
@@ -142,6 +148,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-autodiff": _autodiff,
     "tir-simplify": _simplify,
     "tir-cse": _cse,
+    "tir-scan-last": _scan_last,
     "tir-nan-guard": _nan_guard,
     "tir-to-linalg": _tir_to_linalg,
     "tir-fuse": _fuse,
@@ -165,6 +172,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
         "tir-simplify",
         "tir-stabilize",
         "tir-cse",
+        "tir-scan-last",
         "dce",
     ),
     "linalg": ("tir-to-linalg",),
