@@ -185,6 +185,39 @@ def _pairs(updates: Any) -> list[tuple[Any, Any]]:
     return [(p[0], p[1]) for p in updates]
 
 
+def _step_values(outputs: Sequence[Variable], placeholders: Sequence[Variable]) -> set[int]:
+    """The variables of the step's graph that a step computes (ids): those that depend on
+    the step's arguments, and those on a path from a ``grad``'s ``wrt`` variables to its cost
+    when that ``grad`` is computed in the step (the gradient is taken in the step, so what it
+    differentiates must be computed there, though it does not change from step to step).
+    Everything else the step reads is computed once, before the loop."""
+    from tensorir.frontend.gradient import GradOp
+
+    step = {id(v) for v in placeholders}
+    nodes = toposort(outputs)
+    keep: set[int] = set()
+    for node in nodes:
+        if any(id(v) in step for v in node.inputs) or id(node.outputs[0]) in keep:
+            step.update(id(v) for v in node.outputs)
+            if isinstance(node.op, GradOp):
+                p = node.op.props
+                ins = list(node.inputs)
+                roots = ins[:1] if p["has_cost"] else []
+                wrt = ins[int(p["has_cost"]) : int(p["has_cost"]) + p["n_wrt"]]
+                roots += ins[len(ins) - 2 * p["n_known"] : len(ins) - p["n_known"]]
+                reached = {id(w) for w in wrt}
+                for inner in toposort(roots):
+                    if any(id(v) in reached for v in inner.inputs):
+                        reached.update(id(v) for v in inner.outputs)
+                keep |= reached - {id(w) for w in wrt}
+                # what lies between: computed in the step as well (a second pass marks it)
+    if keep - step:
+        for node in nodes:
+            if any(id(v) in step for v in node.inputs) or id(node.outputs[0]) in keep:
+                step.update(id(v) for v in node.outputs)
+    return step
+
+
 def _tap_name(x: Variable, k: int) -> str | None:
     if x.name is None:
         return None
@@ -398,6 +431,15 @@ def scan(
             carry_next[a] = carry_inner[b]  # shift: one step further back
         carry_next[carries[-1]] = out
 
+    # non_sequences other than shared variables and constants are opaque to the step: what
+    # they are computed from (a random draw, say) is computed once, before the loop (Theano)
+    opaque: dict[int, Variable] = {}
+    for v in non_seqs:
+        if not isinstance(v, SharedVariable | Constant):
+            opaque.setdefault(id(v), v)
+    opaque_inner = {k: v.type(v.name) for k, v in opaque.items()}
+    as_opaque = {opaque[k]: opaque_inner[k] for k in opaque}
+
     # shared variables updated by fn, then those with a default update (random streams)
     from tensorir.frontend.function import _update_value
 
@@ -410,7 +452,15 @@ def scan(
             raise ValueError(f"scan: the step function updates {s} twice")
         shared_states.append(s)
         shared_next.append(_update_value(s, v, "scan update"))
-    pending: list[Variable] = [*outputs, *shared_next, *(v for v in carry_next if v is not None)]
+    nexts = [v for v in carry_next if v is not None]
+    k_out, k_next = len(outputs), len(nexts)
+    inner = clone_replace([*outputs, *nexts, *shared_next], as_opaque)
+    outputs, nexts, shared_next = (
+        inner[:k_out],
+        inner[k_out : k_out + k_next],
+        inner[k_out + k_next :],
+    )
+    pending: list[Variable] = [*outputs, *shared_next, *nexts]
     while pending:
         found = [
             v
@@ -424,33 +474,36 @@ def scan(
             if any(s is t for t in shared_states):
                 continue
             shared_states.append(s)
-            nxt = _update_value(s, s.default_update, "default_update")
+            nxt = clone_replace([_update_value(s, s.default_update, "default_update")], as_opaque)[
+                0
+            ]
             shared_next.append(nxt)
             pending.append(nxt)
     shared_inner = [s.type(s.name and f"{s.name}[t-1]") for s in shared_states]
 
-    nexts = [v for v in carry_next if v is not None] + shared_next
+    nexts = nexts + shared_next
     assert len(nexts) == len(carry_inits) + len(shared_states)
-    stacked = [outputs[i] for i in range(len(outputs))]
-    inner_outputs = nexts + stacked
+    inner_outputs = nexts + outputs
     placeholders = inner_seqs + carry_inner + shared_inner
     replace: dict[Variable, Variable] = dict(zip(shared_states, shared_inner, strict=True))
     inner_outputs = clone_replace(inner_outputs, replace)
 
     # -- what the step reads from outside: constant operands ---------------------------------
-    depends: set[int] = {id(v) for v in placeholders}
+    step = _step_values(inner_outputs, placeholders)
     outer: dict[int, Variable] = {}
     for node in toposort(inner_outputs):
-        if any(id(v) in depends for v in node.inputs):
-            depends.update(id(v) for v in node.outputs)
+        if id(node.outputs[0]) in step:
             for v in node.inputs:
-                if id(v) not in depends and not isinstance(v, Constant):
+                if id(v) not in step and not isinstance(v, Constant):
                     outer.setdefault(id(v), v)
     for v in inner_outputs:
-        if id(v) not in depends and not isinstance(v, Constant):
+        if id(v) not in step and not isinstance(v, Constant):
             outer.setdefault(id(v), v)
-    listed = [v for v in non_seqs if id(v) in outer]
-    consts = listed + [v for v in outer.values() if not any(v is w for w in listed)]
+    originals = {id(opaque_inner[k]): opaque[k] for k in opaque}
+    listed_ids = [id(opaque_inner[id(v)]) if id(v) in opaque else id(v) for v in non_seqs]
+    order = [k for k in dict.fromkeys(listed_ids) if k in outer]
+    order += [k for k in outer if k not in order]
+    consts = [originals.get(k, outer[k]) for k in order]
     if strict:
         for v in consts:
             if isinstance(v, SharedVariable) and not any(v is w for w in non_seqs):
@@ -458,8 +511,9 @@ def scan(
                     f"scan: strict=True, but the step function uses the shared variable {v}, "
                     "which is not given in non_sequences"
                 )
-    const_inner = [v.type(v.name) for v in consts]
-    inner_outputs = clone_replace(inner_outputs, dict(zip(consts, const_inner, strict=True)))
+    const_inner = [outer[k] if k in originals else outer[k].type(outer[k].name) for k in order]
+    fresh = {outer[k]: c for k, c in zip(order, const_inner, strict=True) if k not in originals}
+    inner_outputs = clone_replace(inner_outputs, fresh)
 
     n_states = len(carry_inits) + len(shared_states)
     op = ScanGraphOp(
