@@ -457,3 +457,60 @@ def test_only_the_last_row_used_keeps_no_rows() -> None:
     allocs = [op for op in f.module("loops").walk() if op.name == "memref.alloc"]
     # the state and the step's temporary (allocated once): no buffer of rows
     assert [len(op.results[0].type.get_shape()) for op in allocs] == [1, 1]
+
+
+# --------------------------------------------------------------------------- until
+
+
+def test_until_stops_after_the_first_step_meeting_the_condition() -> None:
+    from tensorir.scan_module import until
+
+    x = T.dscalar("x")
+
+    def power_of_2(previous_power, max_value):
+        return previous_power * 2, until(previous_power * 2 > max_value)
+
+    values, _ = tensorir.scan(
+        power_of_2, outputs_info=T.constant(1.0), non_sequences=x, n_steps=1024
+    )
+    f = tensorir.function([x], values)
+    np.testing.assert_array_equal(f(45), [2, 4, 8, 16, 32, 64])
+    np.testing.assert_array_equal(f(0.5), [2])
+    np.testing.assert_array_equal(f(1e30), 2.0 ** np.arange(1, 101))  # 2**100 > 1e30
+    bounded, _ = tensorir.scan(power_of_2, outputs_info=T.constant(1.0), non_sequences=x, n_steps=3)
+    np.testing.assert_array_equal(tensorir.function([x], bounded)(1e9), [2, 4, 8])
+    assert tensorir.function([x], values[-1])(45) == 64
+
+
+def test_until_with_vector_states_gradient_and_debug_mode() -> None:
+    from tensorir.scan_module import until
+
+    v = T.dvector("v")
+    w = T.dscalar("w")
+
+    def step(h, w):
+        h2 = T.tanh(h * w + 0.3)
+        return h2, until(h2.sum() > 2.5)
+
+    hs, _ = tensorir.scan(step, outputs_info=v, non_sequences=w, n_steps=50)
+    x = np.array([0.1, 0.2, 0.3])
+    expected, h = [], x
+    while len(expected) < 50:
+        h = np.tanh(h * 1.5 + 0.3)
+        expected.append(h)
+        if h.sum() > 2.5:
+            break
+    np.testing.assert_allclose(tensorir.function([v, w], hs)(x, 1.5), expected, rtol=1e-14)
+    np.testing.assert_allclose(
+        tensorir.function([v, w], hs, mode="DebugMode")(x, 1.5), expected, rtol=1e-14
+    )
+    loops = tensorir.function([v, w], hs).module("loops")
+    whiles = [op for op in loops.walk() if op.name == "scf.while"]
+    assert len(whiles) == 1 and not [x for x in whiles[0].walk() if x.name == "memref.alloc"]
+    verify_grad(
+        lambda v, w: (
+            tensorir.scan(step, outputs_info=v, non_sequences=w, n_steps=50)[0] ** 2
+        ).sum(),
+        [x, np.array(1.5)],
+        rng=np.random.RandomState(0),
+    )

@@ -37,3 +37,17 @@ func.func @reversed_map(%n: tensor<i64>, %x: tensor<?xf32>) -> tensor<?xf32> {
   }
   func.return %ys : tensor<?xf32>
 }
+
+// until: the body yields a scalar condition last.
+// CHECK-LABEL: func.func @doubling
+// CHECK:      tir.scan %n init(%one : tensor<f64>) consts(%x : tensor<f64>) {until}
+// CHECK:      tir.scan_yield %twice, %twice, %done : tensor<f64>, tensor<f64>, tensor<i1>
+func.func @doubling(%n: tensor<i64>, %x: tensor<f64>, %one: tensor<f64>) -> tensor<?xf64> {
+  %h, %hs, %ys = tir.scan %n init(%one : tensor<f64>) consts(%x : tensor<f64>) {until} : tensor<i64> -> (tensor<f64>), (tensor<?xf64>), (tensor<?xf64>) {
+  ^bb0(%p: tensor<f64>, %max: tensor<f64>):
+    %twice = tir.add %p, %p : (tensor<f64>, tensor<f64>) -> tensor<f64>
+    %done = tir.gt %twice, %max : (tensor<f64>, tensor<f64>) -> tensor<i1>
+    tir.scan_yield %twice, %twice, %done : tensor<f64>, tensor<f64>, tensor<i1>
+  }
+  func.return %ys : tensor<?xf64>
+}

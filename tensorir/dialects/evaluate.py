@@ -125,8 +125,8 @@ def _run_map(op: tir.MapOp, env: Env) -> np.ndarray:
 
 def _run_scan(op: tir.ScanOp, values: list[np.ndarray]) -> list[np.ndarray]:
     """The body run once per step on the sequences' rows, the states and the constants;
-    the final states, the states' histories and the stacked values. With no step, a stacked
-    value's dims that its type leaves open are 0."""
+    the final states, the states' histories and the stacked values (with ``until``, of the
+    steps done). With no step, a stacked value's dims that its type leaves open are 0."""
     n = int(values[0])
     nseq, k = len(op.seqs), len(op.inits)
     seqs, states, consts = (
@@ -152,6 +152,7 @@ def _run_scan(op: tir.ScanOp, values: list[np.ndarray]) -> list[np.ndarray]:
             h.append(s)
         env: Env = dict(zip(block.args, [*(s[t] for s in seqs), *states, *consts], strict=True))
         out = _run_block(block, env)
+        stop = op.until is not None and bool(out.pop())
         for j, (new, old) in enumerate(zip(out[:k], states, strict=True)):
             if new.shape != old.shape:
                 raise ValueError(
@@ -166,6 +167,8 @@ def _run_scan(op: tir.ScanOp, values: list[np.ndarray]) -> list[np.ndarray]:
                 )
             acc.append(v)
         states = [np.array(v) for v in out[:k]]
+        if stop:
+            break
     order = np.argsort(rows) if rows else []
 
     def stack(items: list[np.ndarray], t: Attribute) -> np.ndarray:

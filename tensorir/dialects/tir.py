@@ -2236,7 +2236,10 @@ class ScanOp(IRDLOperation):
     sequence must have at least ``n`` rows, each step's state must keep its init's shape and
     each stacked output the shape of its first step (checked at run time). The body sees
     only its arguments (isolated from above). ``truncate`` (Theano's ``truncate_gradient``)
-    limits backpropagation to the last ``truncate`` steps.
+    limits backpropagation to the last ``truncate`` steps. With ``until`` (Theano's
+    ``until``), the body also yields, last, a scalar condition: the loop stops after the
+    first step at which it is true (nonzero), and the histories and stacked results have one
+    row per step done.
 
     ``%h, %hs, %ys = tir.scan %n seqs(%x : tensor<?x3xf64>) init(%h0 : tensor<3xf64>)
     consts(%W : tensor<3x3xf64>) : tensor<i64> -> (tensor<3xf64>), (tensor<?x3xf64>),
@@ -2253,6 +2256,7 @@ class ScanOp(IRDLOperation):
     stacks = var_result_def(TensorType)
     reverse = opt_prop_def(UnitAttr)
     truncate = opt_prop_def(IntegerAttr)
+    until = opt_prop_def(UnitAttr)
     body = region_def("single_block")
     traits = traits_def(IsolatedFromAbove(), RecursiveMemoryEffect())
     irdl_options = (
@@ -2275,14 +2279,17 @@ class ScanOp(IRDLOperation):
         body: Region,
         reverse: bool = False,
         truncate: int | None = None,
+        until: bool = False,
     ):
         last = body.block.last_op
         assert isinstance(last, ScanYieldOp)
         k = len(inits)
-        stacked = [v.type for v in last.values[k:]]
+        stacked = [v.type for v in last.values[k : len(last.values) - int(until)]]
         props: dict[str, Attribute] = {}
         if reverse:
             props["reverse"] = UnitAttr()
+        if until:
+            props["until"] = UnitAttr()
         if truncate is not None and truncate >= 0:
             props["truncate"] = IntegerAttr(truncate, i64)
         super().__init__(
@@ -2319,7 +2326,14 @@ class ScanOp(IRDLOperation):
         last = self.body.block.last_op
         assert isinstance(last, ScanYieldOp)
         k = len(self.inits)
-        return list(last.values[:k]), list(last.values[k:])
+        end = len(last.values) - int(self.until is not None)
+        return list(last.values[:k]), list(last.values[k:end])
+
+    def condition(self) -> SSAValue | None:
+        """The stop condition the body yields (``until``), or None."""
+        last = self.body.block.last_op
+        assert isinstance(last, ScanYieldOp)
+        return last.values[-1] if self.until is not None and last.values else None
 
     def verify_(self) -> None:
         n = self.n.type
@@ -2337,9 +2351,16 @@ class ScanOp(IRDLOperation):
             )
         if not isinstance(block.last_op, ScanYieldOp):
             raise VerifyException("tir.scan: the body must end with tir.scan_yield")
+        values = list(block.last_op.values)
+        if self.until is not None:
+            if not values or not isinstance(values[-1].type, TensorType) or _shape(values[-1].type):
+                raise VerifyException(
+                    "tir.scan: with until, the body must yield a scalar condition last"
+                )
+            values.pop()
         states, stacked = (
-            (block.last_op.values[: len(self.inits)], block.last_op.values[len(self.inits) :])
-            if len(block.last_op.values) >= len(self.inits)
+            (values[: len(self.inits)], values[len(self.inits) :])
+            if len(values) >= len(self.inits)
             else (None, None)
         )
         if states is None or [v.type for v in states] != [v.type for v in self.inits]:

@@ -45,7 +45,9 @@ from xdsl.irdl import (
     VarConstraint,
     irdl_op_definition,
     operand_def,
+    opt_operand_def,
     opt_prop_def,
+    opt_result_def,
     prop_def,
     region_def,
     result_def,
@@ -540,19 +542,35 @@ class ScanIntoOp(IRDLOperation):
     (``tir.copy_into``), and frees its temporaries. No terminator.
 
     ``tir.scan_into %n {reverse} : index { ^bb0(%t: index): ... }``
+
+    With ``stop`` (Theano's ``until``), a stack slot the body sets to whether the loop must
+    stop after this step: the loop stops then, and ``steps`` is the number of steps done.
+
+    ``%m = tir.scan_into %n stop %stop : index, memref<i1> -> index { ... }``
     """
 
     name = "tir.scan_into"
     n = operand_def(IndexType)
+    stop = opt_operand_def(MemRefType)
+    steps = opt_result_def(IndexType)
     reverse = opt_prop_def(UnitAttr)
     body = region_def("single_block")
     traits = traits_def(NoTerminator())
     irdl_options = (ParsePropInAttrDict(),)
-    assembly_format = "$n attr-dict `:` type($n) $body"
+    assembly_format = (
+        "$n (`stop` $stop^)? attr-dict `:` type($n) (`,` type($stop)^)? (`->` type($steps)^)? $body"
+    )
 
-    def __init__(self, n: SSAValue, body: Region, reverse: bool = False):
+    def __init__(
+        self, n: SSAValue, body: Region, reverse: bool = False, stop: SSAValue | None = None
+    ):
         props = {"reverse": UnitAttr()} if reverse else {}
-        super().__init__(operands=[n], regions=[body], properties=props)
+        super().__init__(
+            operands=[n, [stop] if stop is not None else []],
+            result_types=[[IndexType()] if stop is not None else []],
+            regions=[body],
+            properties=props,
+        )
 
     def verify_(self) -> None:
         args = self.body.block.args

@@ -69,6 +69,7 @@ class ScanGraphOp(Op):
         n_states: int,
         reverse: bool = False,
         truncate: int = -1,
+        until: bool = False,
     ):
         super().__init__(tir.ScanOp, name)
         self.inner_inputs = list(inner_inputs)
@@ -77,6 +78,7 @@ class ScanGraphOp(Op):
         self.n_states = n_states
         self.reverse = reverse
         self.truncate = truncate
+        self.until = until
 
     def __eq__(self, other: object) -> bool:
         return self is other
@@ -86,7 +88,8 @@ class ScanGraphOp(Op):
 
     def output_types(self) -> list[TensorType]:
         states = [v.type for v in self.inner_outputs[: self.n_states]]
-        stacked = [v.type for v in self.inner_outputs[self.n_states :]]
+        end = len(self.inner_outputs) - int(self.until)
+        stacked = [v.type for v in self.inner_outputs[self.n_states : end]]
         return [
             *states,
             *(TensorType(t.dtype, (False, *t.broadcastable)) for t in states),
@@ -106,7 +109,9 @@ class ScanGraphOp(Op):
         block = Block(arg_types=arg_types)
         yielded = emit_block(block, self.inner_inputs, self.inner_outputs)
         block.add_op(tir.ScanYieldOp(yielded))
-        op = tir.ScanOp(n, seqs, inits, consts, Region(block), self.reverse, self.truncate)
+        op = tir.ScanOp(
+            n, seqs, inits, consts, Region(block), self.reverse, self.truncate, self.until
+        )
         insert(op)
         return list(op.results)
 
@@ -407,8 +412,6 @@ def scan(
     # -- the step -------------------------------------------------------------------------
     args = inner_seqs + state_args + non_seqs
     condition, outputs, fn_updates = _step_results(fn(*args))
-    if condition is not None:
-        raise NotImplementedError("scan: until() is not supported yet")
     outputs = [as_tensor_variable(v) for v in outputs]
     if outs_info and len(outputs) != len(infos):
         raise ValueError(
@@ -454,13 +457,13 @@ def scan(
         shared_next.append(_update_value(s, v, "scan update"))
     nexts = [v for v in carry_next if v is not None]
     k_out, k_next = len(outputs), len(nexts)
-    inner = clone_replace([*outputs, *nexts, *shared_next], as_opaque)
-    outputs, nexts, shared_next = (
-        inner[:k_out],
-        inner[k_out : k_out + k_next],
-        inner[k_out + k_next :],
-    )
-    pending: list[Variable] = [*outputs, *shared_next, *nexts]
+    stop = [] if condition is None else [condition]
+    inner = clone_replace([*outputs, *nexts, *shared_next, *stop], as_opaque)
+    if stop:
+        stop = [inner.pop()]
+    outputs, nexts = inner[:k_out], inner[k_out : k_out + k_next]
+    shared_next = inner[k_out + k_next :]
+    pending: list[Variable] = [*outputs, *shared_next, *nexts, *stop]
     while pending:
         found = [
             v
@@ -483,7 +486,7 @@ def scan(
 
     nexts = nexts + shared_next
     assert len(nexts) == len(carry_inits) + len(shared_states)
-    inner_outputs = nexts + outputs
+    inner_outputs = nexts + outputs + stop
     placeholders = inner_seqs + carry_inner + shared_inner
     replace: dict[Variable, Variable] = dict(zip(shared_states, shared_inner, strict=True))
     inner_outputs = clone_replace(inner_outputs, replace)
@@ -499,11 +502,12 @@ def scan(
     for v in inner_outputs:
         if id(v) not in step and not isinstance(v, Constant):
             outer.setdefault(id(v), v)
-    originals = {id(opaque_inner[k]): opaque[k] for k in opaque}
     listed_ids = [id(opaque_inner[id(v)]) if id(v) in opaque else id(v) for v in non_seqs]
     order = [k for k in dict.fromkeys(listed_ids) if k in outer]
     order += [k for k in outer if k not in order]
-    consts = [originals.get(k, outer[k]) for k in order]
+    read = [outer[k] for k in order]
+    # the operands: what the step reads, computed from the non_sequences themselves
+    consts = clone_replace(read, {opaque_inner[k]: opaque[k] for k in opaque})
     if strict:
         for v in consts:
             if isinstance(v, SharedVariable) and not any(v is w for w in non_seqs):
@@ -511,9 +515,8 @@ def scan(
                     f"scan: strict=True, but the step function uses the shared variable {v}, "
                     "which is not given in non_sequences"
                 )
-    const_inner = [outer[k] if k in originals else outer[k].type(outer[k].name) for k in order]
-    fresh = {outer[k]: c for k, c in zip(order, const_inner, strict=True) if k not in originals}
-    inner_outputs = clone_replace(inner_outputs, fresh)
+    const_inner = [v.type(v.name) for v in read]
+    inner_outputs = clone_replace(inner_outputs, dict(zip(read, const_inner, strict=True)))
 
     n_states = len(carry_inits) + len(shared_states)
     op = ScanGraphOp(
@@ -524,6 +527,7 @@ def scan(
         n_states=n_states,
         reverse=False,
         truncate=int(truncate_gradient),
+        until=condition is not None,
     )
     node = Apply(op, [steps, *scan_seqs, *carry_inits, *shared_states, *consts], op.output_types())
     finals = node.outputs[:n_states]

@@ -612,14 +612,20 @@ def _scan(e: GradExpansion, op: Operation, gs: list[Adjoint]) -> list[Adjoint]:
     stack_g = [(j, g) for j, g in enumerate(g_stack) if g is not None]
     hist_g = [(j, g) for j, g in enumerate(g_hist) if g is not None]
 
+    # the steps done: n, or with until the rows of a stacked result (the first step that
+    # met the condition was the last)
+    steps = op.n
+    if op.until is not None:
+        done = op.histories[0] if k else op.stacks[[g is not None for g in g_stack].index(True)]
+        steps = e.emit(tir.SizeOp(done, [0]))
     # the steps backpropagated through: all, or the last `truncate`
-    n = op.n
+    n = steps
     start: SSAValue | None = None  # the first forward row covered, when truncated
     if op.truncate is not None:
         limit = e.const(op.truncate.value.data, "int64", 0)
-        n = e.emit(tir.MinimumOp(op.n, limit))
+        n = e.emit(tir.MinimumOp(steps, limit))
         if op.reverse is None:  # the forward scan ends at row n - 1
-            start = e.emit(tir.SubOp(op.n, n))
+            start = e.emit(tir.SubOp(steps, n))
         else:  # it ends at row 0
             start = e.const(0, "int64", 0)
 

@@ -44,6 +44,7 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IndexType,
     IntegerAttr,
+    IntegerType,
     MemRefType,
     ModuleOp,
     StringAttr,
@@ -717,8 +718,11 @@ class FunctionBufferization:
             inner.detach()
             body.add_op(inner)
         loc = op.attributes.get("loc")
-        self.scan_targets[body] = ScanTargets(row, states, stacks, loc)
-        new = tb.ScanIntoOp(n, Region(body), reverse=op.reverse is not None)
+        stop = None
+        if op.until is not None:  # the yield sets it: whether to stop after this step
+            stop = ins(memref.AllocaOp.get(IntegerType(1), shape=[]))
+        self.scan_targets[body] = ScanTargets(row, states, stacks, loc, stop)
+        new = tb.ScanIntoOp(n, Region(body), reverse=op.reverse is not None, stop=stop)
         if loc is not None:
             new.attributes["loc"] = loc
         self.insert_before(new, op)
@@ -726,8 +730,17 @@ class FunctionBufferization:
         for res, b in zip(op.finals, states, strict=True):
             self.buf[res] = b
         for res, b in zip([*op.histories, *op.stacks], [*histories, *stacks], strict=True):
-            if b is not None:
-                self.buf[res] = b
+            if b is None:
+                continue
+            if new.steps is not None:  # the rows of the steps done: a view from row 0
+                t = res.type
+                assert isinstance(t, TensorType)
+                sizes = [new.steps, *self.dims(b, op, first=1)]
+                view = ins(tb.ViewOp(b, ins(_index(0)), sizes, memref_type(t)))
+                view.name_hint = res.name_hint
+                self.root[view] = b
+                b = view
+            self.buf[res] = b
         self.erase_later(op)
 
     def result_buffer_of(self, v: SSAValue, sizes: Sequence[SSAValue], anchor: Operation):
@@ -755,6 +768,18 @@ class FunctionBufferization:
                 new.attributes["loc"] = target.loc
             self.insert_before(new, op)
 
+        if target.stop is not None:  # stop after this step when the condition holds
+            cond = values.pop()
+            c = self.insert_before(memref.LoadOp.get(cond, []), op).results[0]
+            if not (isinstance(c.type, IntegerType) and c.type.width.data == 1):
+                if isinstance(c.type, IntegerType):
+                    zero = self.insert_before(arith.ConstantOp(IntegerAttr(0, c.type)), op)
+                    test: Operation = arith.CmpiOp(c, zero.results[0], "ne")
+                else:
+                    zero = self.insert_before(arith.ConstantOp(FloatAttr(0.0, c.type)), op)
+                    test = arith.CmpfOp(c, zero.results[0], "une")
+                c = self.insert_before(test, op).results[0]
+            self.insert_before(memref.StoreOp.get(c, target.stop, []), op)
         for j, (v, stack) in enumerate(zip(values[k:], target.stacks, strict=True)):
             if stack is not None:
                 new = tb.RowIntoOp(v, stack, target.row)
@@ -817,6 +842,7 @@ class ScanTargets:
     states: list[SSAValue]
     stacks: list[SSAValue | None]
     loc: Attribute | None
+    stop: SSAValue | None = None  # with until: whether the loop stops after this step
 
 
 class _RowShapes:
@@ -977,7 +1003,15 @@ def _starts_at_root(b: SSAValue) -> bool:
     freed."""
     while isinstance(b.owner, tir.ReshapeOp):
         b = b.owner.input
-    return not isinstance(b.owner, tb.ViewOp | tb.SubtensorViewOp)
+    if isinstance(b.owner, tb.ViewOp):  # the first rows (a while loop's steps done)
+        offset = b.owner.offset.owner
+        return (
+            isinstance(offset, arith.ConstantOp)
+            and isinstance(offset.value, IntegerAttr)
+            and offset.value.value.data == 0
+            and _starts_at_root(b.owner.input)
+        )
+    return not isinstance(b.owner, tb.SubtensorViewOp)
 
 
 def is_view(op: Operation) -> bool:

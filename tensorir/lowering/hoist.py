@@ -1,6 +1,7 @@
 """``tir-hoist-allocs`` (L4 -> L4): allocate a loop body's temporaries once, not per iteration.
 
-A ``tir.scan`` step or a ``tir.map`` row runs as the body of an ``scf.for`` that allocates its
+A ``tir.scan`` step or a ``tir.map`` row runs as the body of an ``scf.for`` (an ``scf.while``
+for a scan with ``until``: its body) that allocates its
 temporaries and frees them in the same iteration. When a temporary's sizes do not change from
 one iteration to the next, this pass moves its ``memref.alloc`` before the loop and its
 ``memref.dealloc`` after it, so that the loop allocates nothing::
@@ -62,7 +63,10 @@ def _fold_view_dim(op: memref.DimOp) -> SSAValue | None:
     return sizes[i] if 0 <= i < len(sizes) else None
 
 
-def _movable(op: Operation, loop: scf.ForOp) -> bool:
+Loop = scf.ForOp | scf.WhileOp
+
+
+def _movable(op: Operation, loop: Loop) -> bool:
     """A side-effect-free size computation whose operands are all defined outside ``loop``."""
     if isinstance(op, memref.DimOp) or (
         op.dialect_name() == "arith" and not op.regions and not isinstance(op, _TRAPPING)
@@ -71,8 +75,8 @@ def _movable(op: Operation, loop: scf.ForOp) -> bool:
     return False
 
 
-def hoist(loop: scf.ForOp) -> None:
-    body = loop.body.block
+def hoist(loop: Loop) -> None:
+    body = loop.regions[-1].block  # a while loop's "after" region: its body
     freed = {
         op.memref: op for op in body.ops if isinstance(op, memref.DeallocOp)
     }  # temporaries freed in this iteration
@@ -101,16 +105,17 @@ def hoist(loop: scf.ForOp) -> None:
             block.insert_op_after(dealloc, loop)
 
 
-def _loops(op: Operation) -> list[scf.ForOp]:
-    """The ``scf.for`` loops in ``op``, innermost first, outside parallel loops."""
-    found: list[scf.ForOp] = []
+def _loops(op: Operation) -> list[Loop]:
+    """The ``scf.for`` and ``scf.while`` loops in ``op``, innermost first, outside parallel
+    loops."""
+    found: list[Loop] = []
     for region in op.regions:
         for block in region.blocks:
             for inner in block.ops:
                 if isinstance(inner, scf.ForOp) and PARALLEL_ATTR in inner.attributes:
                     continue
                 found.extend(_loops(inner))
-                if isinstance(inner, scf.ForOp):
+                if isinstance(inner, Loop):
                     found.append(inner)
     return found
 

@@ -613,12 +613,13 @@ class _FunctionEmitter:
         return FunctionABI(name, tuple(args), tuple(results), tuple(self.checks))
 
     def emit_block(self, block: Block) -> list[Any]:
-        """Emit a block's ops; the values its ``scf.yield`` (if any) yields."""
+        """Emit a block's ops; the values its ``scf.yield`` or ``scf.condition`` (if any)
+        passes on (the condition first)."""
         known = self.known
         self.known = dict(known)  # what this block finds holds in it only
         try:
             for op in block.ops:
-                if op.name == "scf.yield":
+                if op.name in ("scf.yield", "scf.condition"):
                     return [self.values[v] for v in op.operands]
                 handler = _HANDLERS.get(op.name)
                 if handler is None:
@@ -1344,6 +1345,39 @@ def _for(e: _FunctionEmitter, op: Operation) -> Any:
     b.branch(header)
     b.position_at_end(exit_)
     return iters or None
+
+
+@_on("scf.while")
+def _while(e: _FunctionEmitter, op: Operation) -> Any:
+    """A header running the ``before`` block (the condition), a body running the ``after``
+    block; the results are the values the condition passes on when it fails."""
+    b = e.b
+    inits = _operands(e, op)
+    before = op.regions[0].blocks.first
+    after = op.regions[1].blocks.first
+    assert before is not None and after is not None
+    pre = b.block
+    header = e.fn.append_basic_block("while_header")
+    body = e.fn.append_basic_block("while_body")
+    exit_ = e.fn.append_basic_block("while_exit")
+    b.branch(header)
+    b.position_at_end(header)
+    phis = [e.phi_like(x) for x in inits]
+    for p, x in zip(phis, inits, strict=True):
+        e.add_incoming(p, x, pre)
+    for a, p in zip(before.args, phis, strict=True):
+        e.values[a] = p
+    cond, *passed = e.emit_block(before)
+    b.cbranch(cond, body, exit_)
+    b.position_at_end(body)
+    for a, x in zip(after.args, passed, strict=True):
+        e.values[a] = x
+    yielded = e.emit_block(after)
+    for p, x in zip(phis, yielded, strict=True):
+        e.add_incoming(p, x, b.block)
+    b.branch(header)
+    b.position_at_end(exit_)
+    return passed or None
 
 
 @_on("scf.if")

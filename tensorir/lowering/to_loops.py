@@ -36,6 +36,7 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IndexType,
     IntegerAttr,
+    IntegerType,
     MemRefType,
     ModuleOp,
     StringAttr,
@@ -618,10 +619,14 @@ class Lowering:
 
     def scan_into(self, op: tb.ScanIntoOp) -> None:
         """An ``scf.for`` over the steps; the body's row is the step (``n - 1 - step`` with
-        ``reverse``)."""
+        ``reverse``). With ``stop``: an ``scf.while`` carrying the step and whether to go on,
+        which stops after ``n`` steps or after the first step that sets ``stop``; the number
+        of steps done is its first result."""
         b = self.builder(op)
         source = op.body.block
-        body = Block(arg_types=[IndexType()])
+        i1 = IntegerType(1)
+        until = op.stop is not None
+        body = Block(arg_types=[IndexType(), i1] if until else [IndexType()])
         step = body.args[0]
         if op.reverse is not None:
             last = b(arith.SubiOp(op.n, b.index(1)))
@@ -633,8 +638,26 @@ class Lowering:
         for inner in list(source.ops):
             inner.detach()
             body.add_op(inner)
-        body.add_op(scf.YieldOp())
-        b(scf.ForOp(b.index(0), op.n, b.index(1), [], body))
+        if not until:
+            body.add_op(scf.YieldOp())
+            b(scf.ForOp(b.index(0), op.n, b.index(1), [], body))
+        else:
+            assert op.stop is not None and op.steps is not None
+            stopped = memref.LoadOp.get(op.stop, [])
+            true = arith.ConstantOp.from_int_and_width(1, i1)
+            go = arith.XOrIOp(stopped, true)
+            nxt = arith.AddiOp(step, b.index(1))
+            for new in (stopped, true, go, nxt):
+                body.add_op(new)
+            body.add_op(scf.YieldOp(nxt, go))
+            before = Block(arg_types=[IndexType(), i1])
+            more = arith.CmpiOp(before.args[0], op.n, "slt")
+            cond = arith.AndIOp(more, before.args[1])
+            before.add_ops([more, cond, scf.ConditionOp(cond, *before.args)])
+            start = b(arith.ConstantOp.from_int_and_width(1, i1))
+            loop = scf.WhileOp([b.index(0), start], [IndexType(), i1], [before], [body])
+            b(loop)
+            op.steps.replace_all_uses_with(loop.results[0])
         op.detach()
         op.erase()
 
