@@ -30,7 +30,7 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     TensorType,
 )
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import PassFailedException
@@ -144,6 +144,9 @@ class GradExpansion:
         for v, g in zip(grad.known, grad.known_grads, strict=True):
             self.accumulate(v, g)
         for op in reversed(ops):
+            if isinstance(op, tir.IfOp):
+                self.branches(op, reach, blocked)
+                continue
             if not op.results or op.results[0] not in self.adjoints:
                 continue
             if op.results[0] in blocked:
@@ -169,6 +172,42 @@ class GradExpansion:
             if op.results and all(not r.uses for r in op.results):
                 op.detach()
                 op.erase()
+
+    def branches(self, op: tir.IfOp, reach: set[SSAValue], blocked: set[SSAValue]) -> None:
+        """Theano's ``IfElse.grad``: the value the then region yields for result k gets the
+        adjoint ``tir.if %c {g_k} else {0}``, the one the else region yields ``tir.if %c {0}
+        else {g_k}`` (one ``tir.if`` per region, for all its results)."""
+        ks = [k for k, r in enumerate(op.outs) if r in self.adjoints and r not in blocked]
+        for which in (0, 1):
+            targets = [(k, op.yielded(k)[which]) for k in ks]
+            targets = [(k, v) for k, v in targets if v in reach and _is_float(v)]
+            if not targets:
+                continue
+            for _, v in targets:
+                if _defined_inside(v, op):
+                    raise PassFailedException(
+                        "tir-autodiff: cannot differentiate a tir.if whose regions compute "
+                        "the values they yield (tir-sink-branches runs after tir-autodiff)"
+                    )
+            grads = [self.adjoints[op.outs[k]] for k, _ in targets]
+            zeros = [self.zeros_like(v) for _, v in targets]
+            taken, other = (grads, zeros) if which == 0 else (zeros, grads)
+            adjoint = self.builder.insert(tir.IfOp(op.cond, _yields(taken), _yields(other)))
+            for (_, v), g in zip(targets, adjoint.results, strict=True):
+                self.accumulate(v, g)
+
+
+def _yields(values: Sequence[SSAValue]) -> Region:
+    """A region that only yields ``values``."""
+    block = Block()
+    block.add_op(tir.YieldOp(*values))
+    return Region(block)
+
+
+def _defined_inside(v: SSAValue, op: Operation) -> bool:
+    owner = v.owner
+    inner = owner.parent_op() if isinstance(owner, Block) else owner
+    return inner is not None and op.is_ancestor(inner)
 
 
 def _ops_before(op: Operation) -> list[Operation]:

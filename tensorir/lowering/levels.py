@@ -36,6 +36,7 @@ READS: dict[str, tuple[str, str]] = {
     "tir-simplify": ("tir", "adjoint"),
     "tir-cse": ("tir", "adjoint"),
     "tir-nan-guard": ("tir", "adjoint"),
+    "tir-sink-branches": ("adjoint", "adjoint"),
     "tir-to-linalg": ("adjoint", "adjoint"),
     "tir-fuse": ("linalg", "fused"),
     "tir-bufferize": ("linalg", "fused"),

@@ -630,9 +630,13 @@ class TirToLinalg(ModulePass):
         for fn in op.ops:
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
                 continue
-            # every block, those of tir.map bodies included
+            # every block, those of tir.map bodies and tir.if regions included (an op
+            # in a region gets its checks there: they run only when the region does)
             blocks = [fn.body.blocks.first] + [
-                inner.body.block for inner in fn.walk() if isinstance(inner, tir.MapOp)
+                region.block
+                for inner in fn.walk()
+                if isinstance(inner, tir.MapOp | tir.IfOp)
+                for region in inner.regions
             ]
             for block in blocks:
                 assert block is not None
