@@ -178,17 +178,17 @@ class GradExpansion:
         adjoint ``tir.if %c {g_k} else {0}``, the one the else region yields ``tir.if %c {0}
         else {g_k}`` (one ``tir.if`` per region, for all its results)."""
         ks = [k for k, r in enumerate(op.outs) if r in self.adjoints and r not in blocked]
+        computed = [o for r in op.regions for o in r.block.ops if not isinstance(o, tir.YieldOp)]
+        if ks and any(v in reach for o in computed for v in tir.reads(o)):
+            raise PassFailedException(
+                "tir-autodiff: cannot differentiate a tir.if whose regions compute the "
+                "values they yield (tir-sink-branches runs after tir-autodiff)"
+            )
         for which in (0, 1):
             targets = [(k, op.yielded(k)[which]) for k in ks]
             targets = [(k, v) for k, v in targets if v in reach and _is_float(v)]
             if not targets:
                 continue
-            for _, v in targets:
-                if _defined_inside(v, op):
-                    raise PassFailedException(
-                        "tir-autodiff: cannot differentiate a tir.if whose regions compute "
-                        "the values they yield (tir-sink-branches runs after tir-autodiff)"
-                    )
             grads = [self.adjoints[op.outs[k]] for k, _ in targets]
             zeros = [self.zeros_like(v) for _, v in targets]
             taken, other = (grads, zeros) if which == 0 else (zeros, grads)
@@ -202,12 +202,6 @@ def _yields(values: Sequence[SSAValue]) -> Region:
     block = Block()
     block.add_op(tir.YieldOp(*values))
     return Region(block)
-
-
-def _defined_inside(v: SSAValue, op: Operation) -> bool:
-    owner = v.owner
-    inner = owner.parent_op() if isinstance(owner, Block) else owner
-    return inner is not None and op.is_ancestor(inner)
 
 
 def _ops_before(op: Operation) -> list[Operation]:
