@@ -180,12 +180,13 @@ def test_expensive_branch_runs_only_when_taken() -> None:
     assert f(0, mv) == mv[0, 0]
 
 
-def test_a_failing_branch_fails_only_when_taken() -> None:
+@pytest.mark.parametrize("mode", ["FAST_RUN", "FAST_COMPILE", "DebugMode", "NanGuardMode"])
+def test_a_failing_branch_fails_only_when_taken(mode: str) -> None:
     c = T.iscalar("c")
     x = T.dvector("x")
     y = T.dvector("y")
     i = T.lscalar("i")
-    f = tensorir.function([c, x, y, i], ifelse(c, (x + y) * 2, x[i] * y))
+    f = tensorir.function([c, x, y, i], ifelse(c, (x + y) * 2, x[i] * y), mode=mode)
     a, b = np.arange(3.0), np.arange(4.0)
     np.testing.assert_array_equal(f(0, a, b, 1), b)  # x + y would not broadcast
     with pytest.raises(ValueError, match=r"shapes \(3,\) and \(4,\).*test_ifelse.py"):
@@ -326,3 +327,20 @@ def test_debugprint_and_theano_spelling() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[1. 1.] [-1. -1.]"
+
+
+def test_pydotprint_highlights_the_branches() -> None:
+    from tensorir.printing import graph_to_dot
+
+    c = T.iscalar("c")
+    x = T.dvector("x")
+    shared_part = T.exp(x)
+    out = ifelse(c, T.tanh(shared_part), T.sqrt(shared_part) * 2, name="pick")
+    text = graph_to_dot(out, cond_highlight="pick")
+    assert 'label="if{pick}"' in text and "magenta" in text
+    clusters = text.split("subgraph ")[1:]
+    names = [part.split('"')[1] for part in clusters]
+    assert names == ["cluster_Left", "cluster_Right", "cluster_Middle"]
+    assert "subgraph" not in graph_to_dot(out)
+    with pytest.warns(UserWarning, match="no IfElse"):
+        graph_to_dot(out, cond_highlight="other")
