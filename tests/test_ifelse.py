@@ -318,6 +318,7 @@ def test_debugprint_and_theano_spelling() -> None:
         "c = T.iscalar('c'); x = T.dvector('x')\n"
         "f = theano.function([c, x], ifelse(c, x + 1, x - 1))\n"
         "print(f(1, numpy.zeros(2)), f(0, numpy.zeros(2)))\n"
+        "assert theano.ifelse.ifelse is ifelse\n"
     )
     done = subprocess.run(
         [sys.executable, "-m", "tensorir.compat.theano", "-c", script],
@@ -344,3 +345,16 @@ def test_pydotprint_highlights_the_branches() -> None:
     assert "subgraph" not in graph_to_dot(out)
     with pytest.warns(UserWarning, match="no IfElse"):
         graph_to_dot(out, cond_highlight="other")
+
+
+def test_pickled_function_with_ifelse_updates_its_shared_variables() -> None:
+    import pickle
+
+    c = T.iscalar("c")
+    x = T.dvector("x")
+    w = tensorir.shared(np.ones(2), name="w")
+    f = tensorir.function([c, x], ifelse(c, x * w, x - w), updates=[(w, ifelse(c, w + 1, w))])
+    g = pickle.loads(pickle.dumps(f))
+    np.testing.assert_array_equal(g(1, np.array([1.0, 2.0])), [1.0, 2.0])
+    np.testing.assert_array_equal(g(0, np.array([1.0, 2.0])), [-1.0, 0.0])
+    np.testing.assert_array_equal(w.get_value(), [1.0, 1.0])  # g has its own copy
