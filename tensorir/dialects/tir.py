@@ -2181,7 +2181,7 @@ class MapOp(IRDLOperation):
 
 def reads(op: Operation) -> list[SSAValue]:
     """The values ``op`` reads, those read inside its regions included (a ``tir.map`` body
-    reads values defined above it)."""
+    and the regions of a ``tir.if`` read values defined above them)."""
     if not op.regions:
         return list(op.operands)
     return [v for inner in op.walk() for v in inner.operands]

@@ -11,7 +11,10 @@ The gradient rules live here, one method per op family, and follow Theano's ``gr
 adjoints of exactly its operands' types: where an operand was broadcast (a size-1 dim against
 a larger one), its adjoint is summed over that dim (``unbroadcast``). Only float values carry
 adjoints; integer and bool values (comparisons, ``tir.size``) are constants to
-differentiation, and a ``wrt`` that the cost does not depend on gets zeros.
+differentiation, and a ``wrt`` that the cost does not depend on gets zeros. A ``tir.if``
+(several results, regions) has its own rule, ``GradExpansion.branches`` (Theano's
+``IfElse.grad``): each value a region yields gets its result's adjoint when that region is
+taken, zeros otherwise.
 """
 
 from __future__ import annotations
