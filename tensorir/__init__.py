@@ -48,6 +48,10 @@ def __getattr__(name: str) -> Any:
         import sys
 
         return sys.modules[__name__]
+    if name == "ifelse":  # ``theano.ifelse.ifelse`` after a plain ``import theano``
+        import tensorir.ifelse as ifelse_module
+
+        return ifelse_module
     if name == "compile":
         import tensorir.compile as compile_module
 

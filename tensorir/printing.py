@@ -28,6 +28,7 @@ import numpy as np
 from tensorir.dialects import tir
 from tensorir.frontend.function import CompiledFunction
 from tensorir.frontend.graph import Apply, Constant, Variable, toposort
+from tensorir.frontend.ifelse import IfElse
 from tensorir.frontend.shared import SharedVariable
 from tensorir.runtime.function import Function
 
@@ -470,6 +471,7 @@ class _Dot:
     def __init__(self) -> None:
         self.nodes: dict[str, dict[str, str]] = {}
         self.edges: list[tuple[str, str, dict[str, str]]] = []
+        self.clusters: dict[str, list[str]] = {}  # name -> node ids drawn inside it
 
     def node(self, node_id: str, **attrs: str) -> None:
         self.nodes.setdefault(node_id, attrs)
@@ -481,6 +483,12 @@ class _Dot:
         lines = ["digraph G {"]
         for node_id, attrs in self.nodes.items():
             lines.append(f"  {_quote(node_id)} [{_attrs(attrs)}];")
+        for name, members in self.clusters.items():
+            if members:
+                lines.append(f"  subgraph {_quote('cluster_' + name)} {{")
+                lines.append(f"    label={_quote(name)};")
+                lines.extend(f"    {_quote(m)};" for m in members)
+                lines.append("  }")
         for src, dst, attrs in self.edges:
             tail = f" [{_attrs(attrs)}]" if attrs else ""
             lines.append(f"  {_quote(src)} -> {_quote(dst)}{tail};")
@@ -510,6 +518,7 @@ def graph_to_dot(
     colorCodes: Mapping[str, str] | None = None,  # noqa: N803 (Theano's name)
     max_label_size: int = 70,
     var_with_name_simple: bool = False,
+    cond_highlight: Any = None,
 ) -> str:
     """The DOT text ``pydotprint`` renders (see there for the arguments)."""
     colors = dict(default_colorCodes if colorCodes is None else colorCodes)
@@ -573,8 +582,13 @@ def graph_to_dot(
             return CONSTANT_COLOR
         return INPUT_COLOR
 
+    branches = _branches(topo, cond_highlight)
+    if branches is not None:
+        dot.clusters = {"Left": [], "Right": [], "Middle": []}
     for node in topo:
         label, aid = apply_name(node)
+        if branches is not None and id(node) in branches:
+            dot.clusters[branches[id(node)]].append(aid)
         matched = None
         for op_name, color in colors.items():
             if op_name != "Output" and op_name in f"{op_label(node)} {type(node.op).__name__}":
@@ -619,6 +633,33 @@ def graph_to_dot(
         # constraint=false: the shared variable stays above the ops that read it
         dot.edge(uid, sid, label="UPDATE", color="blue", style="dashed", constraint="false")
     return dot.text()
+
+
+def _branches(topo: Sequence[Apply], cond_highlight: Any) -> dict[int, str] | None:
+    """Theano's ``cond_highlight``: for the ``ifelse`` named ``cond_highlight`` (any, when it
+    is True), which applies its first then value depends on (``Left``), its first else value
+    (``Right``) or both (``Middle``); None when there is no such ``ifelse``."""
+    if cond_highlight is None:
+        return None
+    cond = None
+    for node in topo:
+        if isinstance(node.op, IfElse) and (
+            cond_highlight is True or node.op.props["label"] == cond_highlight
+        ):
+            cond = node
+    if cond is None:
+        warnings.warn(
+            "pydotprint: cond_highlight is set but there is no IfElse node in the graph",
+            stacklevel=4,
+        )
+        return None
+    n = cond.op.props["n_outs"]
+    sides = [{id(a) for a in toposort([cond.inputs[k]])} for k in (1, 1 + n)]
+    out: dict[int, str] = {}
+    for node_id in sides[0] | sides[1]:
+        both = node_id in sides[0] and node_id in sides[1]
+        out[node_id] = "Middle" if both else "Left" if node_id in sides[0] else "Right"
+    return out
 
 
 def _find_dot() -> str | None:
@@ -666,16 +707,13 @@ def pydotprint(
     ...); ``format="dot"`` writes the DOT text alone, without graphviz. Without graphviz,
     the DOT text is written next to ``outfile`` (``.dot``) and ``GraphvizNotFound`` is
     raised. ``return_image`` returns the rendered bytes instead of writing ``outfile``.
-    ``cond_highlight`` and ``scan_graphs`` are accepted for compatibility (tensorir has no
-    IfElse or Scan ops).
+    ``cond_highlight`` (the name of an ``ifelse``, or True for any) draws the applies its
+    first then value depends on in a cluster ``Left``, those of its first else value in
+    ``Right``, those of both in ``Middle``, as Theano did; ``scan_graphs`` is accepted for
+    compatibility (tensorir has no Scan op).
     """
     if not re.fullmatch(r"[A-Za-z0-9_:.-]+", format):
         raise ValueError(f"pydotprint: invalid format {format!r} (e.g. 'png', 'svg', 'pdf')")
-    if cond_highlight is not None:
-        warnings.warn(
-            "pydotprint: cond_highlight is set but there is no IfElse node in the graph",
-            stacklevel=2,
-        )
     text = graph_to_dot(
         fct,
         compact=compact,
@@ -684,6 +722,7 @@ def pydotprint(
         colorCodes=colorCodes,
         max_label_size=max_label_size,
         var_with_name_simple=var_with_name_simple,
+        cond_highlight=cond_highlight,
     )
     path = os.fspath(outfile) if outfile is not None else f"tensorir_graph.{format}"
     if not path.endswith("." + format):

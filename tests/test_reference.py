@@ -31,6 +31,7 @@ from tensorir.dialects import tir, tir_buffers
 from tensorir.dialects.evaluate import evaluate_function, evaluate_op
 from tensorir.frontend.random import _mix, uniform01
 from tensorir.gradient import grad_clip, grad_scale, hessian, jacobian, zero_grad
+from tensorir.ifelse import ifelse
 from tensorir.tensor.shared_randomstreams import RandomStreams
 
 RNG = np.random.default_rng(7)
@@ -374,6 +375,20 @@ def test_jacobian_and_hessian_maps() -> None:
     check(f, np.zeros(0))
 
 
+def test_ifelse_runs_the_region_taken() -> None:
+    c, i = T.iscalar("c"), T.lscalar("i")
+    x, y = T.dvector("x"), T.dvector("y")
+    w = tensorir.shared(np.array([1.0, 2.0]), name="w")
+    out = ifelse(c, [(x + y) * w.sum(), T.exp(x).sum()], [x[i] * y, y.sum()])
+    f = tensorir.function([c, x, y, i], out, updates=[(w, ifelse(c, w * 2, w))])
+    check(f, np.int32(1), np.array([0.5, 1.5]), np.array([2.0, -1.0]), np.int64(7))
+    check(f, np.int32(0), np.arange(3.0), np.arange(4.0), np.int64(-1))
+    # the region not taken would raise (x + y, x[7]); the one taken does, as compiled
+    g = tensorir.function([c, x, y, i], ifelse(c, x + y, x[i] * y))
+    _both_raise(g, IndexError, np.int32(0), np.arange(3.0), np.arange(4.0), np.int64(7))
+    _both_raise(g, ValueError, np.int32(1), np.arange(3.0), np.arange(4.0), np.int64(0))
+
+
 def test_random_streams_and_uniform_bits() -> None:
     srng = RandomStreams(seed=1234)
     n = T.lscalar("n")
@@ -486,7 +501,8 @@ def test_run_time_errors_have_the_compiled_types() -> None:
 
 
 def test_every_op_has_reference_semantics() -> None:
-    control = {tir.CheckOp, tir.YieldOp, tir.GradOp, tir.MapOp, tir.ScanOp, tir.ScanYieldOp}
+    control = {tir.CheckOp, tir.YieldOp, tir.GradOp, tir.MapOp, tir.IfOp}  # the evaluator's own
+    control |= {tir.ScanOp, tir.ScanYieldOp}
     # the buffer-level (L3) ops write into buffers: the evaluator runs before bufferization
     control |= set(tir_buffers.BUFFER_OPS)
     missing = [

@@ -35,7 +35,6 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Operation, SSAValue
 
 from tensorir.compile.mode import Build, Mode
-from tensorir.dialects import tir
 from tensorir.dialects.evaluate import evaluate_op
 
 # (rtol, atol) by dtype, as Theano's
@@ -209,7 +208,7 @@ class CheckedKernel:
                 break
             operands = [env[v] for v in op.operands]
             try:
-                refs = evaluate_op(op, operands, env if isinstance(op, tir.MapOp) else None)
+                refs = evaluate_op(op, operands, env if op.regions else None)
             except Exception as e:
                 raise BadThunkOutput(
                     f"DebugMode: {op.name}{_where(op)} ran compiled, but its reference "

@@ -4,8 +4,9 @@ against (the oracle of a DebugMode).
 ``evaluate_function(fn, args)`` runs a ``func.func`` at the ``tir`` level after
 ``tir-autodiff`` (``f.module("adjoint")`` of a compiled function): each ``tir`` op by its
 ``reference`` method (``tensorir/dialects/tir.py``), ``tir.map`` by running its body once per
-row, and the few upstream ops found there (``arith`` constants and integer arithmetic on
-sizes, ``tensor.dim``, ``tensor.extract``, ``func.return``). Values are numpy arrays: a
+row, ``tir.if`` by running the region taken (the other one's errors are not raised), and the
+few upstream ops found there (``arith`` constants and integer arithmetic on sizes,
+``tensor.dim``, ``tensor.extract``, ``func.return``). Values are numpy arrays: a
 rank-0 tensor is a 0-d array, an ``index`` or integer scalar a 0-d int array. Every operand
 and result is checked against its type (dtype, rank, static sizes), so a wrong reference or a
 wrong argument is found where it happens. The errors the generated code raises at run time
@@ -66,10 +67,10 @@ def evaluate_op(
         for i, (operand, v) in enumerate(zip(op.operands, operands, strict=True))
     ]
     with np.errstate(all="ignore"):
-        if isinstance(op, tir.MapOp):
+        if isinstance(op, tir.MapOp | tir.IfOp):
             env = {k: _value(v, k.type, f"{k} read by {op.name}") for k, v in (above or {}).items()}
             env.update(zip(op.operands, values, strict=True))
-            return [_run_map(op, env)]
+            return [_run_map(op, env)] if isinstance(op, tir.MapOp) else _run_if(op, env)
         if isinstance(op, tir.ScanOp):
             return _run_scan(op, values)
         return _evaluate(op, values)
@@ -89,6 +90,9 @@ def _run_block(block: Block, env: Env) -> list[np.ndarray]:
             continue
         if isinstance(op, tir.ScanOp):
             env.update(zip(op.results, _run_scan(op, [env[v] for v in op.operands]), strict=True))
+            continue
+        if isinstance(op, tir.IfOp):
+            env.update(zip(op.outs, _run_if(op, env), strict=True))
             continue
         try:
             values = [env[v] for v in op.operands]
@@ -184,6 +188,14 @@ def _run_scan(op: tir.ScanOp, values: list[np.ndarray]) -> list[np.ndarray]:
         *(stack(z, r.type) for z, r in zip(stacked, op.stacks, strict=True)),
     ]
     return [_checked(op, i, v) for i, v in enumerate(results)]
+
+
+def _run_if(op: tir.IfOp, env: Env) -> list[np.ndarray]:
+    """What the region taken yields: ``then`` when the condition is true; the other region
+    does not run (its errors are not raised)."""
+    region = op.then_region if bool(env[op.cond]) else op.else_region
+    values = _run_block(region.block, dict(env))  # its own values stay inside
+    return [_checked(op, k, v) for k, v in enumerate(values)]
 
 
 # --------------------------------------------------------------------------- one op

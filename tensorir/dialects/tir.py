@@ -2184,8 +2184,8 @@ class MapOp(IRDLOperation):
         if len(block.args) != 1:
             raise VerifyException("tir.map: the body takes one argument, the row index")
         last = block.last_op
-        if not isinstance(last, YieldOp):
-            raise VerifyException("tir.map: the body must end with tir.yield")
+        if not isinstance(last, YieldOp) or len(last.values) != 1:
+            raise VerifyException("tir.map: the body must end with tir.yield of one row")
 
 
 def blocks(fn: Operation) -> list[Block]:
@@ -2200,23 +2200,87 @@ def blocks(fn: Operation) -> list[Block]:
 
 def reads(op: Operation) -> list[SSAValue]:
     """The values ``op`` reads, those read inside its regions included (a ``tir.map`` body
-    reads values defined above it)."""
+    and the regions of a ``tir.if`` read values defined above them)."""
     if not op.regions:
         return list(op.operands)
     return [v for inner in op.walk() for v in inner.operands]
 
 
 @irdl_op_definition
+class IfOp(IRDLOperation):
+    """Theano's ``ifelse``: the values the ``then`` region yields when ``cond`` (a rank-0
+    bool) is true, else those the ``else`` region yields; only the region taken runs. Each
+    region is one block without arguments ending with ``tir.yield``; it may use values
+    defined above it. Both regions yield values of exactly the result types (the branches
+    may differ in size along dynamic dims). The frontend's regions only yield values computed
+    before the ``tir.if``; ``tir-sink-branches`` moves into a region what only it reads.
+
+    ``%r = tir.if %c : tensor<i1> -> (tensor<?xf64>) { tir.yield %a : tensor<?xf64> }
+    else { tir.yield %b : tensor<?xf64> }``
+    """
+
+    name = "tir.if"
+    cond = operand_def(TensorType)
+    then_region = region_def("single_block")
+    else_region = region_def("single_block")
+    outs = var_result_def(TensorType)
+    traits = traits_def(RecursiveMemoryEffect())
+    assembly_format = (
+        "$cond attr-dict `:` type($cond) `->` `(` type($outs) `)` $then_region `else` $else_region"
+    )
+
+    def __init__(self, cond: SSAValue, then_region: Region, else_region: Region):
+        types = []
+        last = then_region.block.last_op
+        if isinstance(last, YieldOp):
+            types = [v.type for v in last.values]
+        super().__init__(operands=[cond], regions=[then_region, else_region], result_types=[types])
+
+    def verify_(self) -> None:
+        t = self.cond.type
+        assert isinstance(t, TensorType)
+        if t.get_shape() or t.element_type != i1:
+            raise VerifyException(f"tir.if: the condition must be a rank-0 bool (i1), got {t}")
+        expected = [r.type for r in self.outs]
+        for which, region in (("then", self.then_region), ("else", self.else_region)):
+            block = region.block
+            if block.args:
+                raise VerifyException(f"tir.if: the {which} region takes no arguments")
+            last = block.last_op
+            if not isinstance(last, YieldOp):
+                raise VerifyException(f"tir.if: the {which} region must end with tir.yield")
+            got = [v.type for v in last.values]
+            if got != expected:
+                raise VerifyException(
+                    f"tir.if: the {which} region yields "
+                    f"({', '.join(map(str, got))}) but the results are "
+                    f"({', '.join(map(str, expected))})"
+                )
+
+    def yielded(self, k: int) -> tuple[SSAValue, SSAValue]:
+        """The values the then and else regions yield for result ``k``."""
+        then_yield, else_yield = self.then_region.block.last_op, self.else_region.block.last_op
+        assert isinstance(then_yield, YieldOp) and isinstance(else_yield, YieldOp)
+        return then_yield.values[k], else_yield.values[k]
+
+
+@irdl_op_definition
 class YieldOp(IRDLOperation):
-    """The row a ``tir.map`` body computes."""
+    """The end of a ``tir.map`` body (the row it computes) or of a ``tir.if`` region (the
+    values of the ``tir.if``'s results)."""
 
     name = "tir.yield"
-    value = operand_def(ShapedT)
-    traits = traits_def(IsTerminator(), HasParent(MapOp))
-    assembly_format = "$value attr-dict `:` type($value)"
+    values = var_operand_def(ShapedT)
+    traits = traits_def(IsTerminator(), HasParent(MapOp, IfOp), Pure())
+    assembly_format = "$values attr-dict `:` type($values)"
 
-    def __init__(self, value: SSAValue):
-        super().__init__(operands=[value])
+    def __init__(self, *values: SSAValue):
+        super().__init__(operands=[list(values)])
+
+    @property
+    def value(self) -> SSAValue:
+        """The row of a ``tir.map`` body (its only value)."""
+        return self.values[0]
 
 
 # --------------------------------------------------------------------------- scan
@@ -2701,6 +2765,7 @@ TIR = Dialect(
         ScatterAddOp,
         ScatterOp,
         MapOp,
+        IfOp,
         YieldOp,
         ScanOp,
         ScanYieldOp,

@@ -11,7 +11,10 @@ The gradient rules live here, one method per op family, and follow Theano's ``gr
 adjoints of exactly its operands' types: where an operand was broadcast (a size-1 dim against
 a larger one), its adjoint is summed over that dim (``unbroadcast``). Only float values carry
 adjoints; integer and bool values (comparisons, ``tir.size``) are constants to
-differentiation, and a ``wrt`` that the cost does not depend on gets zeros.
+differentiation, and a ``wrt`` that the cost does not depend on gets zeros. A ``tir.if``
+(several results, regions) has its own rule, ``GradExpansion.branches`` (Theano's
+``IfElse.grad``): each value a region yields gets its result's adjoint when that region is
+taken, zeros otherwise.
 """
 
 from __future__ import annotations
@@ -147,6 +150,9 @@ class GradExpansion:
             self.accumulate(v, g)
         self.reach = reach
         for op in reversed(ops):
+            if isinstance(op, tir.IfOp):
+                self.branches(op, reach, blocked)
+                continue
             many = RESULTS_RULES.get(type(op))
             if many is not None:
                 gs = [None if r in blocked else self.adjoints.get(r) for r in op.results]
@@ -179,6 +185,36 @@ class GradExpansion:
             if op.results and all(not r.uses for r in op.results):
                 op.detach()
                 op.erase()
+
+    def branches(self, op: tir.IfOp, reach: set[SSAValue], blocked: set[SSAValue]) -> None:
+        """Theano's ``IfElse.grad``: the value the then region yields for result k gets the
+        adjoint ``tir.if %c {g_k} else {0}``, the one the else region yields ``tir.if %c {0}
+        else {g_k}`` (one ``tir.if`` per region, for all its results)."""
+        ks = [k for k, r in enumerate(op.outs) if r in self.adjoints and r not in blocked]
+        computed = [o for r in op.regions for o in r.block.ops if not isinstance(o, tir.YieldOp)]
+        if ks and any(v in reach for o in computed for v in tir.reads(o)):
+            raise PassFailedException(
+                "tir-autodiff: cannot differentiate a tir.if whose regions compute the "
+                "values they yield (tir-sink-branches runs after tir-autodiff)"
+            )
+        for which in (0, 1):
+            targets = [(k, op.yielded(k)[which]) for k in ks]
+            targets = [(k, v) for k, v in targets if v in reach and _is_float(v)]
+            if not targets:
+                continue
+            grads = [self.adjoints[op.outs[k]] for k, _ in targets]
+            zeros = [self.zeros_like(v) for _, v in targets]
+            taken, other = (grads, zeros) if which == 0 else (zeros, grads)
+            adjoint = self.builder.insert(tir.IfOp(op.cond, _yields(taken), _yields(other)))
+            for (_, v), g in zip(targets, adjoint.results, strict=True):
+                self.accumulate(v, g)
+
+
+def _yields(values: Sequence[SSAValue]) -> Region:
+    """A region that only yields ``values``."""
+    block = Block()
+    block.add_op(tir.YieldOp(*values))
+    return Region(block)
 
 
 def _ops_before(op: Operation) -> list[Operation]:

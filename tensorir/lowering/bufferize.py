@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, func, memref
+from xdsl.dialects import arith, func, memref, scf
 from xdsl.dialects import tensor as xtensor
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
@@ -307,6 +307,10 @@ class FunctionBufferization:
             self.convert_concatenate(op)
         elif isinstance(op, tir.MapOp):
             self.convert_map(op)
+        elif isinstance(op, tir.IfOp):
+            self.convert_if(op)
+        elif isinstance(op, tir.YieldOp) and isinstance(op.parent_op(), scf.IfOp):
+            self.convert_branch_yield(op)
         elif isinstance(op, tir.YieldOp):
             self.convert_yield(op)
         elif isinstance(op, tir.ScanOp):
@@ -807,6 +811,55 @@ class FunctionBufferization:
             copies.append((v, state, j))
         for v, state, j in copies:
             at_scan(tb.CopyIntoOp(v, state, f"scan: the next value of state {j}"))
+        op.detach()
+        op.erase()
+
+    def convert_if(self, op: tir.IfOp) -> None:
+        """An ``scf.if`` on the condition's value whose regions are the ``tir.if``'s, each
+        bufferized as a block of its own (its temporaries freed inside it) that hands its
+        results out (``convert_branch_yield``). The results are buffers of this block: freed
+        after their last use, or handed to the caller."""
+        cond = self.load_scalar(op.cond, op)
+        types: list[Attribute] = []
+        for r in op.outs:
+            assert isinstance(r.type, TensorType)
+            types.append(memref_type(r.type))
+        then_region, else_region = op.then_region, op.else_region
+        regions = [op.detach_region(then_region), op.detach_region(else_region)]
+        new = scf.IfOp(cond, types, regions[0], regions[1])
+        self.insert_before(new, op)
+        for region in regions:
+            FunctionBufferization(self.module, self.fn, region.block, parent=self).run_body()
+        for old, b in zip(op.outs, new.results, strict=True):
+            b.name_hint = old.name_hint
+            self.buf[old] = b
+            self.root[b] = b
+            if isinstance(old.type, TensorType) and old.type.get_shape():
+                self.owned[b] = None  # rank 0: a stack slot, never freed
+        self.erase_later(op)
+
+    def convert_branch_yield(self, op: tir.YieldOp) -> None:
+        """The end of a ``tir.if`` region: an ``scf.yield`` of buffers the region hands out.
+        A buffer the region allocated is handed as it is (no longer freed here); anything
+        else (an argument, a constant, a value from above, a view, a buffer already handed)
+        is copied into a fresh buffer first, since the ``scf.if``'s result is a buffer the
+        block above owns and frees. A rank-0 value is a stack slot nobody frees or writes
+        after it is computed: it is handed as it is."""
+        handed: set[SSAValue] = set()
+        results: list[SSAValue] = []
+        for v in op.values:
+            b = self.buf[v]
+            assert isinstance(v.type, TensorType)
+            root = self.root.get(b)
+            if not v.type.get_shape():
+                results.append(b)
+            elif root in self.owned and root not in handed and _starts_at_root(b):
+                handed.add(root)
+                del self.owned[root]
+                results.append(b)
+            else:
+                results.append(self.copy(b, op))
+        self.insert_before(scf.YieldOp(*results), op)
         op.detach()
         op.erase()
 

@@ -37,6 +37,7 @@ READS: dict[str, tuple[str, str]] = {
     "tir-cse": ("tir", "adjoint"),
     "tir-scan-last": ("tir", "adjoint"),
     "tir-nan-guard": ("tir", "adjoint"),
+    "tir-sink-branches": ("adjoint", "adjoint"),
     "tir-to-linalg": ("adjoint", "adjoint"),
     "tir-fuse": ("linalg", "fused"),
     "tir-bufferize": ("linalg", "fused"),

@@ -1382,16 +1382,27 @@ def _while(e: _FunctionEmitter, op: Operation) -> Any:
 
 @_on("scf.if")
 def _if(e: _FunctionEmitter, op: Operation) -> Any:
+    """A branch per region, their values merged by phis. A heap buffer a region allocates
+    and yields (``tir-bufferize`` hands a ``tir.if``'s results out so) leaves that region's
+    slot at its end and is held in a slot of its own after the merge, so that a later failure
+    frees it once, whichever region ran, and its ``memref.dealloc`` (of the phi) clears it."""
     b = e.b
     then_bb = e.fn.append_basic_block("if_then")
     else_bb = e.fn.append_basic_block("if_else")
     merge = e.fn.append_basic_block("if_end")
     b.cbranch(e.v(op.operands[0]), then_bb, else_bb)
     arms = []
+    held: set[int] = set()
     for bb, region in ((then_bb, op.regions[0]), (else_bb, op.regions[1])):
         b.position_at_end(bb)
         block = region.blocks.first
         vals = e.emit_block(block) if block is not None else []
+        for k, x in enumerate(vals):
+            slot = e.slot_of.get(x.ptr) if isinstance(x, Memref) else None
+            if slot is not None and any(p is x.ptr for p in e.live):
+                b.store(ir.Constant(PTR, None), slot)
+                e.live = [p for p in e.live if p is not x.ptr]
+                held.add(k)
         arms.append((vals, b.block))
         b.branch(merge)
     b.position_at_end(merge)
@@ -1399,6 +1410,8 @@ def _if(e: _FunctionEmitter, op: Operation) -> Any:
     for vals, bb in arms:
         for p, x in zip(phis, vals, strict=True):
             e.add_incoming(p, x, bb)
+    for k in sorted(held):
+        e.hold(phis[k].ptr)
     return phis or None
 
 

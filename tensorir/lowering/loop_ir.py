@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xdsl.dialects import func, memref
+from xdsl.dialects import func, memref, scf
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 
 VIEWS = ("memref.cast", "tir.reshape", "tir.view")
@@ -36,7 +36,12 @@ def inside(v: SSAValue, loop: Operation) -> bool:
 def root(v: SSAValue) -> object | None:
     """The memory a memref value views: ``("arg", k)`` for function argument k, the
     ``memref.alloc``/``alloca`` op that made it, ``("global", name)``; None if unknown (a
-    loop-carried memref, a ``select`` of two buffers). Two different roots never overlap."""
+    loop-carried memref, a ``select`` of two buffers). Two different roots never overlap.
+
+    A result of an ``scf.if`` whose regions both yield a buffer they allocated (``tir.if``
+    results, as ``tir-bufferize`` hands them out) has the then region's allocation as its
+    root: no value outside the regions views either allocation, so that root is distinct
+    from every other one met outside them, whichever region runs."""
     while True:
         if isinstance(v, BlockArgument):
             parent = v.owner.parent_op()
@@ -48,5 +53,18 @@ def root(v: SSAValue) -> object | None:
             return op
         elif isinstance(op, memref.GetGlobalOp):
             return ("global", op.name_.root_reference.data)
+        elif isinstance(op, scf.IfOp):
+            return _branch_root(op, v.index)
         else:
             return None
+
+
+def _branch_root(op: scf.IfOp, k: int) -> object | None:
+    allocations = []
+    for region in op.regions:
+        last = region.block.last_op
+        r = root(last.operands[k]) if last is not None and last.operands else None
+        if not isinstance(r, memref.AllocOp | memref.AllocaOp) or not op.is_ancestor(r):
+            return None
+        allocations.append(r)
+    return allocations[0]

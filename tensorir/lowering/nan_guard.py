@@ -7,8 +7,8 @@ an option of the pass, as ``NanGuardMode(nan_is_error, inf_is_error, big_is_erro
 the error names that op, its operands' dtypes and shapes and the user's line. A guard reads
 the value it checks, so ``tir-fuse`` no longer inlines the op into its consumer (each op stays
 a kernel of its own, whose output can be named), and an update it reads is not written in
-place (a call that raises changes no shared variable). Ops inside ``tir.map`` bodies are
-checked through the ``tir.map``'s results.
+place (a call that raises changes no shared variable). Ops inside ``tir.map`` bodies and
+``tir.if`` regions are checked through the ``tir.map``'s or ``tir.if``'s results.
 
 The pass runs at the end of the ``adjoint`` level in NanGuardMode only (see
 ``pipelines.Plan``), after the stabilizing rewrites and autodiff: it checks the program that

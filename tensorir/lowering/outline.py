@@ -15,7 +15,9 @@ replaces each of them by a call::
                                                 ...
                                                 func.call @__tensorir_kernel_0(%a, %n, ...)
 
-A nest is outlined only when it occurs at least twice (a function without repeats is
+The nests are the function's outermost loops, those in the regions of an ``scf.if`` (a
+``tir.if``) included: the call takes the nest's place in its region. A nest is outlined
+only when it occurs at least twice (a function without repeats is
 unchanged), carries no value out (no ``iter_args`` results) and holds only loops, ``scf.if``,
 ``arith``, ``math`` and ``complex`` ops, loads, stores, ``memref.dim``, stack slots and
 views: no run-time check (its id and message are the caller's), no allocation, no call.
@@ -187,6 +189,28 @@ def _outline(
             c.erase()
 
 
+def _outermost_loops(block: Block) -> list[scf.ForOp]:
+    """The loops of ``block`` and those in the regions of its ``scf.if``s (at any depth),
+    not inside another loop. A nest in a region is called from that region: it still runs
+    only when the region does."""
+    loops: list[scf.ForOp] = []
+    for op in block.ops:
+        if isinstance(op, scf.ForOp):
+            loops.append(op)
+        elif isinstance(op, scf.IfOp):
+            for region in op.regions:
+                for inner in region.blocks:
+                    loops.extend(_outermost_loops(inner))
+    return loops
+
+
+def _function_of(op: Operation) -> Operation | None:
+    parent = op.parent_op()
+    while parent is not None and not isinstance(parent, func.FuncOp):
+        parent = parent.parent_op()
+    return parent
+
+
 def _outer_constant(v: SSAValue, inside: set[Operation]) -> bool:
     return isinstance(v.owner, arith.ConstantOp) and v.owner not in inside
 
@@ -209,15 +233,14 @@ class OutlineKernels(ModulePass):
             if fn.sym_name.data.startswith(KERNEL_PREFIX):
                 continue
             large[fn] = sum(1 for _ in fn.walk()) >= LARGE
-            for inner in fn.body.block.ops:
-                if isinstance(inner, scf.ForOp):
-                    nest = _describe(inner)
-                    if nest is not None:
-                        groups.setdefault(nest.key, []).append(nest)
+            for inner in _outermost_loops(fn.body.block):
+                nest = _describe(inner)
+                if nest is not None:
+                    groups.setdefault(nest.key, []).append(nest)
         n = 0
         replaced: dict[SSAValue, SSAValue] = {}
         for nests in groups.values():
-            if len(nests) < 2 and not large.get(nests[0].op.parent_op()):
+            if len(nests) < 2 and not large.get(_function_of(nests[0].op)):
                 continue
             while f"{KERNEL_PREFIX}{n}" in taken:
                 n += 1

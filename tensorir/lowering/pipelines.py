@@ -5,7 +5,8 @@
   rewritten into stable ones (``tir-stabilize``), every ``tir.grad`` replaced by its adjoint
   graph (``tir-autodiff``), ``x ** 2`` specialised and constant arithmetic folded
   (``tir-simplify``), the gradient graphs stabilized (``tir-stabilize`` again), common
-  subexpressions merged (``tir-cse``) and dead ops dropped (``dce``);
+  subexpressions merged (``tir-cse``), dead ops dropped (``dce``) and the ops only one
+  branch of a ``tir.if`` reads moved into it (``tir-sink-branches``);
 - ``linalg`` (L2): ``linalg.generic`` kernels on tensors and ``tir.check``s (``tir-to-linalg``);
 - ``fused`` (L2): single-use elementwise kernels inlined into the kernels that read them
   (``tir-fuse``);
@@ -56,6 +57,12 @@ def _dce() -> type[ModulePass]:
     from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
     return DeadCodeElimination
+
+
+def _sink_branches() -> type[ModulePass]:
+    from tensorir.lowering.sink import SinkBranches
+
+    return SinkBranches
 
 
 def _tir_to_linalg() -> type[ModulePass]:
@@ -150,6 +157,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-cse": _cse,
     "tir-scan-last": _scan_last,
     "tir-nan-guard": _nan_guard,
+    "tir-sink-branches": _sink_branches,
     "tir-to-linalg": _tir_to_linalg,
     "tir-fuse": _fuse,
     "tir-bufferize": _bufferize,
@@ -165,7 +173,9 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 # The levels, in order, and the passes that reach each from the one before.
 LEVELS: dict[str, tuple[str, ...]] = {
     "tir": (),
-    # tir-stabilize runs on the program, then on its gradient graphs
+    # tir-stabilize runs on the program, then on its gradient graphs; last, what only one
+    # branch of a tir.if reads moves into it (after tir-autodiff, which wants the branches
+    # as the frontend made them, and after tir-cse)
     "adjoint": (
         "tir-stabilize",
         "tir-autodiff",
@@ -174,6 +184,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
         "tir-cse",
         "tir-scan-last",
         "dce",
+        "tir-sink-branches",
     ),
     "linalg": ("tir-to-linalg",),
     "fused": ("tir-fuse",),

@@ -12,8 +12,10 @@ they can run row by row, one after the other inside one loop over the rows::
 then a row is still in the cache when the next kernel reads it (a 4096 x 1000 float32 softmax
 reads and writes memory once instead of three times).
 
-Two loops fuse when they have the same bounds (sizes compared through ``memref.dim`` of the
-buffer or of the ``memref.alloc`` that made it), step 1 and no results; when between them
+The loops of the function body and of the regions of its ``scf.if``s (a ``tir.if``'s
+branches) are fused, each block on its own. Two loops fuse when they have the same bounds
+(sizes compared through ``memref.dim`` of the buffer or of the ``memref.alloc`` that made
+it), step 1 and no results; when between them
 there are only constants, ``memref.dim``s and ``memref.alloc``s (moved before the fused
 loop) and ``memref.dealloc``s (left after it: a buffer freed there is not used by the later
 loop); when their bodies hold only loads, stores, ``arith``/``math`` ops, stack slots and
@@ -149,6 +151,10 @@ def _fuse_block(block: Block) -> None:
             continue
         current = op if isinstance(op, scf.ForOp) and _row_loop(op) else None
         between = []
+        if isinstance(op, scf.IfOp):  # a tir.if's branches: blocks of loops of their own
+            for region in op.regions:
+                for inner in region.blocks:
+                    _fuse_block(inner)
 
 
 @dataclass(frozen=True)
