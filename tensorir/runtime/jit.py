@@ -95,8 +95,11 @@ _blas_registered = False
 def _register_blas() -> None:
     global _blas_registered
     if not _blas_registered:
-        for name, addr in blas_symbols().items():
-            llvm.add_symbol(name, addr)
+        from tensorir.runtime.small_gemm import addresses
+
+        symbols = blas_symbols()
+        symbols.update(addresses())  # small products computed without OpenBLAS's overhead
+        register_symbols(symbols)
         _blas_registered = True
 
 
