@@ -52,7 +52,7 @@ def _cblas(prefix: str):
     real = ctypes.c_double if prefix == "d" else ctypes.c_float
     args = [ctypes.c_int32] * 3 + [ctypes.c_int64] * 3 + [real, ctypes.c_void_p, ctypes.c_int64]
     args += [ctypes.c_void_p, ctypes.c_int64, real, ctypes.c_void_p, ctypes.c_int64]
-    return ctypes.CFUNCTYPE(None, *args)(small_gemm.addresses()[f"tensorir_cblas_{prefix}gemm"])
+    return ctypes.CFUNCTYPE(None, *args)(small_gemm.address(prefix))
 
 
 def test_the_entry_point_has_cblas_semantics() -> None:

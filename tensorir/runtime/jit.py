@@ -92,15 +92,19 @@ _BLAS_REF = re.compile(re.escape(BLAS_PREFIX))
 _blas_registered = False
 
 
-def _register_blas() -> None:
+def _register_blas(llvm_ir: str) -> None:
+    """OpenBLAS's routines, but ``gemm``: the runtime's own (small products without
+    OpenBLAS's overhead, ``small_gemm.py``), compiled for the precisions ``llvm_ir`` calls."""
     global _blas_registered
     if not _blas_registered:
-        from tensorir.runtime.small_gemm import addresses
-
-        symbols = blas_symbols()
-        symbols.update(addresses())  # small products computed without OpenBLAS's overhead
-        register_symbols(symbols)
+        register_symbols({k: v for k, v in blas_symbols().items() if not k.endswith("gemm")})
         _blas_registered = True
+    from tensorir.runtime import small_gemm
+
+    for p in "ds":
+        name = f"{BLAS_PREFIX}{p}gemm"
+        if name in llvm_ir:
+            register_symbols({name: small_gemm.address(p)})
 
 
 _optimized_here = 0  # modules this process has optimised itself
@@ -129,7 +133,7 @@ class JITLibrary:
         self.llvm_ir = llvm_ir  # as emitted, before optimisation
         self.opt_level = opt_level
         if _BLAS_REF.search(llvm_ir):
-            _register_blas()
+            _register_blas(llvm_ir)
         if PARALLEL_FOR in llvm_ir:
             threads.pool()  # compiled once; registers tir_parallel_for
         if ALLOC in llvm_ir and ALLOC_MODULE not in llvm_ir:

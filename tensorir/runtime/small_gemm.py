@@ -11,8 +11,9 @@ or beta other than 1 and 0, a large product) goes to OpenBLAS unchanged. The sum
 over ``k`` is the plain one, the same for every size, and each product is one rounding of an
 FMA: results match the naive sum to within BLAS's own rounding differences.
 
-The module is compiled once per process, with OpenBLAS's routines as its fallbacks, and its
-two entry points are registered for the JIT under the names compiled code calls.
+Each precision's module is compiled once per process, when a module calling it is first
+compiled, with OpenBLAS's routine as its fallback, and registered for the JIT under the name
+compiled code calls.
 """
 
 from __future__ import annotations
@@ -196,25 +197,28 @@ def _gemm(m: ir.Module, prefix: str, elem: ir.Type, width: int) -> None:
     b.ret_void()
 
 
-def module_text() -> str:
-    m = ir.Module("tensorir_small_gemm")
-    _gemm(m, "d", ir.DoubleType(), 8)
-    _gemm(m, "s", ir.FloatType(), 16)
+def module_text(prefix: str) -> str:
+    m = ir.Module(f"tensorir_small_{prefix}gemm")
+    if prefix == "d":
+        _gemm(m, "d", ir.DoubleType(), 8)
+    else:
+        _gemm(m, "s", ir.FloatType(), 16)
     return str(m)
 
 
 @functools.cache
-def addresses() -> dict[str, int]:
-    """``tensorir_cblas_dgemm`` and ``sgemm``: this module's entry points, compiled once,
-    with OpenBLAS's routines (``blas``'s addresses) as their fallbacks."""
+def address(prefix: str) -> int:
+    """The address of ``tir_gemm_<prefix>`` (``d`` or ``s``), the entry point registered as
+    ``tensorir_cblas_<prefix>gemm``: compiled on first use (about 25 ms at O2), with
+    OpenBLAS's routine as its fallback."""
     from tensorir.runtime.blas import blas_symbols
     from tensorir.runtime.jit import JITLibrary, register_symbols
 
-    blas = blas_symbols()
-    register_symbols({f"tir_openblas_{p}gemm": blas[f"tensorir_cblas_{p}gemm"] for p in "ds"})
-    library = JITLibrary(module_text(), opt_level=2)
+    blas = blas_symbols()[f"tensorir_cblas_{prefix}gemm"]
+    register_symbols({f"tir_openblas_{prefix}gemm": blas})
+    library = JITLibrary(module_text(prefix), opt_level=2)
     _keep.append(library)
-    return {f"tensorir_cblas_{p}gemm": library.address(f"tir_gemm_{p}") for p in "ds"}
+    return library.address(f"tir_gemm_{prefix}")  # type: ignore[no-any-return]
 
 
 _keep: list[object] = []
