@@ -514,3 +514,63 @@ def test_until_with_vector_states_gradient_and_debug_mode() -> None:
         [x, np.array(1.5)],
         rng=np.random.RandomState(0),
     )
+
+
+# --------------------------------------------------------------------------- around scan
+
+
+def test_theano_spellings_through_the_compat_layer() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy, theano, theano.tensor as T\n"
+        "from theano.scan_module import until\n"
+        "x = T.dvector('x')\n"
+        "s, _ = theano.scan(lambda a, acc: acc + a, sequences=x, outputs_info=numpy.float64(0))\n"
+        "m, _ = theano.map(lambda a: a * 2, sequences=x)\n"
+        "r, _ = theano.reduce(lambda a, acc: acc * a, sequences=x, outputs_info=numpy.float64(1))\n"
+        "w, _ = theano.scan_module.scan(lambda acc: (acc * 2, until(acc > 5)), "
+        "outputs_info=numpy.float64(1), n_steps=10)\n"
+        "print(theano.function([x], [s, m, r, w])(numpy.arange(1.0, 4.0)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "tensorir.compat.theano", "-c", code],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == (
+        "[array([1., 3., 6.]), array([2., 4., 6.]), array(6.), array([ 2., 4., 8., 16.])]".split()
+    )
+
+
+def test_a_function_with_scan_pickles_and_modes_check_it() -> None:
+    import pickle
+
+    from tensorir.compile.nanguardmode import NanGuardMode
+    from tensorir.scan_module import until
+
+    v = T.dvector("v")
+    o, _ = tensorir.scan(lambda a, acc: T.log(acc) + a, sequences=v, outputs_info=np.float64(2))
+    w, _ = tensorir.scan(lambda acc: (acc * 2, until(acc > 5)), outputs_info=o[-1], n_steps=9)
+    f = tensorir.function([v], [o, w])
+    g = pickle.loads(pickle.dumps(f))
+    for got, want in zip(g(np.array([0.1, 0.2])), f(np.array([0.1, 0.2])), strict=True):
+        np.testing.assert_array_equal(got, want)
+    guard = NanGuardMode(nan_is_error=True, inf_is_error=True, big_is_error=False)
+    h = tensorir.function([v], o, mode=guard)
+    h(np.array([0.1, 0.2]))
+    with pytest.raises(AssertionError, match="NaN detected.*tir.scan"):
+        h(np.array([-5.0, 0.2, 0.3]))  # log of a negative state at the third step
+    fast = tensorir.function([v], o, mode="FAST_COMPILE")
+    np.testing.assert_array_equal(fast(np.array([0.1, 0.2])), f(np.array([0.1, 0.2]))[0])
+
+
+def test_jacobian_of_a_scan_output() -> None:
+    v = T.dvector("v")
+    o, _ = tensorir.scan(lambda a, acc: acc * a + a, sequences=v, outputs_info=np.float64(1))
+    J = tensorir.function([v], tensorir.gradient.jacobian(o, v))(np.array([2.0, 3.0, 4.0]))
+    # o_t = o_{t-1} * v_t + v_t from o_{-1} = 1: o = [4, 15, 64]
+    expected = np.array([[2.0, 0, 0], [3 * 2.0, 4 + 1, 0], [4 * 3 * 2.0, 4 * 5, 15 + 1]])
+    np.testing.assert_allclose(J, expected)
