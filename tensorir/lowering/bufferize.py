@@ -491,11 +491,31 @@ class FunctionBufferization:
 
     def result_buffer(self, op: Operation, sizes: Sequence[SSAValue]) -> SSAValue:
         """A fresh owned buffer for ``op``'s result (``sizes``: one per dim)."""
-        t = op.results[0].type
+        return self.result_buffer_of(op.results[0], sizes, op)
+
+    def result_buffer_of(
+        self, v: SSAValue, sizes: Sequence[SSAValue], anchor: Operation
+    ) -> SSAValue:
+        """A fresh owned buffer for the tensor ``v`` (``sizes``: one per dim)."""
+        t = v.type
         assert isinstance(t, TensorType)
-        dynamic = [s for s, d in zip(sizes, t.get_shape(), strict=True) if d == DYNAMIC_INDEX]
-        out = self.new_buffer(t, dynamic, op)
-        out.name_hint = op.results[0].name_hint
+        dynamic = [x for x, d in zip(sizes, t.get_shape(), strict=True) if d == DYNAMIC_INDEX]
+        out = self.new_buffer(t, dynamic, anchor)
+        out.name_hint = v.name_hint
+        return out
+
+    def copy_of(self, b: SSAValue, t: TensorType, anchor: Operation, what: str) -> SSAValue:
+        """A fresh buffer of type ``t`` holding a copy of buffer ``b`` (a stack slot for a
+        rank-0 one), made before ``anchor``."""
+        if t.get_shape():
+            sizes = self.dims(b, anchor)
+            dynamic = [x for x, d in zip(sizes, t.get_shape(), strict=True) if d < 0]
+            out = self.new_buffer(t, dynamic, anchor)
+        else:
+            out = self.insert_before(memref.AllocaOp.get(t.element_type, shape=[]), anchor)
+            out = out.results[0]
+            self.root[out] = out
+        self.insert_before(tb.CopyIntoOp(b, out, what), anchor)
         return out
 
     def emit_into(self, op: Operation, new: Operation, out: SSAValue) -> None:
@@ -680,15 +700,7 @@ class FunctionBufferization:
             ):
                 states.append(b)  # dies here: carried in its own buffer
                 continue
-            if t.get_shape():
-                sizes = self.dims(b, op)
-                dynamic = [x for x, d in zip(sizes, t.get_shape(), strict=True) if d < 0]
-                state = self.new_buffer(t, dynamic, op)
-            else:
-                state = ins(memref.AllocaOp.get(t.element_type, shape=[]))
-                self.root[state] = state
-            self.insert_before(tb.CopyIntoOp(b, state, "scan: an initial state"), op)
-            states.append(state)
+            states.append(self.copy_of(b, t, op, "scan: an initial state"))
         histories: list[SSAValue | None] = []
         for state, res in zip(states, op.histories, strict=True):
             histories.append(
@@ -747,15 +759,6 @@ class FunctionBufferization:
             self.buf[res] = b
         self.erase_later(op)
 
-    def result_buffer_of(self, v: SSAValue, sizes: Sequence[SSAValue], anchor: Operation):
-        """A fresh owned buffer for the tensor ``v`` (``sizes``: one per dim)."""
-        t = v.type
-        assert isinstance(t, TensorType)
-        dynamic = [x for x, d in zip(sizes, t.get_shape(), strict=True) if d == DYNAMIC_INDEX]
-        out = self.new_buffer(t, dynamic, anchor)
-        out.name_hint = v.name_hint
-        return out
-
     def convert_scan_yield(self, op: tir.ScanYieldOp) -> None:
         """The end of a step: each stacked value into its row, then each next state into its
         state's buffer. A next state that is (a view of) a state's buffer is first copied
@@ -797,17 +800,7 @@ class FunctionBufferization:
             if self.root.get(v) in states:
                 t = op.values[j].type
                 assert isinstance(t, TensorType)
-                sizes = self.dims(v, op)
-                dynamic = [x for x, d in zip(sizes, t.get_shape(), strict=True) if d < 0]
-                if t.get_shape():
-                    aside = self.new_buffer(t, dynamic, op)
-                else:
-                    aside = self.insert_before(
-                        memref.AllocaOp.get(t.element_type, shape=[]), op
-                    ).results[0]
-                    self.root[aside] = aside
-                self.insert_before(tb.CopyIntoOp(v, aside, "scan: a state"), op)
-                v = aside
+                v = self.copy_of(v, t, op, "scan: a state")
             copies.append((v, state, j))
         for v, state, j in copies:
             at_scan(tb.CopyIntoOp(v, state, f"scan: the next value of state {j}"))
@@ -1033,8 +1026,8 @@ class _RowShapes:
                 for j, x in enumerate(inner.operands):
                     new.operands[j] = env[x] if x in env else self.value(x)
                 out = self.insert(new)
-                for r, nr in zip(inner.results, [out], strict=False):
-                    env[r] = nr
+                if inner.results:
+                    env[inner.results[0]] = out
         raise self.fail(v)
 
     def const(self, arg: SSAValue) -> bool:
