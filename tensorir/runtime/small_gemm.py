@@ -71,7 +71,7 @@ def _gemm(m: ir.Module, prefix: str, elem: ir.Type, width: int) -> None:
     ok = b.and_(ok, b.icmp_signed("==", tb, ir.Constant(I32, NO_TRANS)))
     ok = b.and_(ok, b.fcmp_ordered("==", alpha, one))
     ok = b.and_(ok, b.fcmp_ordered("==", beta, zero))
-    work = b.mul(b.mul(mm, nn), kk)  # no overflow: each dim is a buffer's
+    work = b.mul(b.mul(mm, nn), kk)  # a wrapped product only picks the kernel (right at any size)
     ok = b.and_(ok, b.icmp_signed("<=", work, ir.Constant(I64, SMALL)))
     ok = b.and_(ok, b.icmp_signed(">", mm, ir.Constant(I64, 0)))
     ok = b.and_(ok, b.icmp_signed(">", nn, ir.Constant(I64, 0)))
