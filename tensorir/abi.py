@@ -27,11 +27,12 @@ Results are written into ``out``, one 8-byte slot each, in order:
   its shared variable's buffer, see ``tir-bufferize``) takes no slot: the caller already
   holds it.
 
-The return value is 0 on success, 1 when a run-time check failed and 2 when an allocation
-failed. On a failed check, ``err[0]`` holds the check's 1-based id (``checks[id - 1]``) and
+The return value is 0 on success, 1 when a run-time check failed, 2 when an allocation
+failed and 3 (``DEVICE_ERROR``, GPU functions only) when a call of the device backend failed.
+On a failed check, ``err[0]`` holds the check's 1-based id (``checks[id - 1]``) and
 ``err[1:]`` the values (as ``int64_t``) substituted into its message by ``str.format``; on a
-failed allocation ``err[0]`` is 0; on success it is -1 (so that the runtime can tell success
-without the return value).
+failed allocation ``err[0]`` is 0; on a device error, the driver's error code; on success it
+is -1 (so that the runtime can tell success without the return value).
 """
 
 from __future__ import annotations
@@ -71,6 +72,27 @@ every buffer with ``tir_alloc`` (``n`` bytes, at least 1) and frees its own with
 ``tir_release``; the owner of a buffer result releases it with ``tir_release`` too. They are
 the runtime's (``runtime/alloc.py``: ``malloc`` and ``free``, plus huge pages and reuse for
 large buffers)."""
+
+DEVICE_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "tir_dev_alloc": ("ptr", ("i64",)),
+    "tir_dev_release": ("void", ("ptr",)),
+    "tir_dev_read": ("i32", ("ptr", "ptr", "i64")),
+    "tir_dev_write": ("i32", ("ptr", "ptr", "i64")),
+    "tir_dev_copy": ("i32", ("ptr", "ptr", "i64")),
+    "tir_dev_launch": ("i32", ("ptr", "i64", "i64", "ptr")),
+}
+"""What host code compiled for the GPU calls, defined by the runtime's device backend
+(``runtime/device.py``), as (LLVM return type, argument types): ``void
+*tir_dev_alloc(int64_t n)`` (null when out of memory) and ``tir_dev_release(p)``; ``int
+tir_dev_read(void *host, void *device, int64_t n)``, ``tir_dev_write(void *device, void
+*host, n)``, ``tir_dev_copy(void *to, void *from, n)`` (device to device) and
+``tir_dev_launch(void *kernel, int64_t grid, int64_t block, void **params)`` (``params[i]``
+points at the kernel's i-th argument, as ``cuLaunchKernel`` takes them) return 0 or the
+driver's error code. Reads are synchronous; everything else is ordered on the backend's
+stream."""
+
+DEVICE_ERROR = 3
+"""The return code of a GPU function whose call of the device backend failed."""
 
 MAX_CHECK_VALUES = 16
 """At most this many values per check; ``err`` needs ``1 + MAX_CHECK_VALUES`` slots."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, IntegerAttr, ModuleOp
 
@@ -23,7 +24,11 @@ from tensorir.config import config
 from tensorir.frontend.emit import emit_function
 from tensorir.frontend.graph import Variable
 from tensorir.lowering import pipelines
+from tensorir.lowering.gpu_emitter import GpuEmitted, emit_gpu
 from tensorir.lowering.llvm_emitter import emit_llvm_ir
+from tensorir.lowering.ptx import to_ptx
+from tensorir.runtime.device import backend as device_backend
+from tensorir.runtime.device_kernel import DeviceKernel
 from tensorir.runtime.jit import JITLibrary
 from tensorir.runtime.kernel import Kernel
 
@@ -48,10 +53,13 @@ class FunctionGraph:
 
 @dataclass
 class Compiled:
-    """A compiled function's entry point and the library holding its code."""
+    """A compiled function's entry point and the library holding its (host) code; for
+    ``device`` cuda, ``kernel`` is a ``DeviceKernel`` and ``gpu`` the emitted module."""
 
-    kernel: Kernel
+    kernel: Any
     library: JITLibrary
+    device: str = "cpu"
+    gpu: Any = None
 
 
 def to_tir(graph: FunctionGraph, symbol: str) -> ModuleOp:
@@ -67,13 +75,15 @@ def to_tir(graph: FunctionGraph, symbol: str) -> ModuleOp:
     return module
 
 
-def run_passes(module: ModuleOp, level: str, mode: Mode, start: str = "tir") -> ModuleOp:
-    """Step 2: the passes from ``start`` to ``level`` (``pipelines.LEVELS``), in place;
-    with ``config.debug >= 1`` each pass's time is printed, with ``>= 2`` the IR after each
-    too (verified)."""
+def run_passes(
+    module: ModuleOp, level: str, mode: Mode, start: str = "tir", device: str = "cpu"
+) -> ModuleOp:
+    """Step 2: the passes from ``start`` to ``level`` (``pipelines.LEVELS``) for ``device``,
+    in place; with ``config.debug >= 1`` each pass's time is printed, with ``>= 2`` the IR
+    after each too (verified)."""
     verify = config.debug >= 2
     after_pass = _PassReport(verify) if config.debug >= 1 else None
-    plan = mode.plan()
+    plan = pipelines.for_device(mode.plan(), device)
     return pipelines.lower(module, level, start, verify=verify, after_pass=after_pass, mode=plan)
 
 
@@ -104,21 +114,73 @@ def to_machine_code(module: ModuleOp, symbol: str, mode: Mode) -> Compiled:
     return Compiled(kernel, library)
 
 
-def module_at(graph: FunctionGraph, symbol: str, level: str, mode: Mode) -> ModuleOp:
-    """The function's module at ``level`` (``tir``, ``adjoint``, ..., ``loops``)."""
+def module_at(
+    graph: FunctionGraph, symbol: str, level: str, mode: Mode, device: str = "cpu"
+) -> ModuleOp:
+    """The function's module at ``level`` (``tir``, ``adjoint``, ..., ``loops``) for
+    ``device`` (for cuda, ``loops`` holds the host code and the ``gpu.module``)."""
     module = to_tir(graph, symbol)
-    return pipelines.lower(module, level, mode=mode.plan())
+    return pipelines.lower(module, level, mode=pipelines.for_device(mode.plan(), device))
 
 
-def compile(graph: FunctionGraph, symbol: str, mode: Mode) -> Compiled:  # noqa: A001
-    """Every step, graph to entry point. A mode that checks the code (DebugMode) gets the
-    module at the adjoint level and a way to build more code from it (``Mode.instrument``)."""
-    if config.device != "cpu":
-        raise RuntimeError(
-            f"device={config.device}: this version of tensorir compiles for the CPU only (the "
-            "CUDA target is not built yet); set tensorir.config.device = 'cpu' or "
-            "TENSORIR_FLAGS=device=cpu"
+def to_gpu(module: ModuleOp, target: str) -> GpuEmitted:
+    """Steps 3 for the GPU: the host's LLVM IR and the kernels' for ``target`` (``nvptx``
+    or ``emulated``) of a module lowered for cuda."""
+    return emit_gpu(module, target)
+
+
+def ptx(graph: FunctionGraph, symbol: str, mode: Mode, arch: str) -> str:
+    """The PTX of the kernels a GPU function of ``graph`` launches (no GPU needed)."""
+    module = module_at(graph, symbol, "loops", mode, device="cuda")
+    emitted = to_gpu(module, "nvptx")
+    module.erase(safe_erase=False)
+    return to_ptx(emitted.kernels_ir, arch) if emitted.kernels else ""
+
+
+def _compile_cuda(graph: FunctionGraph, symbol: str, mode: Mode) -> Compiled:
+    """Every step for ``device=cuda``: the backend first (a missing GPU is the first error),
+    the host code JIT-compiled, the kernels loaded and their tables filled."""
+    backend = device_backend()
+    if mode.needs_adjoint:
+        raise NotImplementedError(
+            f"{type(mode).__name__} checks compiled code against the CPU's reference and runs "
+            "on device=cpu only; compile this function with device='cpu'"
         )
+    t0 = time.perf_counter()
+    module = to_tir(graph, symbol)
+    run_passes(module, "loops", mode, device="cuda")
+    t1 = time.perf_counter()
+    emitted = to_gpu(module, backend.target)
+    module.erase(safe_erase=False)
+    library = JITLibrary(emitted.host_ir, opt_level=mode.plan().llvm_opt_level)
+    code = emitted.kernels_ir
+    if backend.target == "nvptx" and emitted.kernels:
+        code = to_ptx(code, backend.arch)  # type: ignore[attr-defined]
+    loaded = backend.load(code, emitted, library)
+    t2 = time.perf_counter()
+    if config.debug >= 1:
+        print(
+            f"tensorir: compiled {symbol} for {backend.name} ({len(emitted.kernels)} kernels): "
+            f"passes {1e3 * (t1 - t0):.1f} ms, LLVM and load {1e3 * (t2 - t1):.1f} ms",
+            file=sys.stderr,
+        )
+    if config.debug >= 3:
+        print(f"// -----// {symbol}: host LLVM IR //----- //\n{emitted.host_ir}", file=sys.stderr)
+        print(f"// -----// {symbol}: kernels //----- //\n{emitted.kernels_ir}", file=sys.stderr)
+    abi = emitted.functions[symbol]
+    kernel = DeviceKernel(abi, library.address(symbol), backend, owner=(library, loaded))
+    return Compiled(kernel, library, device="cuda", gpu=emitted)
+
+
+def compile(  # noqa: A001
+    graph: FunctionGraph, symbol: str, mode: Mode, device: str | None = None
+) -> Compiled:
+    """Every step, graph to entry point, for ``device`` (``config.device`` by default). A
+    mode that checks the code (DebugMode) gets the module at the adjoint level and a way to
+    build more code from it (``Mode.instrument``)."""
+    device = device or config.device
+    if device == "cuda":
+        return _compile_cuda(graph, symbol, mode)
     t0 = time.perf_counter()
     module = to_tir(graph, symbol)
     if config.debug >= 2:

@@ -30,8 +30,10 @@ class Option:
     doc: str
     choices: tuple[str, ...] = ()
     minimum: int = 0
+    aliases: tuple[tuple[str, str], ...] = ()  # other spellings of a choice
 
     def check(self, key: str, value: object) -> str | int:
+        value = dict(self.aliases).get(value, value)  # type: ignore[call-overload]
         if self.choices:
             if value not in self.choices:
                 raise ValueError(
@@ -54,7 +56,18 @@ OPTIONS: dict[str, Option] = {
         "default compilation mode",
         ("FAST_RUN", "FAST_COMPILE", "DebugMode", "DEBUG_MODE", "NanGuardMode"),
     ),
-    "device": Option("cpu", "where functions run", ("cpu", "cuda")),
+    "device": Option(
+        "cpu",
+        "where functions run (Theano's 'gpu', 'cuda0' and 'gpu0' are 'cuda')",
+        ("cpu", "cuda"),
+        aliases=(("gpu", "cuda"), ("cuda0", "cuda"), ("gpu0", "cuda")),
+    ),
+    "cuda_backend": Option(
+        "driver",
+        "how device=cuda runs: 'driver', on an NVIDIA GPU through cuda-python; 'emulator', "
+        "the same host code and kernels on the CPU (every GPU thread in turn), for testing",
+        ("driver", "emulator"),
+    ),
     "debug": Option(
         0,
         "1: print each compiled function and its compile times; 2: also verify and print the "
@@ -94,6 +107,7 @@ class Config:
     floatX: str = "float64"  # noqa: N815 (Theano's name)
     mode: str = "FAST_RUN"
     device: str = "cpu"
+    cuda_backend: str = "driver"
     debug: int = 0
     math: str = "vector"
     llvm_opt_in_process: int = 64

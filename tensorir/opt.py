@@ -96,6 +96,43 @@ class LLVMIRTarget(Target):
             raise OptError(str(e)) from None
 
 
+@dataclass(frozen=True)
+class GpuLLVMTarget(Target):
+    """Print the LLVM IR of a module lowered for the GPU: the host code, then the kernels
+    for NVPTX."""
+
+    name = "gpu-llvm"
+
+    def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
+        from tensorir.lowering.gpu_emitter import emit_gpu
+        from tensorir.lowering.llvm_emitter import EmitError
+
+        try:
+            emitted = emit_gpu(module, "nvptx")
+        except EmitError as e:
+            raise OptError(str(e).replace("tir-lower-to-loops", "tir-lower-to-gpu")) from None
+        output.write(f"; host\n{emitted.host_ir}\n; kernels (nvptx)\n{emitted.kernels_ir}")
+
+
+@dataclass(frozen=True)
+class PTXTarget(Target):
+    """Print the PTX of the kernels of a module lowered for the GPU (sm_90; libdevice
+    linked)."""
+
+    name = "ptx"
+
+    def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
+        from tensorir.lowering.gpu_emitter import emit_gpu
+        from tensorir.lowering.llvm_emitter import EmitError
+        from tensorir.lowering.ptx import DEFAULT_ARCH, LibdeviceNotFound, to_ptx
+
+        try:
+            emitted = emit_gpu(module, "nvptx")
+            output.write(to_ptx(emitted.kernels_ir, DEFAULT_ARCH) if emitted.kernels else "")
+        except (EmitError, LibdeviceNotFound) as e:
+            raise OptError(str(e).replace("tir-lower-to-loops", "tir-lower-to-gpu")) from None
+
+
 class TensorirOptMain(xDSLOptMain):
     version_format = (
         f"{PROG} {__version__} (xdsl {{xdsl_version}}, llvmlite {llvmlite.__version__})"
@@ -121,6 +158,8 @@ class TensorirOptMain(xDSLOptMain):
     def register_all_targets(self) -> None:
         super().register_all_targets()
         self.available_targets["llvm"] = lambda: LLVMIRTarget
+        self.available_targets["gpu-llvm"] = lambda: GpuLLVMTarget
+        self.available_targets["ptx"] = lambda: PTXTarget
 
     # ----------------------------------------------------------------- arguments
 
@@ -138,7 +177,8 @@ class TensorirOptMain(xDSLOptMain):
                 action.type = self.checked_target
                 action.help = (
                     "what to print: mlir (default), llvm (LLVM IR, for IR at the loops "
-                    f"level) or another of xDSL's ({', '.join(sorted(self.available_targets))})"
+                    "level), gpu-llvm or ptx (for IR lowered by tir-lower-to-gpu) or another "
+                    f"of xDSL's ({', '.join(sorted(self.available_targets))})"
                 )
         xdsl_passes = self.xdsl_passes
         arg_parser.add_argument(

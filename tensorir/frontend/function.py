@@ -28,7 +28,7 @@ from xdsl.ir import SSAValue
 from tensorir import compiler
 from tensorir.compile.mode import Mode, get_mode
 from tensorir.compiler import FunctionGraph
-from tensorir.config import config
+from tensorir.config import OPTIONS, config
 from tensorir.dialects import tir
 from tensorir.frontend.graph import (
     Apply,
@@ -40,6 +40,7 @@ from tensorir.frontend.graph import (
     graph_inputs,
 )
 from tensorir.frontend.shared import SharedVariable
+from tensorir.lowering.ptx import DEFAULT_ARCH
 from tensorir.runtime.function import Function, InputSpec
 
 _counter = itertools.count()
@@ -79,13 +80,22 @@ class CompiledFunction(Function):
         return list(self.graph.updates)
 
     def module(self, level: str = "tir") -> ModuleOp:
-        return compiler.module_at(self.graph, self.symbol, level, get_mode(self.mode))
+        device = self.compiled.device
+        return compiler.module_at(self.graph, self.symbol, level, get_mode(self.mode), device)
 
     def ir(self, level: str = "tir") -> str:
-        """The function's IR at ``level`` (tir, adjoint, linalg, fused, buffers, loops) or its
-        LLVM IR (llvm)."""
+        """The function's IR at ``level`` (tir, adjoint, linalg, fused, buffers, loops), its
+        LLVM IR (llvm: for a GPU function, its host code) or, for a GPU function, the LLVM IR
+        of its kernels (kernels) and their PTX (ptx)."""
         if level == "llvm":
             return self.library.llvm_ir
+        if level in ("kernels", "ptx"):
+            if self.compiled.device != "cuda":
+                raise ValueError(f"{self.name}: a CPU function has no {level}")
+            if level == "kernels":
+                return self.compiled.gpu.kernels_ir  # type: ignore[no-any-return]
+            arch = getattr(self.compiled.kernel.backend, "arch", DEFAULT_ARCH)
+            return compiler.ptx(self.graph, self.symbol, get_mode(self.mode), arch)
         return str(self.module(level))
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -122,6 +132,7 @@ def function(
     allow_input_downcast: bool | None = None,
     profile: Any = None,
     on_unused_input: str | None = None,
+    device: str | None = None,
 ) -> CompiledFunction:
     """Compile ``outputs`` as a function of ``inputs`` (Theano's ``theano.function``).
 
@@ -135,7 +146,31 @@ def function(
     'FAST_COMPILE', 'DebugMode', 'NanGuardMode') or a ``tensorir.compile.Mode`` such as
     ``NanGuardMode(nan_is_error=True, inf_is_error=True, big_is_error=False)``.
     ``accept_inplace``, ``rebuild_strict`` and ``profile`` are accepted for compatibility.
+    ``device``: 'cpu' or 'cuda' (also Theano's 'gpu'), ``config.device`` by default.
     """
+    return compile_graph(*resolve(**locals()))
+
+
+def resolve(
+    inputs: Sequence[Variable],
+    outputs: Any,
+    mode: str | Mode | None,
+    updates: Any,
+    givens: Any,
+    no_default_updates: bool | Sequence[SharedVariable],
+    accept_inplace: bool,
+    name: str | None,
+    rebuild_strict: bool,
+    allow_input_downcast: bool | None,
+    profile: Any,
+    on_unused_input: str | None,
+    device: str | None,
+) -> tuple[list[Variable], list[Variable], list[int], int, dict[str, Any]]:
+    """``function``'s arguments resolved into what ``compile_graph`` takes: the graph's inputs
+    (explicit, then shared variables), its outputs (then the updates' values), the input each
+    update replaces, the number of explicit inputs and the options."""
+    if device is not None:
+        device = OPTIONS["device"].check("device", device)  # type: ignore[assignment]
     try:
         get_mode(mode)
     except ValueError as e:
@@ -179,10 +214,9 @@ def function(
         "accept_inplace": accept_inplace,
         "rebuild_strict": rebuild_strict,
         "on_unused_input": on_unused_input,
+        "device": device,
     }
-    return compile_graph(
-        inputs + shared_args, outs + update_values, update_args, len(inputs), options
-    )
+    return inputs + shared_args, outs + update_values, update_args, len(inputs), options
 
 
 def compile_graph(
@@ -199,7 +233,8 @@ def compile_graph(
     ``float_x``, ...). Used by ``function`` and to unpickle a function."""
     graph = FunctionGraph(tuple(graph_in), tuple(graph_out), n_inputs, tuple(update_args))
     symbol = _symbol(options["name"])
-    compiled = compiler.compile(graph, symbol, get_mode(options["mode"]))
+    device = options.get("device") or config.device
+    compiled = compiler.compile(graph, symbol, get_mode(options["mode"]), device)
     return _make_function(symbol, graph, options, compiled)
 
 
@@ -209,6 +244,12 @@ def _make_function(
     """The CompiledFunction calling ``compiled`` on this graph's shared variables; a copy of a
     function passes the same code with a copy of its graph."""
     shared_args = graph.inputs[graph.n_inputs :]
+    for s in shared_args:  # where the function reads them: device memory for a GPU one
+        container = s.container  # type: ignore[attr-defined]
+        if compiled.device == "cuda":
+            container.to_device(compiled.kernel.backend)
+        else:
+            container.to_host()
     f = CompiledFunction(
         symbol,
         graph,

@@ -48,6 +48,7 @@ READS: dict[str, tuple[str, str]] = {
     "tir-outline-kernels": ("loops", "loops"),
     "tir-hoist-allocs": ("loops", "loops"),
     "tir-parallel-loops": ("loops", "loops"),
+    "tir-gpu-kernels": ("loops", "loops"),
 }
 
 # The tir ops that tir-to-linalg replaces by linalg kernels (tir.constant, tir.check,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, ClassVar, NamedTuple
 
 import llvmlite.ir as ir
 from xdsl.dialects.builtin import (
@@ -184,15 +184,24 @@ class _ModuleEmitter:
             elif op.name == "memref.global":
                 self._global(op)
             elif not isinstance(op, FuncOp):
-                raise EmitError(f"llvm emitter: unsupported top-level op {op.name}")
+                self.other_top_level(op)
         for op in ops:  # kernels first: the entry points call them
             if isinstance(op, FuncOp) and op.body.blocks and is_kernel(op):
-                _FunctionEmitter(self, op).emit_kernel()
+                self.function_emitter(self, op).emit_kernel()
         for op in ops:
             if isinstance(op, FuncOp) and op.body.blocks and not is_kernel(op):
-                self.abis[op.sym_name.data] = _FunctionEmitter(self, op).emit()
+                self.abis[op.sym_name.data] = self.function_emitter(self, op).emit()
         vecmath.finish(self.llmod)
         return EmittedModule(str(self.llmod), self.abis)
+
+    @property
+    def function_emitter(self) -> type[_FunctionEmitter]:
+        """The class that emits each function (a target's may emit some ops otherwise)."""
+        return _FunctionEmitter
+
+    def other_top_level(self, op: Operation) -> None:
+        """A top-level op other than a function or a global (a target may take more)."""
+        raise EmitError(f"llvm emitter: unsupported top-level op {op.name}")
 
     def _declare(self, op: FuncOp) -> None:
         ft = op.function_type
@@ -214,8 +223,8 @@ class _ModuleEmitter:
             n *= d
         elem = memory_type(mt.element_type)
         arr = ir.ArrayType(elem, n)
-        gv = ir.GlobalVariable(self.llmod, arr, f"__tensorir_global_{name}")
-        gv.linkage = "internal"
+        gv = ir.GlobalVariable(self.llmod, arr, self.global_symbol(name))
+        gv.linkage = self.global_linkage
         init = op.properties.get("initial_value")
         if isinstance(init, DenseIntOrFPElementsAttr):
             vals = list(init.get_values())
@@ -227,6 +236,14 @@ class _ModuleEmitter:
             gv.initializer = ir.Constant(arr, None)
         gv.global_constant = "constant" in op.properties
         self.globals[name] = (gv, mt)
+
+    global_linkage = "internal"
+    """The linkage of a ``memref.global``'s LLVM global (external where the runtime looks it
+    up by name: a GPU kernel module's)."""
+
+    def global_symbol(self, name: str) -> str:
+        """The LLVM name of ``memref.global @name``."""
+        return f"__tensorir_global_{name}"
 
     def intrinsic(self, name: str, ret: ir.Type, args: Sequence[ir.Type]) -> ir.Function:
         fn = self.functions.get(name) or self.llmod.globals.get(name)  # vecmath's too
@@ -445,6 +462,10 @@ def in_place_results(op: FuncOp) -> dict[int, int]:
 
 
 class _FunctionEmitter:
+    HANDLERS: ClassVar[dict[str, Handler]] = {}
+    """This emitter's own handlers of some ops, in place of the shared ones (``_HANDLERS``):
+    a target's (the GPU's host code, kernels for NVPTX)."""
+
     def __init__(self, parent: _ModuleEmitter, op: FuncOp):
         self.parent = parent
         self.op = op
@@ -621,7 +642,7 @@ class _FunctionEmitter:
             for op in block.ops:
                 if op.name in ("scf.yield", "scf.condition"):
                     return [self.values[v] for v in op.operands]
-                handler = _HANDLERS.get(op.name)
+                handler = self.HANDLERS.get(op.name) or _HANDLERS.get(op.name)
                 if handler is None:
                     raise EmitError(f"llvm emitter: unsupported op {op.name}")
                 res = handler(self, op)
@@ -755,6 +776,11 @@ class _FunctionEmitter:
             b = ir.IRBuilder(self.cleanup)
             b.call(self.parent.free_all(), [self.slots, n])
             b.ret(self.cleanup_code)
+
+    def owns(self, ptr: ir.Value) -> bool:
+        """Whether ``ptr`` is a buffer this call allocated (not an argument, a global or a
+        stack slot): one it may hand to its caller as a result."""
+        return not isinstance(ptr, ir.Argument | ir.GlobalVariable | ir.AllocaInstr)
 
     def entry_alloca(self, t: ir.Type) -> ir.Value:
         return self.allocas.alloca(t)
@@ -1287,7 +1313,7 @@ def _return(e: _FunctionEmitter, op: Operation) -> None:
             continue
         if isinstance(x, Memref):
             ptr = x.ptr
-            if isinstance(ptr, ir.Argument | ir.GlobalVariable | ir.AllocaInstr):
+            if not e.owns(ptr):
                 ptr = e.malloc(n := e.nbytes(x))  # not a fresh buffer: return a copy
                 e.memcpy(ptr, x.ptr, n)
                 e.hold(ptr)  # freed if a later copy fails

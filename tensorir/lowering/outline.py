@@ -52,7 +52,7 @@ LARGE = 1000
 its own code is then only the glue between kernels (checks, allocations, BLAS and kernel
 calls), which the emitter compiles without optimisation."""
 
-_OPS = frozenset(
+KERNEL_OPS = frozenset(
     {
         "scf.for",
         "scf.if",
@@ -68,7 +68,9 @@ _OPS = frozenset(
         "tir.check",
     }
 )
-_DIALECTS = ("arith.", "math.", "complex.")
+KERNEL_DIALECTS = ("arith.", "math.", "complex.")
+"""What a kernel may hold: these ops and those of these dialects (here, and in a GPU kernel:
+``gpu_kernels.py``)."""
 
 
 class _NotAKernel(Exception):
@@ -105,7 +107,7 @@ def _describe(op: scf.ForOp) -> _Nest | None:
 
     def visit(inner: Operation) -> None:
         name = inner.name
-        if name not in _OPS and not name.startswith(_DIALECTS):
+        if name not in KERNEL_OPS and not name.startswith(KERNEL_DIALECTS):
             raise _NotAKernel(name)
         props = tuple(sorted(inner.properties.items())) if inner.properties else ()
         attrs = tuple(sorted(inner.attributes.items())) if inner.attributes else ()

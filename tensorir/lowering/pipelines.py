@@ -137,6 +137,12 @@ def _hoist_allocs() -> type[ModulePass]:
     return HoistAllocs
 
 
+def _gpu_kernels() -> type[ModulePass]:
+    from tensorir.lowering.gpu_kernels import GpuKernels
+
+    return GpuKernels
+
+
 def _nan_guard() -> type[ModulePass]:
     from tensorir.lowering.nan_guard import NanGuard
 
@@ -168,6 +174,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tir-outline-kernels": _outline_kernels,
     "tir-parallel-loops": _parallel_loops,
     "tir-hoist-allocs": _hoist_allocs,
+    "tir-gpu-kernels": _gpu_kernels,
 }
 
 # The levels, in order, and the passes that reach each from the one before.
@@ -236,6 +243,26 @@ PLANS: dict[str, Plan] = {
 }
 
 
+DEVICES = ("cpu", "cuda")
+
+CPU_ONLY = frozenset({"tir-linalg-to-blas", "tir-reductions", "tir-outline-kernels"})
+"""The passes the ``cuda`` pipeline leaves out: BLAS calls and outlined CPU kernels (calls,
+which a GPU function does not make) and the CPU's blocked sums (a thread's loop on the GPU
+reads a column per step, coalesced, as it is)."""
+
+
+def for_device(mode: str | Plan, device: str) -> Plan:
+    """The plan of ``mode`` for ``device``: for ``cuda``, without ``CPU_ONLY`` and with
+    ``tir-gpu-kernels`` at the end of the loops level."""
+    p = plan(mode)
+    if device == "cpu":
+        return p
+    if device != "cuda":
+        raise ValueError(f"unknown device {device!r}; devices: {', '.join(DEVICES)}")
+    gpu = _gpu_kernels()()
+    return Plan(p.exclude | CPU_ONLY, (*p.extra, ("loops", gpu)), p.llvm_opt_level)
+
+
 def plan(mode: str | Plan) -> Plan:
     """The plan of a mode given by name, or the plan itself."""
     if isinstance(mode, Plan):
@@ -296,8 +323,28 @@ def _pipeline_pass(level: str) -> Callable[[], type[ModulePass]]:
     return factory
 
 
+def _gpu_pipeline() -> type[ModulePass]:
+    @dataclass(frozen=True)
+    class LowerToGpu(ModulePass):
+        """Run every pass of the cuda pipeline (loop nests in GPU kernels) from the input's level.
+
+        The output is the loops level for ``device=cuda``: host functions launching the
+        kernels of a ``gpu.module``."""
+
+        name = "tir-lower-to-gpu"
+
+        def apply(self, ctx: Context, op: ModuleOp) -> None:
+            from tensorir.lowering.levels import start_level
+
+            lower(op, "loops", start=start_level(op, "loops"), mode=for_device("FAST_RUN", "cuda"))
+
+    return LowerToGpu
+
+
 # Named pipelines: ``-p tir-lower-to-loops`` runs every pass from the level its input is at
-# (``levels.start_level``: a dump of any level) to L4.
+# (``levels.start_level``: a dump of any level) to L4; ``-p tir-lower-to-gpu`` the same for
+# the GPU (then ``-t ptx`` prints the kernels' PTX).
 PIPELINES: dict[str, Callable[[], type[ModulePass]]] = {
-    f"tir-lower-to-{level}": _pipeline_pass(level) for level in list(LEVELS)[1:]
+    **{f"tir-lower-to-{level}": _pipeline_pass(level) for level in list(LEVELS)[1:]},
+    "tir-lower-to-gpu": _gpu_pipeline,
 }

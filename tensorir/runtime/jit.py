@@ -161,6 +161,13 @@ class JITLibrary:
             raise KeyError(f"no compiled function named {name!r}")
         return addr
 
+    def global_address(self, name: str) -> int:
+        """The address of the global variable ``name``; KeyError if there is none."""
+        addr = self._engine.get_global_value_address(name)
+        if not addr:
+            raise KeyError(f"no global named {name!r}")
+        return addr
+
     def asm(self) -> str:
         """The optimised module as host assembly (for debugging)."""
         return self._tm.emit_assembly(llvm.parse_assembly(self.optimized_ir))

@@ -43,6 +43,7 @@ class SharedContainer:
         "allow_downcast",
         "float_x",
         "lock",
+        "device",
     )
     _STATE = ("value", "dtype", "broadcastable", "name", "strict", "allow_downcast", "float_x")
 
@@ -64,8 +65,30 @@ class SharedContainer:
         self.allow_downcast = allow_downcast
         self.float_x = float_x
         self.lock = threading.RLock()
+        self.device: Any = None  # the device backend holding the value, None: host memory
         self._value = np.empty([int(b) for b in self.broadcastable], dtype)
         self.set(value, borrow=borrow)
+
+    def to_device(self, backend: Any) -> None:
+        """Keep the value in ``backend``'s device memory (a ``DeviceArray``), where GPU
+        functions read it and store their updates; ``get`` copies it back to the host."""
+        from tensorir.runtime.device import DeviceArray
+
+        if not self.broadcastable:  # a scalar: passed by value, so kept on the host
+            return
+        with self.lock:
+            if self.device is backend:
+                return
+            host = self.get()
+            self._value = DeviceArray.from_numpy(host, backend)
+            self.device = backend
+
+    def to_host(self) -> None:
+        """Keep the value in host memory again (a CPU function reads it)."""
+        with self.lock:
+            if self.device is not None:
+                self._value = self._value.to_numpy()
+                self.device = None
 
     @property
     def value(self) -> np.ndarray:
@@ -146,17 +169,28 @@ class SharedContainer:
         ):
             arr = np.array(arr, order="C", copy=True, subok=False)
         with self.lock:
+            if self.device is not None:  # uploaded: the device copy is the value
+                from tensorir.runtime.device import DeviceArray
+
+                self._value = DeviceArray.from_numpy(arr, self.device)
+                return
             self.value = arr
 
     def get(self, borrow: bool = False) -> np.ndarray:
-        """The current array: the container's own (``borrow``) or a copy."""
-        if borrow:
+        """The current array: the container's own (``borrow``) or a copy. A value in device
+        memory is copied to the host either way."""
+        if borrow and self.device is None:
             return self.value
         with self.lock:
+            if self.device is not None:
+                return self._value.to_numpy()  # type: ignore[no-any-return]
             return self.value.copy()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self._STATE}
+        state = {name: getattr(self, name) for name in self._STATE}
+        if self.device is not None:
+            state["value"] = self.get()
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickled (or deep-copied): the value is checked as ``set_value`` checks it (a
@@ -164,6 +198,7 @@ class SharedContainer:
         dim of size other than 1 raises TypeError) and is again a C-contiguous, writeable
         array of exactly this dtype, as compiled code expects; a lock of its own."""
         self.lock = threading.RLock()
+        self.device = None
         state = dict(state)
         value = state.pop("value")
         for name, v in state.items():

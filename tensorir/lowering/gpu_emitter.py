@@ -1,0 +1,541 @@
+"""A GPU module (the output of ``tir-gpu-kernels``) to LLVM IR: host code and kernels.
+
+The module's functions become host entry points with the calling convention of
+``tensorir.abi``; their buffers are device memory. The host code allocates and frees them
+with ``tir_dev_alloc``/``tir_dev_release``, reads and writes them with ``tir_dev_read``/
+``tir_dev_write``/``tir_dev_copy`` and launches kernels with ``tir_dev_launch``
+(``abi.DEVICE_FUNCTIONS``); the runtime's device backend provides the six (the CUDA
+driver, or the emulator that runs kernels on the CPU). A launch finds its kernel in the
+table ``@<prefix>.kernels``, and the host finds a global's device copy in
+``@<prefix>.globals``: the runtime fills both once the kernels are loaded.
+
+The kernels of the ``gpu.module`` are a second LLVM module, for one of two targets:
+
+- ``nvptx``: ``ptx_kernel`` functions for llvmlite's NVPTX back end; thread ids are
+  ``llvm.nvvm.read.ptx.sreg.*``; every elementary function is a libdevice call (``__nv_exp``,
+  ``__nv_tanhf``, ...: ``libdevice_name``): LLVM's ``llvm.exp`` and friends abort the process
+  on NVPTX;
+- ``emulated``: the same kernels for the host, each taking a context (thread id, block id,
+  block size, grid size) as its first argument and the CPU's math; ``<kernel>.emu(grid,
+  block, params)`` runs every thread of every block in turn, so index arithmetic and results
+  can be checked without a GPU.
+
+A kernel's arguments are those of an outlined CPU kernel: a buffer is its data pointer and
+its dynamic dims, a scalar its value (``bool`` as a byte), and a kernel that checks takes
+``err`` (a device buffer) and the base of its checks' ids. A failing check claims ``err[0]``
+with a compare-and-swap and writes its values; the host reads ``err`` back after the launch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import llvmlite.ir as ir
+from xdsl.dialects import gpu
+from xdsl.dialects.builtin import ComplexType, IntegerType, MemRefType, ModuleOp
+from xdsl.ir import Operation
+
+from tensorir.abi import DEVICE_ERROR, DEVICE_FUNCTIONS, MAX_CHECK_VALUES, CheckSpec, FunctionABI
+from tensorir.lowering import vecmath
+from tensorir.lowering.llvm_emitter import (
+    I1,
+    I8,
+    I32,
+    I64,
+    PTR,
+    VOID,
+    EmitError,
+    Handler,
+    Memref,
+    _const,
+    _elem_size,
+    _FunctionEmitter,
+    _ModuleEmitter,
+    _operands,
+    memory_type,
+    value_type,
+)
+
+NVPTX_TRIPLE = "nvptx64-nvidia-cuda"
+TARGETS = ("nvptx", "emulated")
+
+_NO_NVPTX = frozenset({"exp", "exp2", "exp10", "log", "log2", "log10", "pow", "sin", "cos"})
+"""LLVM intrinsics that NVPTX cannot select (LLVM aborts the process): libdevice's instead."""
+
+
+def libdevice_name(name: str) -> str:
+    """What a kernel for NVPTX calls for ``name``: libdevice's ``__nv_<f>`` for a C math
+    function (``tanhf`` -> ``__nv_tanhf``) and for an intrinsic NVPTX cannot select
+    (``llvm.exp.f64`` -> ``__nv_exp``); other intrinsics as they are."""
+    if name.startswith("llvm."):
+        base, _, suffix = name[5:].rpartition(".")
+        if base in _NO_NVPTX:
+            return f"__nv_{base}{'f' if suffix == 'f32' else ''}"
+        return name
+    if name.startswith("__"):
+        return name
+    return f"__nv_{name}"
+
+
+@dataclass(frozen=True)
+class KernelInfo:
+    """A kernel: its name and the checks it makes (its ids are its launch's base plus 1, 2,
+    ...)."""
+
+    name: str
+    checks: tuple[CheckSpec, ...]
+
+
+@dataclass
+class GpuEmitted:
+    """A GPU module's LLVM IR: the host's entry points (``host_ir``, ``functions``) and the
+    kernels for ``target`` (``kernels_ir``), with the tables the runtime fills."""
+
+    host_ir: str
+    functions: dict[str, FunctionABI]
+    kernels_ir: str
+    target: str
+    kernels: tuple[KernelInfo, ...]
+    kernel_table: str  # @<prefix>.kernels: one pointer per kernel, in ``kernels``' order
+    globals: tuple[str, ...]  # the device globals the host reads, by their kernel-IR name
+    global_table: str  # @<prefix>.globals
+
+
+def gpu_module_of(module: ModuleOp) -> gpu.ModuleOp:
+    for op in module.ops:
+        if isinstance(op, gpu.ModuleOp):
+            return op
+    raise EmitError("gpu emitter: no gpu.module (run tir-gpu-kernels first)")
+
+
+def emit_gpu(module: ModuleOp, target: str = "nvptx") -> GpuEmitted:
+    """Translate a module lowered for the GPU into host and kernel LLVM IR."""
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
+    entries = [op.sym_name.data for op in module.ops if op.name == "func.func"]
+    prefix = entries[0] if entries else "tensorir"
+    has_kernels = any(isinstance(op, gpu.ModuleOp) for op in module.ops)
+    device = _DeviceModule(module, target, prefix)
+    kernels_ir = device.emit_kernels() if has_kernels else ""
+    host = _HostModule(module, prefix, device)
+    emitted = host.emit()
+    return GpuEmitted(
+        emitted.llvm_ir,
+        emitted.functions,
+        kernels_ir,
+        target,
+        tuple(device.infos),
+        host.kernel_table_name,
+        tuple(host.global_names),
+        host.global_table_name,
+    )
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+class _DeviceModule(_ModuleEmitter):
+    """The kernels of the ``gpu.module``, one LLVM module for ``target``."""
+
+    def __init__(self, module: ModuleOp, target: str, prefix: str):
+        super().__init__(module, "vector" if target == "emulated" else "libm")
+        self.target = target
+        self.prefix = prefix
+        self.infos: list[KernelInfo] = []
+        if target == "nvptx":
+            self.llmod.triple = NVPTX_TRIPLE
+
+    global_linkage = ""  # external: the runtime finds a global by name
+
+    def intrinsic(self, name: str, ret: ir.Type, args: Sequence[ir.Type]) -> ir.Function:
+        """For NVPTX, C math and the intrinsics it cannot select come from libdevice."""
+        if self.target == "nvptx":
+            name = libdevice_name(name)
+        return super().intrinsic(name, ret, args)
+
+    def global_symbol(self, name: str) -> str:
+        return f"{self.prefix}_{name}"
+
+    def emit_kernels(self) -> str:
+        body = gpu_module_of(self.module).body.block
+        for op in body.ops:
+            if op.name == "memref.global":
+                self._global(op)
+        for op in body.ops:
+            if isinstance(op, gpu.FuncOp):
+                emitter = _KernelEmitter(self, op)  # type: ignore[arg-type]
+                emitter.emit_gpu_kernel()
+                self.infos.append(KernelInfo(op.sym_name.data, tuple(emitter.checks)))
+            elif op.name != "memref.global":
+                raise EmitError(f"gpu emitter: unsupported op {op.name} in the gpu.module")
+        if self.target == "emulated":
+            vecmath.finish(self.llmod)
+        return str(self.llmod)
+
+
+class _KernelEmitter(_FunctionEmitter):
+    HANDLERS: dict[str, Handler] = {}
+
+    def emit_gpu_kernel(self) -> None:
+        """A ``gpu.func``: buffers as data pointer and dynamic dims, scalars by value
+        (``bool`` as a byte), then ``err`` and the base of its check ids if it checks; for
+        the emulator, the thread context first, and a ``.emu`` function running the grid."""
+        op: Any = self.op
+        parent: _DeviceModule = self.parent  # type: ignore[assignment]
+        name = op.sym_name.data
+        block = op.body.blocks.first
+        assert block is not None
+        types = list(op.function_type.inputs.data)
+        params = kernel_params(types)
+        checks = any(inner.name == "tir.check" for inner in op.walk())
+        if checks:
+            params += [PTR, I64]
+        emulated = parent.target == "emulated"
+        fn = ir.Function(
+            parent.llmod, ir.FunctionType(VOID, ([PTR] if emulated else []) + params), name
+        )
+        fn.attributes.add("nounwind")
+        if emulated:
+            fn.linkage = "internal"
+        else:
+            fn.calling_convention = "ptx_kernel"
+        parent.functions[name] = fn
+        self.fn = fn
+        self.kernel = True
+        self.allocas = ir.IRBuilder(fn.append_basic_block("allocas"))
+        self.entry = fn.append_basic_block("entry")
+        self.b = ir.IRBuilder(self.entry)
+        it = iter(fn.args)
+        self.context = next(it) if emulated else None
+        for arg, t in zip(block.args, types, strict=True):
+            if isinstance(t, MemRefType):
+                ptr = next(it)
+                dims = [next(it) if d < 0 else _const(I64, d) for d in t.get_shape()]
+                self.values[arg] = Memref(ptr, dims, memory_type(t.element_type))
+            elif isinstance(t, ComplexType):
+                self.values[arg] = self._complex(value_type(t), next(it), next(it))
+            elif t == IntegerType(1):
+                self.values[arg] = self.b.icmp_unsigned("!=", next(it), _const(I8, 0))
+            else:
+                self.values[arg] = next(it)
+        if checks:
+            self.err, self.check_base = next(it), next(it)
+        self.emit_block(block)
+        self.allocas.branch(self.entry)
+        if emulated:
+            _emulated_grid(parent.llmod, fn, params)
+
+    def fail_check(self, check_id: ir.Value, values: Sequence[ir.Value]) -> None:
+        """The first failing thread claims ``err[0]`` (compare-and-swap from 0) and writes
+        its values; every failing thread returns."""
+        b = self.b
+        old = b.cmpxchg(self.err, _const(I64, 0), check_id, "monotonic", "monotonic")
+        won = b.extract_value(old, 1)
+        with b.if_then(won):
+            for k, x in enumerate(values, 1):
+                b.store(x, b.gep(self.err, [_const(I64, k)], inbounds=True, source_etype=I64))
+        self.kernel_return(b)
+
+    def thread_value(self, k: int, sreg: str) -> ir.Value:
+        """The thread context's value ``k`` (thread id, block id, block size, grid size),
+        for the emulator from its context argument, on NVPTX from ``%sreg.x``."""
+        if self.context is not None:
+            ptr = self.b.gep(self.context, [_const(I64, k)], inbounds=True, source_etype=I64)
+            return self.b.load(ptr, typ=I64)
+        f = self.parent.intrinsic(f"llvm.nvvm.read.ptx.sreg.{sreg}.x", I32, [])
+        return self.b.zext(self.b.call(f, []), I64)
+
+
+def kernel_params(types: Sequence[Any]) -> list[ir.Type]:
+    """A kernel's LLVM parameters for its ``gpu.func`` argument types (before ``err``)."""
+    params: list[ir.Type] = []
+    for t in types:
+        if isinstance(t, MemRefType):
+            params += [PTR] + [I64] * sum(1 for d in t.get_shape() if d < 0)
+        elif isinstance(t, ComplexType):
+            params += [value_type(t.element_type)] * 2
+        else:
+            params.append(memory_type(t))
+    return params
+
+
+def _emulated_grid(llmod: ir.Module, kernel: ir.Function, params: list[ir.Type]) -> None:
+    """``void <kernel>.emu(i64 grid, i64 block, ptr params)``: the kernel run for every block
+    and every thread in turn, its arguments read through ``params`` (``cuLaunchKernel``'s)."""
+    fn = ir.Function(llmod, ir.FunctionType(VOID, [I64, I64, PTR]), f"{kernel.name}.emu")
+    grid, block, argv = fn.args
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    context = b.alloca(I64, size=_const(I64, 4))
+    for k, v in ((2, block), (3, grid)):
+        b.store(v, b.gep(context, [_const(I64, k)], source_etype=I64))
+    args = []
+    for k, t in enumerate(params):
+        at = b.load(b.gep(argv, [_const(I64, k)], source_etype=PTR), typ=PTR)
+        args.append(b.load(at, typ=t))
+    with _counted(b, fn, grid) as bid:
+        b.store(bid, b.gep(context, [_const(I64, 1)], source_etype=I64))
+        with _counted(b, fn, block) as tid:
+            b.store(tid, context)
+            b.call(kernel, [context, *args])
+    b.ret_void()
+
+
+class _counted:
+    """``for i in range(n)`` around the body written inside the ``with``; yields ``i``."""
+
+    def __init__(self, b: ir.IRBuilder, fn: ir.Function, n: ir.Value):
+        self.b, self.fn, self.n = b, fn, n
+
+    def __enter__(self) -> ir.Value:
+        b = self.b
+        self.pre = b.block
+        self.header = self.fn.append_basic_block("emu_header")
+        self.body = self.fn.append_basic_block("emu_body")
+        self.exit = self.fn.append_basic_block("emu_exit")
+        b.branch(self.header)
+        b.position_at_end(self.header)
+        self.i = b.phi(I64)
+        self.i.add_incoming(_const(I64, 0), self.pre)
+        b.cbranch(b.icmp_signed("<", self.i, self.n), self.body, self.exit)
+        b.position_at_end(self.body)
+        return self.i
+
+    def __exit__(self, *exc: object) -> None:
+        b = self.b
+        self.i.add_incoming(b.add(self.i, _const(I64, 1)), b.block)
+        b.branch(self.header)
+        b.position_at_end(self.exit)
+
+
+def _kernel_on(*names: str) -> Any:
+    def register(f: Handler) -> Handler:
+        for n in names:
+            _KernelEmitter.HANDLERS[n] = f
+        return f
+
+    return register
+
+
+_THREAD_VALUES = {
+    "gpu.thread_id": (0, "tid"),
+    "gpu.block_id": (1, "ctaid"),
+    "gpu.block_dim": (2, "ntid"),
+    "gpu.grid_dim": (3, "nctaid"),
+}
+
+
+@_kernel_on(*_THREAD_VALUES)
+def _thread_value(e: _KernelEmitter, op: Operation) -> Any:
+    if op.properties["dimension"].data.value != "x":  # type: ignore[attr-defined]
+        raise EmitError(f"gpu emitter: {op.name} of a dimension other than x")
+    return e.thread_value(*_THREAD_VALUES[op.name])
+
+
+@_kernel_on("gpu.return")
+def _gpu_return(e: _KernelEmitter, op: Operation) -> None:
+    e.b.ret_void()
+
+
+# --------------------------------------------------------------------------- host
+
+
+class _HostModule(_ModuleEmitter):
+    """The entry points, for the host: buffers in device memory, kernels launched."""
+
+    def __init__(self, module: ModuleOp, prefix: str, device: _DeviceModule):
+        super().__init__(module)
+        self.device = device
+        self.kernel_index = {k.name: i for i, k in enumerate(device.infos)}
+        self.kernel_checks = {k.name: k.checks for k in device.infos}
+        self.kernel_table_name = f"{prefix}.kernels"
+        self.global_table_name = f"{prefix}.globals"
+        read = {
+            inner.properties["name"].root_reference.data  # type: ignore[attr-defined]
+            for fn in module.ops
+            if fn.name == "func.func"
+            for inner in fn.walk()
+            if inner.name == "memref.get_global"
+        }
+        self.global_names = sorted(device.global_symbol(name) for name in read)
+        self.kernel_table = self._table(self.kernel_table_name, len(device.infos))
+        self.global_table = self._table(self.global_table_name, len(self.global_names))
+
+    def _table(self, name: str, n: int) -> ir.GlobalVariable:
+        t = ir.ArrayType(PTR, max(1, n))
+        gv = ir.GlobalVariable(self.llmod, t, name)
+        gv.initializer = ir.Constant(t, None)
+        return gv
+
+    @property
+    def function_emitter(self) -> type[_FunctionEmitter]:
+        return _HostEmitter
+
+    def other_top_level(self, op: Operation) -> None:
+        if not isinstance(op, gpu.ModuleOp):
+            super().other_top_level(op)
+
+    def allocator(self) -> ir.Function:
+        return self.device_fn("tir_dev_alloc")
+
+    def release_fn(self) -> ir.Function:
+        return self.device_fn("tir_dev_release")
+
+    def device_fn(self, name: str) -> ir.Function:
+        ret, args = DEVICE_FUNCTIONS[name]
+        types = {"ptr": PTR, "i64": I64, "i32": I32, "void": VOID}
+        return self.intrinsic(name, types[ret], [types[a] for a in args])
+
+    def device_global(self, name: str) -> int:
+        """The slot of the device copy of ``memref.global @name`` in the globals table."""
+        if name not in self.device.globals:  # read only by the host: no kernel has it
+            raise EmitError(f"gpu emitter: the host reads @{name}, which no kernel has")
+        return self.global_names.index(self.device.global_symbol(name))
+
+
+class _HostEmitter(_FunctionEmitter):
+    HANDLERS: dict[str, Handler] = {}
+
+    def __init__(self, parent: _ModuleEmitter, op: Any):
+        super().__init__(parent, op)
+        self.device_globals: set[ir.Value] = set()
+
+    def owns(self, ptr: ir.Value) -> bool:
+        return super().owns(ptr) and ptr not in self.device_globals
+
+    def device_call(self, name: str, args: Sequence[ir.Value]) -> None:
+        """Call the backend's ``name``; when it returns an error code, fail the call with
+        ``DEVICE_ERROR`` and the code in ``err[0]``."""
+        rc = self.b.call(self.parent.device_fn(name), list(args))  # type: ignore[attr-defined]
+        bad = self.b.icmp_signed("!=", rc, _const(I32, 0))
+        fail = self.fn.append_basic_block(f"{name}_failed")
+        ok = self.fn.append_basic_block(f"{name}_ok")
+        self.b.cbranch(bad, fail, ok)
+        fb = ir.IRBuilder(fail)
+        fb.store(fb.sext(rc, I64), self.err)
+        self.fail(fb, DEVICE_ERROR)
+        self.b.position_at_end(ok)
+
+    def memcpy(self, dst: ir.Value, src: ir.Value, n: ir.Value) -> None:
+        self.device_call("tir_dev_copy", [dst, src, n])
+
+
+def _host_on(*names: str) -> Any:
+    def register(f: Handler) -> Handler:
+        for n in names:
+            _HostEmitter.HANDLERS[n] = f
+        return f
+
+    return register
+
+
+@_host_on("memref.alloc", "memref.alloca")
+def _device_alloc(e: _HostEmitter, op: Operation) -> Any:
+    """Every buffer of the host code is device memory (rank 0 too: kernels write them)."""
+    t = op.results[0].type
+    assert isinstance(t, MemRefType)
+    elem = memory_type(t.element_type)
+    it = iter(op.operands)
+    dims = [e.v(next(it)) if d < 0 else _const(I64, d) for d in t.get_shape()]
+    ptr = e.malloc(e.nbytes(Memref(ir.Constant(PTR, None), dims, elem)))
+    e.hold(ptr)
+    return Memref(ptr, dims, elem)
+
+
+@_host_on("memref.dealloc")
+def _device_free(e: _HostEmitter, op: Operation) -> None:
+    e.release(e.v(op.operands[0]).ptr)
+
+
+def _host_slot(e: _HostEmitter, t: ir.Type) -> ir.Value:
+    return e.entry_alloca(t)
+
+
+@_host_on("memref.load")
+def _device_load(e: _HostEmitter, op: Operation) -> Any:
+    m = e.v(op.operands[0])
+    slot = _host_slot(e, m.elem)
+    e.device_call("tir_dev_read", [slot, e.address(m, op.operands[1:]), _const(I64, _size(m))])
+    x = e.b.load(slot, typ=m.elem)
+    if op.results[0].type == IntegerType(1):
+        return e.b.icmp_unsigned("!=", x, _const(I8, 0))
+    return x
+
+
+@_host_on("memref.store")
+def _device_store(e: _HostEmitter, op: Operation) -> None:
+    x, m = e.v(op.operands[0]), e.v(op.operands[1])
+    if op.operands[0].type == IntegerType(1):
+        x = e.b.zext(x, I8)
+    slot = _host_slot(e, m.elem)
+    e.b.store(x, slot)
+    e.device_call("tir_dev_write", [e.address(m, op.operands[2:]), slot, _const(I64, _size(m))])
+
+
+def _size(m: Memref) -> int:
+    return _elem_size(m.elem)
+
+
+@_host_on("memref.get_global")
+def _device_global(e: _HostEmitter, op: Operation) -> Any:
+    parent: _HostModule = e.parent  # type: ignore[assignment]
+    name = op.properties["name"].root_reference.data  # type: ignore[attr-defined]
+    _, t = parent.device.globals[name]
+    k = parent.device_global(name)
+    at = e.b.gep(parent.global_table, [_const(I64, 0), _const(I64, k)], inbounds=True)
+    ptr = e.b.load(at, typ=PTR)
+    e.device_globals.add(ptr)
+    return Memref(ptr, [_const(I64, d) for d in t.get_shape()], memory_type(t.element_type))
+
+
+@_host_on("gpu.launch_func")
+def _launch(e: _HostEmitter, op: Operation) -> None:
+    """Pack the kernel's arguments (``params[i]`` points at argument i), launch it, and for a
+    kernel that checks, read ``err`` back: a check that failed fails the call."""
+    parent: _HostModule = e.parent  # type: ignore[assignment]
+    launch: Any = op
+    name = launch.kernel.nested_references.data[0].data
+    b = e.b
+    values: list[ir.Value] = []
+    for v, x in zip(launch.kernelOperands, _operands(e, launch)[6:], strict=True):
+        if isinstance(x, Memref):
+            shape = v.type.get_shape()
+            values += [x.ptr, *(d for d, n in zip(x.dims, shape, strict=True) if n < 0)]
+        elif isinstance(x.type, ir.LiteralStructType):
+            values += [b.extract_value(x, 0), b.extract_value(x, 1)]
+        elif v.type == IntegerType(1):
+            values.append(b.zext(x, I8))
+        else:
+            values.append(x)
+    checks = parent.kernel_checks[name]
+    err_bytes = _const(I64, 8 * (1 + MAX_CHECK_VALUES))
+    errbuf = None
+    if checks:
+        errbuf = e.malloc(err_bytes)
+        e.hold(errbuf)
+        zeros = e.allocas.alloca(I64, size=_const(I64, 1 + MAX_CHECK_VALUES))
+        memset = parent.intrinsic("llvm.memset.p0.i64", VOID, [PTR, I8, I64, I1])
+        b.call(memset, [zeros, _const(I8, 0), err_bytes, _const(I1, 0)])
+        e.device_call("tir_dev_write", [errbuf, zeros, err_bytes])
+        values += [errbuf, _const(I64, len(e.checks))]
+        e.checks.extend(checks)
+    argv = e.allocas.alloca(PTR, size=_const(I64, max(1, len(values))))
+    for k, x in enumerate(values):
+        slot = e.allocas.alloca(x.type)
+        b.store(x, slot)
+        b.store(slot, b.gep(argv, [_const(I64, k)], inbounds=True, source_etype=PTR))
+    table = parent.kernel_table
+    at = b.gep(table, [_const(I64, 0), _const(I64, parent.kernel_index[name])], inbounds=True)
+    kernel = b.load(at, typ=PTR)
+    grid, block = e.v(launch.gridSizeX), e.v(launch.blockSizeX)
+    e.device_call("tir_dev_launch", [kernel, grid, block, argv])
+    if errbuf is not None:
+        e.device_call("tir_dev_read", [e.err, errbuf, err_bytes])
+        e.release(errbuf)
+        failed = b.icmp_signed("!=", b.load(e.err, typ=I64), _const(I64, 0))
+        fail = e.fn.append_basic_block("kernel_failed")
+        ok = e.fn.append_basic_block("kernel_ok")
+        b.cbranch(failed, fail, ok)
+        e.fail(ir.IRBuilder(fail), 1)
+        b.position_at_end(ok)

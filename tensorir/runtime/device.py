@@ -1,0 +1,494 @@
+"""Device memory and kernel launches for ``device=cuda``: a backend behind ``DEVICE_FUNCTIONS``.
+
+Host code compiled for the GPU (``lowering/gpu_emitter.py``) calls six functions,
+``tir_dev_alloc``/``release``/``read``/``write``/``copy``/``launch``; a backend defines them
+(native code, compiled once per process from LLVM IR and registered for the JIT) and loads
+each function's kernels. Two backends:
+
+- ``driver`` (``config.cuda_backend``, the default): NVIDIA's driver through cuda-python
+  (imported only here, only then). One context (the device's primary one), one stream on
+  which everything is ordered; device memory from the driver's stream-ordered pool
+  (``cuMemAllocAsync``, kept by the pool once freed: a growing memory pool); kernels are PTX
+  loaded with ``cuModuleLoadData``. The native functions call the driver's C entry points
+  directly (their addresses from ``libcuda``), so a launch costs no Python: a whole call of
+  a compiled function is one call into machine code. Reads synchronise (the host needs the
+  bytes); nothing else does.
+- ``emulator``: no GPU. Device memory is host memory, and a kernel is its ``emulated`` build
+  (the same kernel IR compiled for the host, every thread of every block run in turn). It
+  runs every GPU function, so the host code, the kernels' index arithmetic and the runtime
+  are tested without a GPU.
+
+``DeviceArray`` is an array in device memory; shared variables of GPU functions hold one.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import threading
+from typing import Any
+
+import numpy as np
+
+from tensorir.abi import DEVICE_FUNCTIONS
+from tensorir.config import config
+
+FAILED_BYTES = "tir_dev_failed_bytes"
+"""A global of each backend's native module: the size of the last allocation that failed."""
+
+
+class DeviceUnavailable(RuntimeError):
+    """``device=cuda`` was asked for and cannot be had: says what is missing."""
+
+
+class Backend:
+    """What the runtime asks of a device."""
+
+    name = "?"
+    library: Any  # the JITLibrary of the native functions
+
+    def alloc(self, nbytes: int) -> int:
+        """A device buffer of ``nbytes`` (at least 1); MemoryError when there is no room."""
+        p = self._alloc(max(int(nbytes), 1))
+        if not p:
+            raise MemoryError(self.out_of_memory(nbytes))
+        return p
+
+    def _alloc(self, nbytes: int) -> int:
+        return int(self._alloc_fn(nbytes) or 0)
+
+    def free(self, ptr: int) -> None:
+        self._free_fn(ptr)
+
+    def upload(self, ptr: int, arr: np.ndarray) -> None:
+        self._check(self._write_fn(ptr, arr.ctypes.data, arr.nbytes), "copy to the device")
+
+    def download(self, arr: np.ndarray, ptr: int) -> None:
+        self._check(self._read_fn(arr.ctypes.data, ptr, arr.nbytes), "copy from the device")
+
+    def copy(self, dst: int, src: int, nbytes: int) -> None:
+        self._check(self._copy_fn(dst, src, nbytes), "copy on the device")
+
+    def _bind(self) -> None:
+        lib = self.library
+        sig = ctypes.CFUNCTYPE
+        vp, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32
+        self._alloc_fn = sig(vp, i64)(lib.address("tir_dev_alloc"))
+        self._free_fn = sig(None, vp)(lib.address("tir_dev_release"))
+        self._read_fn = sig(i32, vp, vp, i64)(lib.address("tir_dev_read"))
+        self._write_fn = sig(i32, vp, vp, i64)(lib.address("tir_dev_write"))
+        self._copy_fn = sig(i32, vp, vp, i64)(lib.address("tir_dev_copy"))
+        self.failed_bytes = ctypes.c_int64.from_address(lib.global_address(FAILED_BYTES))
+
+    def _check(self, rc: int, what: str) -> None:
+        if rc:
+            raise RuntimeError(f"{self.name}: {what} failed: {self.error_name(rc)}")
+
+    def error_name(self, rc: int) -> str:
+        return f"error {rc}"
+
+    def memory_info(self) -> tuple[int, int] | None:
+        """(free, total) bytes of device memory, if known."""
+        return None
+
+    def out_of_memory(self, nbytes: int | None = None) -> str:
+        asked = int(self.failed_bytes.value) if nbytes is None else nbytes
+        info = self.memory_info()
+        where = f" ({info[0]} bytes free of {info[1]})" if info else ""
+        return f"out of device memory: {asked} bytes asked{where}"
+
+    target = "?"
+    """The kernels this backend loads: ``emulated`` (LLVM IR for the host) or ``nvptx``
+    (PTX, for ``arch``)."""
+
+    def load(self, code: str, emitted: Any, host: Any) -> object:
+        """Load the kernels ``code`` (for ``target``) of ``emitted``
+        (``gpu_emitter.GpuEmitted``) and fill the tables of the host library ``host``;
+        returns what must stay alive while they may run."""
+        raise NotImplementedError
+
+    def synchronize(self) -> None:
+        pass
+
+
+def _fill(host: Any, table: str, addresses: list[int]) -> None:
+    if not addresses:
+        return
+    base = host.global_address(table)
+    (ctypes.c_void_p * len(addresses)).from_address(base)[:] = addresses
+
+
+# --------------------------------------------------------------------------- emulator
+
+
+_EMULATOR = """
+; ModuleID = "tensorir_device"
+@tir_dev_failed_bytes = global i64 0
+declare ptr @ALLOC(i64)
+declare void @RELEASE(ptr)
+declare void @llvm.memmove.p0.p0.i64(ptr, ptr, i64, i1)
+
+define ptr @tir_dev_alloc(i64 %n) {
+  %p = call ptr @ALLOC(i64 %n)
+  %bad = icmp eq ptr %p, null
+  br i1 %bad, label %fail, label %ok
+fail:
+  store i64 %n, ptr @tir_dev_failed_bytes
+  br label %ok
+ok:
+  ret ptr %p
+}
+
+define void @tir_dev_release(ptr %p) {
+  call void @RELEASE(ptr %p)
+  ret void
+}
+
+define i32 @tir_dev_read(ptr %host, ptr %dev, i64 %n) {
+  call void @llvm.memmove.p0.p0.i64(ptr %host, ptr %dev, i64 %n, i1 false)
+  ret i32 0
+}
+
+define i32 @tir_dev_write(ptr %dev, ptr %host, i64 %n) {
+  call void @llvm.memmove.p0.p0.i64(ptr %dev, ptr %host, i64 %n, i1 false)
+  ret i32 0
+}
+
+define i32 @tir_dev_copy(ptr %to, ptr %from, i64 %n) {
+  call void @llvm.memmove.p0.p0.i64(ptr %to, ptr %from, i64 %n, i1 false)
+  ret i32 0
+}
+
+define i32 @tir_dev_launch(ptr %kernel, i64 %grid, i64 %block, ptr %params) {
+  call void %kernel(i64 %grid, i64 %block, ptr %params)
+  ret i32 0
+}
+"""
+"""The emulator's native functions (``DEVICE_FUNCTIONS``): host memory, a launch calls the kernel's
+``.emu`` function (every thread of the grid in turn)."""
+
+
+class Emulator(Backend):
+    """Kernels run on the CPU, device memory is host memory (see the module's docstring)."""
+
+    name = "cuda emulator"
+
+    def __init__(self) -> None:
+        from tensorir.abi import ALLOC, RELEASE
+        from tensorir.runtime import alloc
+        from tensorir.runtime.jit import JITLibrary, register_symbols
+
+        alloc.address(ALLOC)  # registered for the native module
+        self.library = JITLibrary(_EMULATOR.replace("ALLOC", ALLOC).replace("RELEASE", RELEASE))
+        register_symbols({n: self.library.address(n) for n in DEVICE_FUNCTIONS})
+        self._bind()
+
+    target = "emulated"
+
+    def load(self, code: str, emitted: Any, host: Any) -> object:
+        from tensorir.runtime.jit import JITLibrary
+
+        if not emitted.kernels:
+            return None
+        kernels = JITLibrary(code)
+        _fill(
+            host, emitted.kernel_table, [kernels.address(f"{k.name}.emu") for k in emitted.kernels]
+        )
+        _fill(host, emitted.global_table, [kernels.global_address(g) for g in emitted.globals])
+        return kernels
+
+
+# --------------------------------------------------------------------------- CUDA driver
+
+_DRIVER_FUNCTIONS = (
+    "cuMemAllocAsync",
+    "cuMemFreeAsync",
+    "cuMemcpyDtoHAsync_v2",
+    "cuMemcpyHtoDAsync_v2",
+    "cuMemcpyDtoDAsync_v2",
+    "cuStreamSynchronize",
+    "cuLaunchKernel",
+)
+"""The driver's C entry points the native functions call, through the pointers
+``@tir_cu_<name>`` that the backend sets, all on the stream ``@tir_cu_stream``."""
+
+_DRIVER = """
+; ModuleID = "tensorir_device"
+@tir_dev_failed_bytes = global i64 0
+@tir_cu_stream = global ptr null
+@tir_cu_cuMemAllocAsync = global ptr null
+@tir_cu_cuMemFreeAsync = global ptr null
+@tir_cu_cuMemcpyDtoHAsync_v2 = global ptr null
+@tir_cu_cuMemcpyHtoDAsync_v2 = global ptr null
+@tir_cu_cuMemcpyDtoDAsync_v2 = global ptr null
+@tir_cu_cuStreamSynchronize = global ptr null
+@tir_cu_cuLaunchKernel = global ptr null
+
+define ptr @tir_dev_alloc(i64 %n) {
+  %out = alloca ptr
+  %s = load ptr, ptr @tir_cu_stream
+  %f = load ptr, ptr @tir_cu_cuMemAllocAsync
+  %rc = call i32 %f(ptr %out, i64 %n, ptr %s)
+  %ok = icmp eq i32 %rc, 0
+  br i1 %ok, label %good, label %bad
+good:
+  %p = load ptr, ptr %out
+  ret ptr %p
+bad:
+  store i64 %n, ptr @tir_dev_failed_bytes
+  ret ptr null
+}
+
+define void @tir_dev_release(ptr %p) {
+  %s = load ptr, ptr @tir_cu_stream
+  %f = load ptr, ptr @tir_cu_cuMemFreeAsync
+  %rc = call i32 %f(ptr %p, ptr %s)
+  ret void
+}
+
+define i32 @tir_dev_read(ptr %host, ptr %dev, i64 %n) {
+  %s = load ptr, ptr @tir_cu_stream
+  %f = load ptr, ptr @tir_cu_cuMemcpyDtoHAsync_v2
+  %rc = call i32 %f(ptr %host, ptr %dev, i64 %n, ptr %s)
+  %ok = icmp eq i32 %rc, 0
+  br i1 %ok, label %sync, label %bad
+sync:
+  %g = load ptr, ptr @tir_cu_cuStreamSynchronize
+  %rc2 = call i32 %g(ptr %s)
+  ret i32 %rc2
+bad:
+  ret i32 %rc
+}
+
+define i32 @tir_dev_write(ptr %dev, ptr %host, i64 %n) {
+  %s = load ptr, ptr @tir_cu_stream
+  %f = load ptr, ptr @tir_cu_cuMemcpyHtoDAsync_v2
+  %rc = call i32 %f(ptr %dev, ptr %host, i64 %n, ptr %s)
+  ret i32 %rc
+}
+
+define i32 @tir_dev_copy(ptr %to, ptr %from, i64 %n) {
+  %s = load ptr, ptr @tir_cu_stream
+  %f = load ptr, ptr @tir_cu_cuMemcpyDtoDAsync_v2
+  %rc = call i32 %f(ptr %to, ptr %from, i64 %n, ptr %s)
+  ret i32 %rc
+}
+
+define i32 @tir_dev_launch(ptr %kernel, i64 %grid, i64 %block, ptr %params) {
+  %s = load ptr, ptr @tir_cu_stream
+  %f = load ptr, ptr @tir_cu_cuLaunchKernel
+  %g = trunc i64 %grid to i32
+  %b = trunc i64 %block to i32
+  %rc = call i32 %f(ptr %kernel, i32 %g, i32 1, i32 1, i32 %b, i32 1, i32 1, i32 0, ptr %s,
+                    ptr %params, ptr null)
+  ret i32 %rc
+}
+"""
+"""The driver backend's native functions (``DEVICE_FUNCTIONS``): the driver's calls, on the
+backend's stream."""
+
+
+class Driver(Backend):
+    """NVIDIA's driver through cuda-python (see the module's docstring)."""
+
+    name = "cuda"
+
+    def __init__(self) -> None:
+        try:
+            from cuda.bindings import driver as cu
+        except ImportError as e:
+            raise DeviceUnavailable(
+                "device=cuda needs cuda-python, which is not installed (pip install "
+                "'tensorir[cuda]'); without a GPU, TENSORIR_FLAGS=cuda_backend=emulator runs "
+                f"GPU functions on the CPU ({e})"
+            ) from None
+        self.cu = cu
+        try:
+            self._ok(cu.cuInit(0), "cuInit")
+            count = self._ok(cu.cuDeviceGetCount(), "cuDeviceGetCount")
+        except DeviceUnavailable:
+            raise
+        except Exception as e:  # noqa: BLE001 - cuda-python raises when libcuda is missing
+            raise DeviceUnavailable(
+                f"device=cuda: no NVIDIA driver could be loaded ({type(e).__name__}: {e})"
+            ) from None
+        if not count:
+            raise DeviceUnavailable("device=cuda: the NVIDIA driver sees no GPU")
+        self.device = self._ok(cu.cuDeviceGet(0), "cuDeviceGet")
+        self.context = self._ok(
+            cu.cuDevicePrimaryCtxRetain(self.device), "cuDevicePrimaryCtxRetain"
+        )
+        self._ok(cu.cuCtxSetCurrent(self.context), "cuCtxSetCurrent")
+        self.stream = self._ok(
+            cu.cuStreamCreate(cu.CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate"
+        )
+        attr = cu.CUdevice_attribute
+        major = self._attr(attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)
+        minor = self._attr(attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)
+        self.arch = f"sm_{major}{minor}"
+        pool = self._ok(cu.cuDeviceGetDefaultMemPool(self.device), "cuDeviceGetDefaultMemPool")
+        threshold = cu.cuuint64_t(2**64 - 1)  # keep freed memory for the next allocations
+        self._ok(
+            cu.cuMemPoolSetAttribute(
+                pool, cu.CUmemPool_attribute.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, threshold
+            ),
+            "cuMemPoolSetAttribute",
+        )
+        self.library = self._native()
+        self._bind()
+
+    def _native(self) -> Any:
+        from tensorir.runtime.jit import JITLibrary, register_symbols
+
+        libcuda = ctypes.CDLL("libcuda.so.1")
+        library = JITLibrary(_DRIVER)
+        for cu_name in _DRIVER_FUNCTIONS:
+            address = ctypes.cast(getattr(libcuda, cu_name), ctypes.c_void_p).value
+            ctypes.c_void_p.from_address(
+                library.global_address(f"tir_cu_{cu_name}")
+            ).value = address
+        ctypes.c_void_p.from_address(library.global_address("tir_cu_stream")).value = int(
+            self.stream
+        )
+        register_symbols({n: library.address(n) for n in DEVICE_FUNCTIONS})
+        return library
+
+    def _ok(self, result: Any, what: str) -> Any:
+        err, *rest = result
+        if err != self.cu.CUresult.CUDA_SUCCESS:
+            raise DeviceUnavailable(f"device=cuda: {what} failed: {self.error_name(int(err))}")
+        return rest[0] if len(rest) == 1 else rest
+
+    def _attr(self, a: Any) -> int:
+        return int(self._ok(self.cu.cuDeviceGetAttribute(a, self.device), "cuDeviceGetAttribute"))
+
+    def error_name(self, rc: int) -> str:
+        try:
+            err, name = self.cu.cuGetErrorName(self.cu.CUresult(rc))
+            return name.decode() if isinstance(name, bytes) else str(name)
+        except Exception:  # noqa: BLE001 - an unknown code
+            return f"CUDA error {rc}"
+
+    def memory_info(self) -> tuple[int, int] | None:
+        err, free, total = self.cu.cuMemGetInfo()
+        return (int(free), int(total)) if err == self.cu.CUresult.CUDA_SUCCESS else None
+
+    target = "nvptx"
+
+    def load(self, code: str, emitted: Any, host: Any) -> object:
+        if not emitted.kernels:
+            return None
+        module = self._ok(self.cu.cuModuleLoadData(code.encode() + b"\0"), "cuModuleLoadData")
+        handles = [
+            int(self._ok(self.cu.cuModuleGetFunction(module, k.name.encode()), k.name))
+            for k in emitted.kernels
+        ]
+        _fill(host, emitted.kernel_table, handles)
+        addresses = []
+        for g in emitted.globals:
+            ptr, _size = self._ok(self.cu.cuModuleGetGlobal(module, g.encode()), g)
+            addresses.append(int(ptr))
+        _fill(host, emitted.global_table, addresses)
+        return _LoadedModule(self, module)
+
+    def synchronize(self) -> None:
+        self._ok(self.cu.cuStreamSynchronize(self.stream), "cuStreamSynchronize")
+
+
+class _LoadedModule:
+    """A loaded CUDA module, unloaded when its function is dropped."""
+
+    def __init__(self, driver: Driver, module: Any):
+        self.driver, self.module = driver, module
+
+    def __del__(self) -> None:
+        try:
+            self.driver.synchronize()
+            self.driver.cu.cuModuleUnload(self.module)
+        except Exception:  # noqa: BLE001, S110 - at exit the driver may be gone
+            pass
+
+
+_lock = threading.Lock()
+
+
+@functools.cache
+def _backend(name: str) -> Backend:
+    return Emulator() if name == "emulator" else Driver()
+
+
+def backend(name: str | None = None) -> Backend:
+    """The device backend ``name`` (``config.cuda_backend`` by default), set up once.
+    Raises ``DeviceUnavailable`` saying what is missing when there is no usable GPU."""
+    with _lock:
+        return _backend(name or config.cuda_backend)
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+class DeviceArray:
+    """A C-contiguous array in device memory, owned (freed when dropped) unless it is a
+    view of another's."""
+
+    __slots__ = ("backend", "ptr", "shape", "dtype", "owner", "__weakref__")
+
+    def __init__(
+        self, backend: Backend, ptr: int, shape: tuple[int, ...], dtype: Any, owner: Any = None
+    ):
+        self.backend = backend
+        self.ptr = int(ptr)
+        self.shape = tuple(int(d) for d in shape)
+        self.dtype = np.dtype(dtype)
+        self.owner = owner  # None: this array frees ptr
+
+    @classmethod
+    def empty(cls, shape: tuple[int, ...], dtype: Any, on: Backend) -> DeviceArray:
+        n = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        return cls(on, on.alloc(n), shape, dtype)
+
+    @classmethod
+    def from_numpy(cls, arr: np.ndarray, on: Backend) -> DeviceArray:
+        arr = np.ascontiguousarray(arr)
+        out = cls.empty(arr.shape, arr.dtype, on)
+        if arr.nbytes:
+            on.upload(out.ptr, arr)
+        return out
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
+
+    def to_numpy(self) -> np.ndarray:
+        out = np.empty(self.shape, self.dtype)
+        if out.nbytes:
+            self.backend.download(out, self.ptr)
+        return out
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        a = self.to_numpy()
+        return a if dtype is None else a.astype(dtype)
+
+    def copy(self) -> DeviceArray:
+        out = DeviceArray.empty(self.shape, self.dtype, self.backend)
+        if self.nbytes:
+            self.backend.copy(out.ptr, self.ptr, self.nbytes)
+        return out
+
+    def __repr__(self) -> str:
+        return f"DeviceArray(shape={self.shape}, dtype={self.dtype}, on={self.backend.name})"
+
+    def __del__(self) -> None:
+        if self.owner is None and self.ptr:
+            try:
+                self.backend.free(self.ptr)
+            except Exception:  # noqa: BLE001, S110 - at exit the backend may be gone
+                pass
