@@ -79,17 +79,17 @@ DEVICE_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "tir_dev_read": ("i32", ("ptr", "ptr", "i64")),
     "tir_dev_write": ("i32", ("ptr", "ptr", "i64")),
     "tir_dev_copy": ("i32", ("ptr", "ptr", "i64")),
-    "tir_dev_launch": ("i32", ("ptr", "i64", "i64", "ptr")),
+    "tir_dev_launch": ("i32", ("ptr", "i64", "i64", "i64", "i64", "ptr")),
 }
 """What host code compiled for the GPU calls, defined by the runtime's device backend
 (``runtime/device.py``), as (LLVM return type, argument types): ``void
 *tir_dev_alloc(int64_t n)`` (null when out of memory) and ``tir_dev_release(p)``; ``int
 tir_dev_read(void *host, void *device, int64_t n)``, ``tir_dev_write(void *device, void
 *host, n)``, ``tir_dev_copy(void *to, void *from, n)`` (device to device) and
-``tir_dev_launch(void *kernel, int64_t grid, int64_t block, void **params)`` (``params[i]``
-points at the kernel's i-th argument, as ``cuLaunchKernel`` takes them) return 0 or the
-driver's error code. Reads are synchronous; everything else is ordered on the backend's
-stream."""
+``tir_dev_launch(void *kernel, int64_t grid_x, grid_y, block_x, block_y, void **params)``
+(``params[i]`` points at the kernel's i-th argument, as ``cuLaunchKernel`` takes them)
+return 0 or the driver's error code. Reads are synchronous; everything else is ordered on
+the backend's stream."""
 
 DEVICE_ERROR = 3
 """The return code of a GPU function whose call of the device backend failed."""

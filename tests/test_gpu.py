@@ -334,3 +334,15 @@ def test_every_elementwise_op_assembles_with_ptxas(dtype: str) -> None:
     inputs, outputs, _ = _every_op(dtype)
     ptx = cuda.compile_ptx(inputs, outputs, arch="sm_90", on_unused_input="ignore")
     cuda.assemble(ptx, "sm_90")
+
+
+def test_grid_stride_along_rows_and_columns() -> None:
+    """A matrix kernel launches rows over y (at most 65535 blocks) and columns over x: more
+    rows than the grid holds are covered by the stride along y."""
+    x = T.fmatrix("x")
+    X = np.arange(65535 * 8 + 5, dtype="float32").reshape(-1, 1)
+    f = tensorir.function([x], [x * 2 + 1, x.T * 3], device="cuda")
+    a, b = f(X)
+    np.testing.assert_array_equal(a, X * 2 + 1)
+    np.testing.assert_array_equal(b, X.T * 3)
+    assert "dim y" in f.ir("loops")

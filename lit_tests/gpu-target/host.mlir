@@ -9,7 +9,7 @@
 // CHECK:      define i64 @"double"(ptr noalias %{{.*}}, i64 %{{.*}}, ptr noalias %{{.*}}, ptr noalias %{{.*}})
 // CHECK:        call ptr @"tir_dev_alloc"(i64
 // CHECK:        getelementptr inbounds [1 x ptr], [1 x ptr]* @"double.kernels", i64 0, i64 0
-// CHECK:        call i32 @"tir_dev_launch"(ptr %{{.*}}, i64 %{{.*}}, i64 256, ptr %{{.*}})
+// CHECK:        call i32 @"tir_dev_launch"(ptr %{{.*}}, i64 %{{.*}}, i64 1, i64 256, i64 1, ptr %{{.*}})
 // CHECK:      tir_dev_launch_failed:
 // CHECK:        phi  i64 [3, %"tir_dev_launch_failed"]
 // CHECK:      ; kernels (nvptx)

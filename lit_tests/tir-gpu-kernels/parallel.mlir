@@ -5,14 +5,19 @@
 
 // CHECK:      builtin.module attributes {gpu.container_module} {
 // CHECK:        func.func @scale(%x: memref<?xf32>, %out: memref<?xf32>) {
-// CHECK:          %[[SPAN:.*]] = arith.subi %n, %c0 : index
-// CHECK-NEXT:     %[[TRIPS:.*]] = arith.maxsi %[[SPAN]], %{{.*}} : index
-// CHECK-NEXT:     %[[ROUNDED:.*]] = arith.addi %[[TRIPS]], %{{.*}} : index
-// CHECK-NEXT:     %[[BLOCKS:.*]] = arith.divui %[[ROUNDED]], %[[BLOCK:.*]] : index
-// CHECK-NEXT:     %[[SOME:.*]] = arith.maxsi %[[BLOCKS]], %{{.*}} : index
-// CHECK-NEXT:     %[[GRID:.*]] = arith.minsi %[[SOME]], %{{.*}} : index
-// CHECK-NEXT:     "gpu.launch_func"(%[[GRID]], %[[ONE:.*]], %[[ONE]], %[[BLOCK]], %[[ONE]], %[[ONE]], %n, %x, %out) <{kernel = @tensorir_kernels::@scale_k0
-// CHECK-NOT:      scf.for
+// CHECK:          %[[ONE:[0-9]+]] = arith.constant 1 : index
+// CHECK-NEXT:     %[[BLOCK:[0-9]+]] = arith.constant 256 : index
+// CHECK-NEXT:     %[[SPAN:[0-9]+]] = arith.subi %n, %c0 : index
+// CHECK-NEXT:     %[[ZERO:[0-9]+]] = arith.constant 0 : index
+// CHECK-NEXT:     %trips = arith.maxsi %[[SPAN]], %[[ZERO]] : index
+// CHECK-NEXT:     %[[LESS:[0-9]+]] = arith.subi %[[BLOCK]], %[[ONE]] : index
+// CHECK-NEXT:     %[[ROUNDED:[0-9]+]] = arith.addi %trips, %[[LESS]] : index
+// CHECK-NEXT:     %[[BLOCKS:[0-9]+]] = arith.divui %[[ROUNDED]], %[[BLOCK]] : index
+// CHECK-NEXT:     %[[SOME:[0-9]+]] = arith.maxsi %[[BLOCKS]], %[[ONE]] : index
+// CHECK-NEXT:     %[[MOST:[0-9]+]] = arith.constant 4096 : index
+// CHECK-NEXT:     %grid_x = arith.minsi %[[SOME]], %[[MOST]] : index
+// CHECK-NEXT:     "gpu.launch_func"(%grid_x, %[[ONE]], %[[ONE]], %[[BLOCK]], %[[ONE]], %[[ONE]], %n, %x, %out) <{kernel = @tensorir_kernels::@scale_k0
+// CHECK-NOT:    scf.for
 // CHECK:          func.return
 // CHECK:        "gpu.module"() <{sym_name = "tensorir_kernels"}> ({
 // CHECK-NEXT:     "gpu.func"() <{function_type = (index, memref<?xf32>, memref<?xf32>) -> (), kernel}> ({

@@ -9,7 +9,7 @@
 // CHECK:        memref.store %zero, %acc[] : memref<f64>
 // CHECK-NEXT:   %[[ONE:.*]] = arith.constant 1 : index
 // CHECK-NEXT:   "gpu.launch_func"(%[[ONE]], %[[ONE]], %[[ONE]], %[[ONE]], %[[ONE]], %[[ONE]], %rows, %cols, %x, %acc) <{kernel = @tensorir_kernels::@total_k0
-// CHECK-NEXT:   %[[ONE1:.*]] = arith.constant 1 : index
+// CHECK-NEXT:   %[[ONE1:[0-9]+]] = arith.constant 1 : index
 // CHECK-NEXT:   %count_out = memref.alloc() : memref<index>
 // CHECK-NEXT:   "gpu.launch_func"(%[[ONE1]], {{.*}}, %rows, %count_out) <{kernel = @tensorir_kernels::@total_k1
 // CHECK-NEXT:   %count = memref.load %count_out[] : memref<index>

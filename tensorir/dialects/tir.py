@@ -63,6 +63,7 @@ from xdsl.utils.exceptions import VerifyException
 from tensorir.abi import CHECK_EXCEPTIONS
 from tensorir.dialects import types as T
 from tensorir.dialects.tir_buffers import BUFFER_OPS
+from tensorir.dialects.tir_gpu import GPU_OPS
 
 ShapedT = base(TensorType) | base(MemRefType)
 
@@ -2773,6 +2774,7 @@ TIR = Dialect(
         NanGuardOp,
         CheckOp,
         *BUFFER_OPS,  # the buffer-level (L3) ops, tir_buffers.py
+        *GPU_OPS,  # the ops of block-level GPU kernels, tir_gpu.py
     ],
 )
 

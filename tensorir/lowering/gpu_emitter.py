@@ -15,10 +15,10 @@ The kernels of the ``gpu.module`` are a second LLVM module, for one of two targe
   ``llvm.nvvm.read.ptx.sreg.*``; every elementary function is a libdevice call (``__nv_exp``,
   ``__nv_tanhf``, ...: ``libdevice_name``): LLVM's ``llvm.exp`` and friends abort the process
   on NVPTX;
-- ``emulated``: the same kernels for the host, each taking a context (thread id, block id,
-  block size, grid size) as its first argument and the CPU's math; ``<kernel>.emu(grid,
-  block, params)`` runs every thread of every block in turn, so index arithmetic and results
-  can be checked without a GPU.
+- ``emulated``: the same kernels for the host, each taking a context (``THREAD_CONTEXT``:
+  thread and block ids, block and grid sizes, along x and y) as its first argument and the
+  CPU's math; ``<kernel>.emu(gx, gy, bx, by, params)`` runs every thread of every block in
+  turn, so index arithmetic and results can be checked without a GPU.
 
 A kernel's arguments are those of an outlined CPU kernel: a buffer is its data pointer and
 its dynamic dims, a scalar its value (``bool`` as a byte), and a kernel that checks takes
@@ -238,13 +238,13 @@ class _KernelEmitter(_FunctionEmitter):
                 b.store(x, b.gep(self.err, [_const(I64, k)], inbounds=True, source_etype=I64))
         self.kernel_return(b)
 
-    def thread_value(self, k: int, sreg: str) -> ir.Value:
-        """The thread context's value ``k`` (thread id, block id, block size, grid size),
-        for the emulator from its context argument, on NVPTX from ``%sreg.x``."""
+    def thread_value(self, sreg: str, dim: str) -> ir.Value:
+        """The special register ``%sreg.dim`` (``tid``, ``ctaid``, ``ntid``, ``nctaid``):
+        for the emulator from its context argument, on NVPTX the register itself."""
         if self.context is not None:
-            ptr = self.b.gep(self.context, [_const(I64, k)], inbounds=True, source_etype=I64)
-            return self.b.load(ptr, typ=I64)
-        f = self.parent.intrinsic(f"llvm.nvvm.read.ptx.sreg.{sreg}.x", I32, [])
+            k = _const(I64, THREAD_CONTEXT.index((sreg, dim)))
+            return self.b.load(self.b.gep(self.context, [k], source_etype=I64), typ=I64)
+        f = self.parent.intrinsic(f"llvm.nvvm.read.ptx.sreg.{sreg}.{dim}", I32, [])
         return self.b.zext(self.b.call(f, []), I64)
 
 
@@ -262,24 +262,42 @@ def kernel_params(types: Sequence[Any]) -> list[ir.Type]:
 
 
 def _emulated_grid(llmod: ir.Module, kernel: ir.Function, params: list[ir.Type]) -> None:
-    """``void <kernel>.emu(i64 grid, i64 block, ptr params)``: the kernel run for every block
-    and every thread in turn, its arguments read through ``params`` (``cuLaunchKernel``'s)."""
-    fn = ir.Function(llmod, ir.FunctionType(VOID, [I64, I64, PTR]), f"{kernel.name}.emu")
-    grid, block, argv = fn.args
+    """``void <kernel>.emu(i64 gx, i64 gy, i64 bx, i64 by, ptr params)``: the kernel run for
+    every block and every thread in turn, its arguments read through ``params``
+    (``cuLaunchKernel``'s). The context is ``THREAD_CONTEXT``'s values in order."""
+    fn = ir.Function(llmod, ir.FunctionType(VOID, [I64, I64, I64, I64, PTR]), f"{kernel.name}.emu")
+    gx, gy, bx, by, argv = fn.args
     b = ir.IRBuilder(fn.append_basic_block("entry"))
-    context = b.alloca(I64, size=_const(I64, 4))
-    for k, v in ((2, block), (3, grid)):
+    context = b.alloca(I64, size=_const(I64, len(THREAD_CONTEXT)))
+
+    def put(key: tuple[str, str], v: ir.Value) -> None:
+        k = THREAD_CONTEXT.index(key)
         b.store(v, b.gep(context, [_const(I64, k)], source_etype=I64))
+
+    for key, v in ((("ntid", "x"), bx), (("ntid", "y"), by), (("nctaid", "x"), gx),
+                   (("nctaid", "y"), gy)):  # fmt: skip
+        put(key, v)
     args = []
     for k, t in enumerate(params):
         at = b.load(b.gep(argv, [_const(I64, k)], source_etype=PTR), typ=PTR)
         args.append(b.load(at, typ=t))
-    with _counted(b, fn, grid) as bid:
-        b.store(bid, b.gep(context, [_const(I64, 1)], source_etype=I64))
-        with _counted(b, fn, block) as tid:
-            b.store(tid, context)
-            b.call(kernel, [context, *args])
+    with _counted(b, fn, gy) as block_y:
+        put(("ctaid", "y"), block_y)
+        with _counted(b, fn, gx) as block_x:
+            put(("ctaid", "x"), block_x)
+            with _counted(b, fn, by) as thread_y:
+                put(("tid", "y"), thread_y)
+                with _counted(b, fn, bx) as thread_x:
+                    put(("tid", "x"), thread_x)
+                    b.call(kernel, [context, *args])
     b.ret_void()
+
+
+THREAD_CONTEXT = (
+    ("tid", "x"), ("tid", "y"), ("ctaid", "x"), ("ctaid", "y"),
+    ("ntid", "x"), ("ntid", "y"), ("nctaid", "x"), ("nctaid", "y"),
+)  # fmt: skip
+"""An emulated kernel's thread context: NVPTX's special registers it stands for, in order."""
 
 
 class _counted:
@@ -318,19 +336,20 @@ def _kernel_on(*names: str) -> Any:
     return register
 
 
-_THREAD_VALUES = {
-    "gpu.thread_id": (0, "tid"),
-    "gpu.block_id": (1, "ctaid"),
-    "gpu.block_dim": (2, "ntid"),
-    "gpu.grid_dim": (3, "nctaid"),
+_SPECIAL_REGISTERS = {
+    "gpu.thread_id": "tid",
+    "gpu.block_id": "ctaid",
+    "gpu.block_dim": "ntid",
+    "gpu.grid_dim": "nctaid",
 }
 
 
-@_kernel_on(*_THREAD_VALUES)
+@_kernel_on(*_SPECIAL_REGISTERS)
 def _thread_value(e: _KernelEmitter, op: Operation) -> Any:
-    if op.properties["dimension"].data.value != "x":  # type: ignore[attr-defined]
-        raise EmitError(f"gpu emitter: {op.name} of a dimension other than x")
-    return e.thread_value(*_THREAD_VALUES[op.name])
+    dim = op.properties["dimension"].data.value  # type: ignore[attr-defined]
+    if dim not in ("x", "y"):
+        raise EmitError(f"gpu emitter: {op.name} along {dim} (kernels use x and y)")
+    return e.thread_value(_SPECIAL_REGISTERS[op.name], dim)
 
 
 @_kernel_on("gpu.return")
@@ -473,6 +492,11 @@ def _device_store(e: _HostEmitter, op: Operation) -> None:
     e.device_call("tir_dev_write", [e.address(m, op.operands[2:]), slot, _const(I64, _size(m))])
 
 
+def _is_one(v: Any) -> bool:
+    owner = v.owner
+    return owner.name == "arith.constant" and owner.value.value.data == 1
+
+
 def _size(m: Memref) -> int:
     return _elem_size(m.elem)
 
@@ -528,8 +552,10 @@ def _launch(e: _HostEmitter, op: Operation) -> None:
     table = parent.kernel_table
     at = b.gep(table, [_const(I64, 0), _const(I64, parent.kernel_index[name])], inbounds=True)
     kernel = b.load(at, typ=PTR)
-    grid, block = e.v(launch.gridSizeX), e.v(launch.blockSizeX)
-    e.device_call("tir_dev_launch", [kernel, grid, block, argv])
+    sizes = [launch.gridSizeX, launch.gridSizeY, launch.blockSizeX, launch.blockSizeY]
+    if any(not _is_one(v) for v in (launch.gridSizeZ, launch.blockSizeZ)):
+        raise EmitError("gpu emitter: a launch along z (kernels use x and y)")
+    e.device_call("tir_dev_launch", [kernel, *(e.v(v) for v in sizes), argv])
     if errbuf is not None:
         e.device_call("tir_dev_read", [e.err, errbuf, err_bytes])
         e.release(errbuf)

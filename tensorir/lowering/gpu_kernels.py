@@ -67,7 +67,9 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.abi import PARALLEL_ATTR
+from tensorir.lowering.loop_ir import inside
 from tensorir.lowering.outline import KERNEL_DIALECTS, KERNEL_OPS
+from tensorir.lowering.parallel import why_serial
 
 KERNEL_MODULE = "tensorir_kernels"
 """The name of the ``gpu.module`` holding a module's kernels."""
@@ -135,32 +137,35 @@ class _Kernels:
                 copied.append(owner)
             else:
                 args.append(v)
-        host = Rewriter()
-        before = InsertPoint.before(loop)
-        one = _index(1)
-        host.insert_op(one, before)
+        host = _Host(loop)
+        one = host.const(1)
         outs: list[SSAValue] = []  # rank-0 buffers for the values the nest carries out
         for r in loop.results:
             alloc = memref.AllocOp.get(r.type, shape=[])
             alloc.memref.name_hint = f"{r.name_hint}_out" if r.name_hint else "carried"
-            host.insert_op(alloc, before)
-            outs.append(alloc.memref)
-        grid, threads = self._grid(host, loop) if parallel else (one.result, one.result)
+            outs.append(host.op(alloc))
+        inner = _inner_parallel(loop) if parallel else None
+        if inner is not None:
+            grid, threads = self._grid_2d(host, loop, inner)
+        elif parallel:
+            grid, threads = self._grid(host, loop)
+        else:
+            grid, threads = (one, one), (one, one)
         name = f"{fn_name}_k{self.count}"
         self.count += 1
         types = [v.type for v in args] + [o.type for o in outs]
         launch = gpu.LaunchFuncOp(
             SymbolRefAttr(KERNEL_MODULE, [StringAttr(name)]),
-            [grid, one.result, one.result],
-            [threads, one.result, one.result],
+            [*grid, one],
+            [*threads, one],
             kernelOperands=[*args, *outs],
         )
-        host.insert_op(launch, before)
+        host.rewriter.insert_op(launch, host.at)
         after: Operation = launch
         for r, buffer in zip(loop.results, outs, strict=True):
             load = memref.LoadOp.get(buffer, [])
             release = memref.DeallocOp.get(buffer)
-            host.insert_op([load, release], InsertPoint.after(after))
+            host.rewriter.insert_op([load, release], InsertPoint.after(after))
             after = release
             r.replace_all_uses_with(load.res)
         body = Block(arg_types=types)
@@ -173,10 +178,13 @@ class _Kernels:
             clone = op.clone()
             body.add_op(clone)
             mapping[op.results[0]] = clone.results[0]
-        if parallel:
-            self._grid_stride(body, loop, mapping)
-            loop.detach()
-            loop.erase()
+        if inner is not None:  # rows over y, columns over x
+            rows = _strided(body, "y", loop, mapping)
+            columns = _strided(body, "x", inner, mapping)
+            _replace_loop(inner, *columns)
+            _replace_loop(loop, *rows, into=body)
+        elif parallel:
+            _replace_loop(loop, *_strided(body, "x", loop, mapping), into=body)
         else:
             loop.detach()
             body.add_op(loop)
@@ -187,44 +195,133 @@ class _Kernels:
             if inner is not kernel:
                 inner.operands = [mapping.get(v, v) for v in inner.operands]
 
-    def _grid(self, host: Rewriter, loop: scf.ForOp) -> tuple[SSAValue, SSAValue]:
-        """The launch's grid and block sizes for the parallel ``loop`` (step 1)."""
-        at = InsertPoint.before(loop)
-        zero, one = _index(0), _index(1)
-        block, most = _index(self.block_size), _index(self.max_blocks)
-        last = _index(self.block_size - 1)
-        span = arith.SubiOp(loop.ub, loop.lb)
-        trips = arith.MaxSIOp(span, zero)
-        rounded = arith.AddiOp(trips, last)  # below 2**64: unsigned division is exact
-        blocks = arith.DivUIOp(rounded, block)
-        at_least = arith.MaxSIOp(blocks, one)
-        grid = arith.MinSIOp(at_least, most)
-        ops = [zero, one, block, most, last, span, trips, rounded, blocks, at_least, grid]
-        host.insert_op(ops, at)
-        return grid.result, block.result
+    def _grid(
+        self, host: _Host, loop: scf.ForOp
+    ) -> tuple[tuple[SSAValue, SSAValue], tuple[SSAValue, SSAValue]]:
+        """The launch's grid and block sizes (x, y) for the parallel ``loop`` (step 1):
+        ``block`` threads, the trip count over ``block`` blocks (at least 1, at most
+        ``max_blocks``)."""
+        block = host.const(self.block_size)
+        trips = host.trips(loop, "trips")
+        grid = host.clamp(host.ceil_div(trips, block), self.max_blocks, "grid_x")
+        return (grid, host.const(1)), (block, host.const(1))
 
-    @staticmethod
-    def _grid_stride(body: Block, loop: scf.ForOp, mapping: dict[SSAValue, SSAValue]) -> None:
-        """``scf.for %i = lb + gid * step to ub step (threads * step)`` in ``body``, the
-        loop's body moved into it."""
-        x = gpu.DimensionAttr(gpu.DimensionEnum.X)
-        tid, bid = gpu.ThreadIdOp(x), gpu.BlockIdOp(x)
-        bdim, gdim = gpu.BlockDimOp(x), gpu.GridDimOp(x)
-        step = mapping.get(loop.step, loop.step)
-        lb = mapping.get(loop.lb, loop.lb)
-        first = arith.MuliOp(bid, bdim)
-        gid = arith.AddiOp(first, tid)
-        offset = arith.MuliOp(gid, step)
-        start = arith.AddiOp(lb, offset)
-        threads = arith.MuliOp(bdim, gdim)
-        stride = arith.MuliOp(threads, step)
-        ops = (tid, bid, bdim, gdim, first, gid, offset, start, threads, stride)
-        names = ("tid", "bid", "bdim", "gdim", "", "gid", "", "first", "threads", "stride")
-        for op, hint in zip(ops, names, strict=True):
-            op.results[0].name_hint = hint or None
-            body.add_op(op)
-        region = loop.detach_region(loop.body)
-        body.add_op(scf.ForOp(start, mapping.get(loop.ub, loop.ub), stride, [], region))
+    def _grid_2d(
+        self, host: _Host, loop: scf.ForOp, inner: scf.ForOp
+    ) -> tuple[tuple[SSAValue, SSAValue], tuple[SSAValue, SSAValue]]:
+        """Rows (``loop``) over y, columns (``inner``) over x: a block is ``bx`` columns (the
+        row's length rounded up to a warp, at most ``block``) by ``block / bx`` rows; the
+        grid covers the columns (at most ``max_blocks`` blocks) and the rows (at most
+        65535)."""
+        warp, block = host.const(32), host.const(self.block_size)
+        rows, columns = host.trips(loop, "rows"), host.trips(inner, "columns")
+        width = host.op(arith.MuliOp(host.ceil_div(columns, warp), warp))
+        bx = host.op(arith.MinSIOp(host.op(arith.MaxSIOp(width, warp)), block), "block_x")
+        by = host.op(arith.DivUIOp(block, bx), "block_y")
+        gx = host.clamp(host.ceil_div(columns, bx), self.max_blocks, "grid_x")
+        gy = host.clamp(host.ceil_div(rows, by), MAX_GRID_Y, "grid_y")
+        return (gx, gy), (bx, by)
+
+
+MAX_GRID_Y = 65535
+"""CUDA's largest grid along y."""
+
+
+class _Host:
+    """Builds host arithmetic before a loop, each constant made once."""
+
+    def __init__(self, loop: Operation):
+        self.rewriter = Rewriter()
+        self.at = InsertPoint.before(loop)
+        self.consts: dict[int, SSAValue] = {}
+
+    def op(self, op: Operation, name: str | None = None) -> SSAValue:
+        self.rewriter.insert_op(op, self.at)
+        if name is not None:
+            op.results[0].name_hint = name
+        return op.results[0]
+
+    def const(self, value: int) -> SSAValue:
+        if value not in self.consts:
+            self.consts[value] = self.op(_index(value))
+        return self.consts[value]
+
+    def trips(self, loop: scf.ForOp, name: str) -> SSAValue:
+        """``max(ub - lb, 0)``: the trip count of a loop of step 1."""
+        span = self.op(arith.SubiOp(loop.ub, loop.lb))
+        return self.op(arith.MaxSIOp(span, self.const(0)), name)
+
+    def ceil_div(self, n: SSAValue, d: SSAValue) -> SSAValue:
+        """``(n + d - 1) / d`` for ``0 <= n < 2**63`` and ``d > 0``: the sum stays below
+        2**64, so unsigned division is exact."""
+        total = self.op(arith.AddiOp(n, self.op(arith.SubiOp(d, self.const(1)))))
+        return self.op(arith.DivUIOp(total, d))
+
+    def clamp(self, n: SSAValue, most: int, name: str) -> SSAValue:
+        """``min(max(n, 1), most)``: a grid has at least one block."""
+        low = self.op(arith.MaxSIOp(n, self.const(1)))
+        return self.op(arith.MinSIOp(low, self.const(most)), name)
+
+
+def _inner_parallel(loop: scf.ForOp) -> scf.ForOp | None:
+    """The loop of a parallel ``loop``'s body whose iterations are independent too (an
+    elementwise kernel's columns), when the body is that loop and pure scalar ops, and its
+    bounds are defined outside ``loop``: then rows and columns both go to threads."""
+    inner: scf.ForOp | None = None
+    for op in loop.body.block.ops:
+        if isinstance(op, scf.ForOp):
+            if inner is not None:
+                return None
+            inner = op
+        elif not (op.name.startswith(KERNEL_DIALECTS) or op.name in ("memref.dim", "scf.yield")):
+            return None
+    if inner is None or inner.iter_args or why_serial(inner) is not None:
+        return None
+    if inside(inner.lb, loop) or inside(inner.ub, loop):
+        return None
+    return inner
+
+
+def _strided(
+    body: Block, dim: str, loop: scf.ForOp, mapping: dict[SSAValue, SSAValue]
+) -> tuple[SSAValue, SSAValue]:
+    """In ``body``: the first iteration of ``loop`` that this thread runs along ``dim`` and
+    its stride, ``lb + (block_id * block_dim + thread_id) * step`` and ``block_dim *
+    grid_dim * step`` (a grid-stride loop: any grid covers any trip count)."""
+    d = gpu.DimensionAttr(gpu.DimensionEnum.X if dim == "x" else gpu.DimensionEnum.Y)
+    tid, bid = gpu.ThreadIdOp(d), gpu.BlockIdOp(d)
+    bdim, gdim = gpu.BlockDimOp(d), gpu.GridDimOp(d)
+    step = mapping.get(loop.step, loop.step)
+    lb = mapping.get(loop.lb, loop.lb)
+    base = arith.MuliOp(bid, bdim)
+    gid = arith.AddiOp(base, tid)
+    offset = arith.MuliOp(gid, step)
+    start = arith.AddiOp(lb, offset)
+    threads = arith.MuliOp(bdim, gdim)
+    stride = arith.MuliOp(threads, step)
+    ops = (tid, bid, bdim, gdim, base, gid, offset, start, threads, stride)
+    names = ("tid", "bid", "bdim", "gdim", "", "gid", "", "first", "threads", "stride")
+    for op, hint in zip(ops, names, strict=True):
+        op.results[0].name_hint = f"{hint}_{dim}" if hint and dim == "y" else hint or None
+        body.add_op(op)
+    return start.result, stride.result
+
+
+def _replace_loop(
+    loop: scf.ForOp, start: SSAValue, stride: SSAValue, into: Block | None = None
+) -> None:
+    """``loop`` as ``scf.for %i = start to ub step stride`` with the same body, at the end of
+    ``into`` (else where ``loop`` is); ``loop`` is erased."""
+    region = loop.detach_region(loop.body)
+    new = scf.ForOp(start, loop.ub, stride, [], region)
+    if into is not None:
+        into.add_op(new)
+    else:
+        parent = loop.parent_block()
+        assert parent is not None
+        parent.insert_op_before(new, loop)
+    loop.detach()
+    loop.erase()
 
 
 def _host_slots(fn: func.FuncOp) -> None:

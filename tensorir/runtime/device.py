@@ -159,8 +159,8 @@ define i32 @tir_dev_copy(ptr %to, ptr %from, i64 %n) {
   ret i32 0
 }
 
-define i32 @tir_dev_launch(ptr %kernel, i64 %grid, i64 %block, ptr %params) {
-  call void %kernel(i64 %grid, i64 %block, ptr %params)
+define i32 @tir_dev_launch(ptr %kernel, i64 %gx, i64 %gy, i64 %bx, i64 %by, ptr %params) {
+  call void %kernel(i64 %gx, i64 %gy, i64 %bx, i64 %by, ptr %params)
   ret i32 0
 }
 """
@@ -274,13 +274,15 @@ define i32 @tir_dev_copy(ptr %to, ptr %from, i64 %n) {
   ret i32 %rc
 }
 
-define i32 @tir_dev_launch(ptr %kernel, i64 %grid, i64 %block, ptr %params) {
+define i32 @tir_dev_launch(ptr %kernel, i64 %gx, i64 %gy, i64 %bx, i64 %by, ptr %params) {
   %s = load ptr, ptr @tir_cu_stream
   %f = load ptr, ptr @tir_cu_cuLaunchKernel
-  %g = trunc i64 %grid to i32
-  %b = trunc i64 %block to i32
-  %rc = call i32 %f(ptr %kernel, i32 %g, i32 1, i32 1, i32 %b, i32 1, i32 1, i32 0, ptr %s,
-                    ptr %params, ptr null)
+  %gx32 = trunc i64 %gx to i32
+  %gy32 = trunc i64 %gy to i32
+  %bx32 = trunc i64 %bx to i32
+  %by32 = trunc i64 %by to i32
+  %rc = call i32 %f(ptr %kernel, i32 %gx32, i32 %gy32, i32 1, i32 %bx32, i32 %by32, i32 1,
+                    i32 0, ptr %s, ptr %params, ptr null)
   ret i32 %rc
 }
 """
