@@ -68,6 +68,22 @@ def _programs() -> dict[str, tuple[list[Any], list[Any], list[Any]]]:
             [F],
         ),
         "complex": ([z], [z * z + 1, abs(z)], [np.array([1 + 2j, 3 - 1j])]),
+        "block_reductions": (  # block kernels: rows, whole reductions, columns
+            [x, v, f, iv],
+            [
+                x.sum(1),
+                x.max(),
+                T.dot(x, v),
+                T.dot(v, v),
+                f.min(1),
+                f.sum(),
+                iv.sum(),
+                T.max(iv),
+                x.sum(0),
+                f.prod(0),
+            ],
+            [np.round(X * 8), np.round(V * 8), np.round(F * 8), [3, -9, 4]],
+        ),  # fmt: skip  (small integers: sums exact in any order)
         "ifelse": (  # the condition is computed on the device and read by the host
             [x, c],
             [ifelse(T.gt(x.sum() + c, 0), x * 2, x - 1), ifelse(T.lt(c, 0), x, -x)],
@@ -346,3 +362,54 @@ def test_grid_stride_along_rows_and_columns() -> None:
     np.testing.assert_array_equal(a, X * 2 + 1)
     np.testing.assert_array_equal(b, X.T * 3)
     assert "dim y" in f.ir("loops")
+
+
+# --------------------------------------------------------------------------- block kernels
+
+
+def _reductions(dtype: str) -> tuple[list[Any], list[Any]]:
+    x = T.matrix("x", dtype=dtype)
+    outs = [x.sum(1), x.sum(0), x.sum(), T.dot(x, x.T.sum(1)), x.max(1), x.min(), x.max(0)]
+    if dtype.startswith("float"):
+        outs += [x.mean(1), T.nnet.softmax(x)]
+    return [x], outs
+
+
+REDUCTION_SHAPES = [(0, 4), (4, 0), (1, 1), (3, 5), (7, 300), (600, 3), (2, 1000), (40, 257)]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32"])
+def test_block_kernels_reduce_as_the_cpu(dtype: str) -> None:
+    """Rows shared by a block, whole reductions over the grid, columns interchanged: the
+    CPU's results for every shape (empty, one element, rows shorter and longer than a
+    block, more rows than threads). The inputs are small integers, so that sums are exact
+    in any order; softmax's sums of exponentials are not (a block combines in a tree, the
+    CPU in a row), so it is compared to within a few ulps."""
+    inputs, outputs = _reductions(dtype)
+    sums = 4  # the outputs defined for empty inputs
+    rng = np.random.default_rng(1)
+    for n in (sums, len(outputs)):
+        cpu = tensorir.function(inputs, outputs[:n])
+        gpu = tensorir.function(inputs, outputs[:n], device="cuda")
+        assert "tir.block_reduce" in gpu.ir("loops")
+        for shape in REDUCTION_SHAPES:
+            if n > sums and 0 in shape:
+                continue  # max and min of nothing are errors
+            a = rng.integers(-8, 9, shape).astype(dtype)
+            for k, (e, g) in enumerate(zip(cpu(a), gpu(a), strict=True)):
+                assert g.dtype == e.dtype and g.shape == e.shape
+                if k == len(outputs) - 1 and dtype.startswith("float"):  # softmax
+                    np.testing.assert_allclose(g, e, rtol=16 * np.finfo(dtype).eps)
+                else:
+                    np.testing.assert_array_equal(g, e)
+
+
+def test_a_whole_reduction_larger_than_the_grid() -> None:
+    """More elements than the grid has threads (4096 blocks of 256): each thread strides
+    over the numbered iterations; the blocks' partial values are combined by one block."""
+    v = T.dvector("v")
+    f = tensorir.function([v], [v.sum(), v.max(), T.argmax(v)], device="cuda")
+    a = np.arange(4096 * 256 * 2 + 77, dtype="float64")
+    total, top, at = f(a)
+    assert total == a.sum() and top == a[-1] and at == a.size - 1
+    assert f.ir("loops").count("tir.block_reduce") >= 4

@@ -15,6 +15,9 @@ say what the threads do::
       memref.store %m, %out[%i] : memref<?xf64>
     }
 
+A block op that stores first waits for the block when uniform code has loaded since the
+last block op (so that no thread overwrites what another has yet to read).
+
 On NVPTX they become the region inlined, ``bar.sync``, shuffles and shared memory; the
 emulator runs the uniform code once per block and loops over the threads at each op (phase
 by phase across the barriers), so the same IR runs without a GPU.

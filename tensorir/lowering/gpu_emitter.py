@@ -33,11 +33,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import llvmlite.ir as ir
-from xdsl.dialects import gpu
+from xdsl.dialects import gpu, memref
 from xdsl.dialects.builtin import ComplexType, IntegerType, MemRefType, ModuleOp
 from xdsl.ir import Operation
 
 from tensorir.abi import DEVICE_ERROR, DEVICE_FUNCTIONS, MAX_CHECK_VALUES, CheckSpec, FunctionABI
+from tensorir.dialects.tir_gpu import (
+    BLOCK_LEVEL,
+    BlockReduceOp,
+    BlockSingleOp,
+    BlockThreadsOp,
+    identity,
+)
 from tensorir.lowering import vecmath
 from tensorir.lowering.llvm_emitter import (
     I1,
@@ -54,6 +61,7 @@ from tensorir.lowering.llvm_emitter import (
     _FunctionEmitter,
     _ModuleEmitter,
     _operands,
+    combine,
     memory_type,
     value_type,
 )
@@ -158,6 +166,16 @@ class _DeviceModule(_ModuleEmitter):
     def global_symbol(self, name: str) -> str:
         return f"{self.prefix}_{name}"
 
+    def block_scratch(self) -> ir.GlobalVariable:
+        """The block's shared memory for ``tir.block_reduce``: one 8-byte slot per warp."""
+        name = "tir_block_scratch"
+        if name not in self.llmod.globals:
+            g = ir.GlobalVariable(self.llmod, SCRATCH, name, addrspace=3)
+            g.linkage = "internal"
+            g.initializer = ir.Constant(SCRATCH, ir.Undefined)
+            g.align = 8
+        return self.llmod.globals[name]  # type: ignore[no-any-return]
+
     def emit_kernels(self) -> str:
         body = gpu_module_of(self.module).body.block
         for op in body.ops:
@@ -225,7 +243,7 @@ class _KernelEmitter(_FunctionEmitter):
         self.emit_block(block)
         self.allocas.branch(self.entry)
         if emulated:
-            _emulated_grid(parent.llmod, fn, params)
+            _emulated_grid(parent.llmod, fn, params, threads=BLOCK_LEVEL not in op.attributes)
 
     def fail_check(self, check_id: ir.Value, values: Sequence[ir.Value]) -> None:
         """The first failing thread claims ``err[0]`` (compare-and-swap from 0) and writes
@@ -237,6 +255,42 @@ class _KernelEmitter(_FunctionEmitter):
             for k, x in enumerate(values, 1):
                 b.store(x, b.gep(self.err, [_const(I64, k)], inbounds=True, source_etype=I64))
         self.kernel_return(b)
+
+    def barrier(self) -> None:
+        """``bar.sync 0``: the block waits for all its threads (NVPTX only)."""
+        self.b.call(self.parent.intrinsic("llvm.nvvm.barrier0", VOID, []), [])
+
+    def each_thread(self) -> _counted:
+        """For the emulator: the code written inside the ``with`` run by every thread of the
+        block in turn (``tid.x`` set in the context), then thread 0 again."""
+        assert self.context is not None
+        k = _const(I64, THREAD_CONTEXT.index(("tid", "x")))
+        tid = self.b.gep(self.context, [k], source_etype=I64)
+        return _counted(self.b, self.fn, self.thread_value("ntid", "x"), tid)
+
+    def warp_reduce(self, kind: str, v: ir.Value) -> ir.Value:
+        """``v`` combined over the warp's lanes (lane 0 holds the total): shuffles down by
+        16, 8, 4, 2 and 1 lanes, 32 bits at a time."""
+        b = self.b
+        shfl = self.parent.intrinsic("llvm.nvvm.shfl.sync.down.i32", I32, [I32] * 4)
+        t = v.type
+        bits = _bits(t)
+        word = ir.IntType(bits)
+        for offset in (16, 8, 4, 2, 1):
+            x = v if isinstance(t, ir.IntType) else b.bitcast(v, word)
+            if bits <= 32:
+                parts = [b.zext(x, I32) if bits < 32 else x]
+            else:
+                parts = [b.trunc(x, I32), b.trunc(b.lshr(x, _const(I64, 32)), I32)]
+            moved = [b.call(shfl, [_const(I32, -1), p, _const(I32, offset), _const(I32, 31)])
+                     for p in parts]  # fmt: skip
+            if bits <= 32:
+                y = b.trunc(moved[0], word) if bits < 32 else moved[0]
+            else:
+                y = b.or_(b.zext(moved[0], I64), b.shl(b.zext(moved[1], I64), _const(I64, 32)))
+            other = y if isinstance(t, ir.IntType) else b.bitcast(y, t)
+            v = combine(self, kind, v, other)
+        return v
 
     def thread_value(self, sreg: str, dim: str) -> ir.Value:
         """The special register ``%sreg.dim`` (``tid``, ``ctaid``, ``ntid``, ``nctaid``):
@@ -261,10 +315,14 @@ def kernel_params(types: Sequence[Any]) -> list[ir.Type]:
     return params
 
 
-def _emulated_grid(llmod: ir.Module, kernel: ir.Function, params: list[ir.Type]) -> None:
+def _emulated_grid(
+    llmod: ir.Module, kernel: ir.Function, params: list[ir.Type], threads: bool = True
+) -> None:
     """``void <kernel>.emu(i64 gx, i64 gy, i64 bx, i64 by, ptr params)``: the kernel run for
     every block and every thread in turn, its arguments read through ``params``
-    (``cuLaunchKernel``'s). The context is ``THREAD_CONTEXT``'s values in order."""
+    (``cuLaunchKernel``'s). The context is ``THREAD_CONTEXT``'s values in order. A block
+    kernel (not ``threads``) runs once per block, as thread 0: its block ops loop over the
+    threads themselves."""
     fn = ir.Function(llmod, ir.FunctionType(VOID, [I64, I64, I64, I64, PTR]), f"{kernel.name}.emu")
     gx, gy, bx, by, argv = fn.args
     b = ir.IRBuilder(fn.append_basic_block("entry"))
@@ -285,11 +343,16 @@ def _emulated_grid(llmod: ir.Module, kernel: ir.Function, params: list[ir.Type])
         put(("ctaid", "y"), block_y)
         with _counted(b, fn, gx) as block_x:
             put(("ctaid", "x"), block_x)
-            with _counted(b, fn, by) as thread_y:
-                put(("tid", "y"), thread_y)
-                with _counted(b, fn, bx) as thread_x:
-                    put(("tid", "x"), thread_x)
-                    b.call(kernel, [context, *args])
+            if not threads:
+                put(("tid", "x"), _const(I64, 0))
+                put(("tid", "y"), _const(I64, 0))
+                b.call(kernel, [context, *args])
+            else:
+                with _counted(b, fn, by) as thread_y:
+                    put(("tid", "y"), thread_y)
+                    with _counted(b, fn, bx) as thread_x:
+                        put(("tid", "x"), thread_x)
+                        b.call(kernel, [context, *args])
     b.ret_void()
 
 
@@ -300,11 +363,22 @@ THREAD_CONTEXT = (
 """An emulated kernel's thread context: NVPTX's special registers it stands for, in order."""
 
 
-class _counted:
-    """``for i in range(n)`` around the body written inside the ``with``; yields ``i``."""
+def _bits(t: ir.Type) -> int:
+    if isinstance(t, ir.IntType):
+        return int(t.width)
+    return {ir.DoubleType: 64, ir.FloatType: 32, ir.HalfType: 16}[type(t)]
 
-    def __init__(self, b: ir.IRBuilder, fn: ir.Function, n: ir.Value):
-        self.b, self.fn, self.n = b, fn, n
+
+SCRATCH = ir.ArrayType(I64, 32)
+"""A block kernel's shared memory: a slot for each of a block's (at most 32) warps."""
+
+
+class _counted:
+    """``for i in range(n)`` around the body written inside the ``with``; yields ``i``; with
+    ``at``, ``i`` is stored there at each iteration and 0 after the loop."""
+
+    def __init__(self, b: ir.IRBuilder, fn: ir.Function, n: ir.Value, at: ir.Value | None = None):
+        self.b, self.fn, self.n, self.at = b, fn, n, at
 
     def __enter__(self) -> ir.Value:
         b = self.b
@@ -318,6 +392,8 @@ class _counted:
         self.i.add_incoming(_const(I64, 0), self.pre)
         b.cbranch(b.icmp_signed("<", self.i, self.n), self.body, self.exit)
         b.position_at_end(self.body)
+        if self.at is not None:
+            b.store(self.i, self.at)
         return self.i
 
     def __exit__(self, *exc: object) -> None:
@@ -325,6 +401,8 @@ class _counted:
         self.i.add_incoming(b.add(self.i, _const(I64, 1)), b.block)
         b.branch(self.header)
         b.position_at_end(self.exit)
+        if self.at is not None:
+            b.store(_const(I64, 0), self.at)
 
 
 def _kernel_on(*names: str) -> Any:
@@ -355,6 +433,89 @@ def _thread_value(e: _KernelEmitter, op: Operation) -> Any:
 @_kernel_on("gpu.return")
 def _gpu_return(e: _KernelEmitter, op: Operation) -> None:
     e.b.ret_void()
+
+
+# ---- block kernels (tir_gpu): NVPTX barriers, shuffles and shared memory; the emulator
+# loops over the block's threads at each op, phase by phase
+
+
+def _wait_for_uniform_code(e: _KernelEmitter, op: Operation) -> None:
+    """Before a block op that stores, the block waits for the loads of the uniform code
+    since the last block op (a thread must not overwrite what another has yet to read).
+    At the start of a loop's body, the loads are those of the previous iteration."""
+    prev = op.prev_op
+    while prev is not None:
+        if isinstance(prev, BlockThreadsOp | BlockSingleOp | BlockReduceOp):
+            return
+        if any(isinstance(inner, memref.LoadOp) for inner in prev.walk()):
+            break
+        prev = prev.prev_op
+    e.barrier()
+
+
+@_kernel_on("tir.block_threads")
+def _block_threads(e: _KernelEmitter, op: Operation) -> None:
+    if e.context is None:
+        _wait_for_uniform_code(e, op)
+        e.emit_block(op.regions[0].block)
+        e.barrier()
+        return
+    with e.each_thread():
+        e.emit_block(op.regions[0].block)
+
+
+@_kernel_on("tir.block_single")
+def _block_single(e: _KernelEmitter, op: Operation) -> None:
+    if e.context is None:
+        _wait_for_uniform_code(e, op)
+        first = e.b.icmp_unsigned("==", e.thread_value("tid", "x"), _const(I64, 0))
+        with e.b.if_then(first):
+            e.emit_block(op.regions[0].block)
+        e.barrier()
+        return
+    e.emit_block(op.regions[0].block)  # the emulator's uniform code runs as thread 0
+
+
+@_kernel_on("tir.block_reduce")
+def _block_reduce(e: _KernelEmitter, op: Operation) -> Any:
+    """Every thread's value of the region, combined: on NVPTX by shuffles within each warp,
+    the warps' values through shared memory, combined again by the first warp and handed to
+    every thread through shared memory; the emulator combines the threads' values in order."""
+    kind = op.properties["kind"].data  # type: ignore[attr-defined]
+    t = value_type(op.results[0].type)
+    neutral = _const(t, identity(kind, op.results[0].type))
+    b = e.b
+    if e.context is not None:
+        slot = e.allocas.alloca(t)
+        b.store(neutral, slot)
+        with e.each_thread():
+            (v,) = e.emit_block(op.regions[0].block)
+            b.store(combine(e, kind, b.load(slot, typ=t), v), slot)
+        return b.load(slot, typ=t)
+    (v,) = e.emit_block(op.regions[0].block)
+    tid = e.thread_value("tid", "x")
+    lane = b.and_(tid, _const(I64, 31))
+    warp = b.lshr(tid, _const(I64, 5))
+    warps = b.lshr(b.add(e.thread_value("ntid", "x"), _const(I64, 31)), _const(I64, 5))
+    scratch = e.parent.block_scratch()  # type: ignore[attr-defined]
+
+    def at(k: ir.Value) -> ir.Value:
+        slot = b.gep(scratch, [_const(I64, 0), k], inbounds=True, source_etype=SCRATCH)
+        return b.bitcast(slot, t.as_pointer(addrspace=3))
+
+    v = e.warp_reduce(kind, v)
+    e.barrier()  # the scratch's last readers are done
+    with b.if_then(b.icmp_unsigned("==", lane, _const(I64, 0))):
+        b.store(v, at(warp))
+    e.barrier()
+    mine = b.icmp_unsigned("<", tid, warps)
+    first = b.select(mine, b.load(at(b.select(mine, tid, _const(I64, 0))), typ=t), neutral)
+    total = e.warp_reduce(kind, first)
+    e.barrier()
+    with b.if_then(b.icmp_unsigned("==", tid, _const(I64, 0))):
+        b.store(total, at(_const(I64, 0)))
+    e.barrier()
+    return b.load(at(_const(I64, 0)), typ=t)
 
 
 # --------------------------------------------------------------------------- host

@@ -23,6 +23,11 @@ the module's one ``gpu.module @tensorir_kernels`` and launches it in its place::
   becomes a grid-stride loop: thread ``t`` of the grid runs iterations ``t``, ``t + T``, ...
   (``T`` threads in all), so any grid covers any trip count; the grid is the trip count over
   ``block`` threads, at least one block and at most ``max_blocks``.
+- Block kernels (``gpu_blocks``; option ``block-kernels``, on by default): a parallel loop
+  whose body reduces gets a block per row (grid: the rows, at most ``max_blocks``; 256
+  threads); a nest reducing into one element gets two kernels, the grid's blocks' partial
+  values into a device buffer, then one block combining them; a serial ``for i { for j }``
+  whose inner loop has independent iterations is interchanged into a parallel loop.
 - Any other nest runs on one thread (a grid of one block of one thread): the same loops in
   the same order. The values it carries out (``iter_args`` results) are stored by the kernel
   into rank-0 buffers that the host reads after the launch.
@@ -46,11 +51,14 @@ run on the same values: results are those of the CPU's loops, iteration for iter
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from xdsl.context import Context
 from xdsl.dialects import arith, func, gpu, memref, scf
 from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
     AnyFloat,
     IndexType,
     IntegerAttr,
@@ -67,6 +75,17 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import PassFailedException
 
 from tensorir.abi import PARALLEL_ATTR
+from tensorir.dialects.tir_gpu import BLOCK_LEVEL
+from tensorir.lowering.gpu_blocks import (
+    Reduction,
+    build_partials,
+    build_rows,
+    build_total,
+    column_loop,
+    interchange,
+    row_roles,
+    whole_reduction,
+)
 from tensorir.lowering.loop_ir import inside
 from tensorir.lowering.outline import KERNEL_DIALECTS, KERNEL_OPS
 from tensorir.lowering.parallel import why_serial
@@ -85,11 +104,12 @@ def kernel_able(loop: Operation) -> bool:
     )
 
 
-def _free_values(loop: Operation) -> list[SSAValue]:
-    """The values ``loop`` reads that are defined outside it, in order of first use."""
-    defined: set[SSAValue] = set()
+def _free_values(block: Block) -> list[SSAValue]:
+    """The values the ops of ``block`` read that are defined outside it, in order of first
+    use."""
+    defined: set[SSAValue] = set(block.args)
     free: dict[SSAValue, None] = {}
-    for inner in loop.walk():
+    for inner in block.walk():
         for v in inner.operands:
             if v not in defined:
                 free.setdefault(v)
@@ -112,6 +132,7 @@ class _Kernels:
     block: Block
     block_size: int
     max_blocks: int
+    blocks: bool = True
     count: int = 0
     globals_copied: frozenset[str] = frozenset()
 
@@ -127,16 +148,23 @@ class _Kernels:
         raise PassFailedException(f"tir-gpu-kernels: no memref.global @{name}")
 
     def outline(self, fn_name: str, loop: scf.ForOp) -> None:
-        """Move ``loop`` into a new kernel and launch it in its place."""
+        """Move ``loop`` into a new kernel (two for a whole reduction) launched in its
+        place."""
         parallel = PARALLEL_ATTR in loop.attributes
-        args: list[SSAValue] = []
-        copied: list[Operation] = []  # constants and globals cloned into the kernel
-        for v in _free_values(loop):
-            owner = v.owner
-            if isinstance(owner, arith.ConstantOp | memref.GetGlobalOp):
-                copied.append(owner)
-            else:
-                args.append(v)
+        if self.blocks and parallel and (roles := row_roles(loop)) is not None:
+            host = _Host(loop)
+            one, block = host.const(1), host.const(self.block_size)
+            grid = host.clamp(host.trips(loop, "rows"), self.max_blocks, "grid_x")
+            self._launch(fn_name, host, (grid, one), (block, one),
+                         lambda body: build_rows(body, loop, roles), block_level=True)  # fmt: skip
+            return
+        if self.blocks and not parallel and (red := whole_reduction(loop)) is not None:
+            self._whole_reduction(fn_name, loop, red)
+            return
+        if self.blocks and not parallel and (inner := column_loop(loop)) is not None:
+            loop = interchange(loop, inner)
+            loop.attributes[PARALLEL_ATTR] = UnitAttr()
+            parallel = True
         host = _Host(loop)
         one = host.const(1)
         outs: list[SSAValue] = []  # rank-0 buffers for the values the nest carries out
@@ -151,49 +179,98 @@ class _Kernels:
             grid, threads = self._grid(host, loop)
         else:
             grid, threads = (one, one), (one, one)
+
+        def fill(body: Block) -> None:
+            if inner is not None:  # rows over y, columns over x
+                rows = _strided(body, "y", loop)
+                columns = _strided(body, "x", inner)
+                _replace_loop(inner, *columns)
+                _replace_loop(loop, *rows, into=body)
+            elif parallel:
+                _replace_loop(loop, *_strided(body, "x", loop), into=body)
+            else:
+                loop.detach()
+                body.add_op(loop)
+                for r, buffer in zip(loop.results, outs, strict=True):
+                    body.add_op(memref.StoreOp.get(r, buffer, []))
+
+        users = [[(use.operation, use.index) for use in r.uses] for r in loop.results]
+        after: Operation = self._launch(fn_name, host, grid, threads, fill)
+        for uses, buffer in zip(users, outs, strict=True):
+            load = memref.LoadOp.get(buffer, [])
+            load.res.name_hint = next((u.operands[k].name_hint for u, k in uses), None)
+            release = memref.DeallocOp.get(buffer)
+            host.rewriter.insert_op([load, release], InsertPoint.after(after))
+            after = release
+            for user, k in uses:  # the host's uses (the kernel stores the value)
+                user.operands = [load.res if n == k else v for n, v in enumerate(user.operands)]
+
+    def _whole_reduction(self, fn_name: str, loop: scf.ForOp, red: Reduction) -> None:
+        """Two kernels for a nest reducing into one element: every block's partial value
+        (the nest's iterations numbered and shared out over the grid), then one block
+        combining them into the element."""
+        host = _Host(loop)
+        one, block = host.const(1), host.const(self.block_size)
+        total = host.trips(red.loops[0], "trips")
+        for inner in red.loops[1:]:
+            total = host.op(arith.MuliOp(total, host.trips(inner, "trips")), "total")
+        grid = host.clamp(host.ceil_div(total, block), self.max_blocks, "grid_x")
+        alloc = memref.AllocOp.get(red.type, shape=[DYNAMIC_INDEX], dynamic_sizes=[grid])
+        partials = host.op(alloc, "partials")
+        grids = ((grid, one), (one, one))
+        for g, build in zip(grids, (build_partials, build_total), strict=True):
+            fill = partial(build, red=red, partials=partials)
+            self._launch(fn_name, host, g, (block, one), fill, block_level=True)
+        host.rewriter.insert_op(memref.DeallocOp.get(partials), host.at)
+        loop.detach()
+        loop.erase()
+
+    def _launch(
+        self,
+        fn_name: str,
+        host: _Host,
+        grid: tuple[SSAValue, SSAValue],
+        threads: tuple[SSAValue, SSAValue],
+        fill: Callable[[Block], None],
+        block_level: bool = False,
+    ) -> gpu.LaunchFuncOp:
+        """A new kernel whose code ``fill`` writes (with the host's values), launched at
+        ``host``'s place: the constants and globals it reads are copied into it, every other
+        value from outside is an argument, in order of first use."""
+        body = Block()
+        fill(body)
+        body.add_op(gpu.ReturnOp([]))
+        args: list[SSAValue] = []
+        mapping: dict[SSAValue, SSAValue] = {}
+        first = body.first_op
+        for v in _free_values(body):
+            owner = v.owner
+            if isinstance(owner, arith.ConstantOp | memref.GetGlobalOp):
+                clone = owner.clone()
+                body.insert_op_before(clone, first)
+                mapping[v] = clone.results[0]
+            else:
+                arg = body.insert_arg(v.type, len(args))
+                arg.name_hint = v.name_hint  # the host's names, where it has them
+                mapping[v] = arg
+                args.append(v)
+        for inner in body.walk():
+            inner.operands = [mapping.get(v, v) for v in inner.operands]
         name = f"{fn_name}_k{self.count}"
         self.count += 1
-        types = [v.type for v in args] + [o.type for o in outs]
+        kernel = gpu.FuncOp(name, ([v.type for v in args], []), Region(body), kernel=True)
+        if block_level:
+            kernel.attributes[BLOCK_LEVEL] = UnitAttr()
+        self.block.add_op(kernel)
+        one = host.const(1)
         launch = gpu.LaunchFuncOp(
             SymbolRefAttr(KERNEL_MODULE, [StringAttr(name)]),
             [*grid, one],
             [*threads, one],
-            kernelOperands=[*args, *outs],
+            kernelOperands=args,
         )
         host.rewriter.insert_op(launch, host.at)
-        after: Operation = launch
-        for r, buffer in zip(loop.results, outs, strict=True):
-            load = memref.LoadOp.get(buffer, [])
-            release = memref.DeallocOp.get(buffer)
-            host.rewriter.insert_op([load, release], InsertPoint.after(after))
-            after = release
-            r.replace_all_uses_with(load.res)
-        body = Block(arg_types=types)
-        for arg, v in zip(body.args, [*args, *outs], strict=True):
-            arg.name_hint = v.name_hint  # the host's names, where it has them
-        kernel = gpu.FuncOp(name, (types, []), Region(body), kernel=True)
-        self.block.add_op(kernel)
-        mapping: dict[SSAValue, SSAValue] = dict(zip(args, body.args, strict=False))
-        for op in copied:
-            clone = op.clone()
-            body.add_op(clone)
-            mapping[op.results[0]] = clone.results[0]
-        if inner is not None:  # rows over y, columns over x
-            rows = _strided(body, "y", loop, mapping)
-            columns = _strided(body, "x", inner, mapping)
-            _replace_loop(inner, *columns)
-            _replace_loop(loop, *rows, into=body)
-        elif parallel:
-            _replace_loop(loop, *_strided(body, "x", loop, mapping), into=body)
-        else:
-            loop.detach()
-            body.add_op(loop)
-            for r, buffer in zip(loop.results, body.args[len(args) :], strict=True):
-                body.add_op(memref.StoreOp.get(r, buffer, []))
-        body.add_op(gpu.ReturnOp([]))
-        for inner in kernel.walk():
-            if inner is not kernel:
-                inner.operands = [mapping.get(v, v) for v in inner.operands]
+        return launch
 
     def _grid(
         self, host: _Host, loop: scf.ForOp
@@ -232,7 +309,9 @@ class _Host:
 
     def __init__(self, loop: Operation):
         self.rewriter = Rewriter()
-        self.at = InsertPoint.before(loop)
+        after = loop.next_op  # a loop is never its block's terminator
+        assert after is not None
+        self.at = InsertPoint.before(after)  # stays put when the loop moves into a kernel
         self.consts: dict[int, SSAValue] = {}
 
     def op(self, op: Operation, name: str | None = None) -> SSAValue:
@@ -282,17 +361,14 @@ def _inner_parallel(loop: scf.ForOp) -> scf.ForOp | None:
     return inner
 
 
-def _strided(
-    body: Block, dim: str, loop: scf.ForOp, mapping: dict[SSAValue, SSAValue]
-) -> tuple[SSAValue, SSAValue]:
+def _strided(body: Block, dim: str, loop: scf.ForOp) -> tuple[SSAValue, SSAValue]:
     """In ``body``: the first iteration of ``loop`` that this thread runs along ``dim`` and
     its stride, ``lb + (block_id * block_dim + thread_id) * step`` and ``block_dim *
     grid_dim * step`` (a grid-stride loop: any grid covers any trip count)."""
     d = gpu.DimensionAttr(gpu.DimensionEnum.X if dim == "x" else gpu.DimensionEnum.Y)
     tid, bid = gpu.ThreadIdOp(d), gpu.BlockIdOp(d)
     bdim, gdim = gpu.BlockDimOp(d), gpu.GridDimOp(d)
-    step = mapping.get(loop.step, loop.step)
-    lb = mapping.get(loop.lb, loop.lb)
+    step, lb = loop.step, loop.lb
     base = arith.MuliOp(bid, bdim)
     gid = arith.AddiOp(base, tid)
     offset = arith.MuliOp(gid, step)
@@ -375,12 +451,13 @@ class GpuKernels(ModulePass):
 
     block: int = 256
     max_blocks: int = 4096
+    block_kernels: bool = True
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if any(isinstance(inner, gpu.ModuleOp) for inner in op.ops):
             return  # already done
         body = Block()
-        kernels = _Kernels(op, body, self.block, self.max_blocks)
+        kernels = _Kernels(op, body, self.block, self.max_blocks, self.block_kernels)
         functions = [f for f in op.ops if isinstance(f, func.FuncOp) and not f.is_declaration]
         for fn in functions:
             _place(kernels, fn.sym_name.data, fn.body.block)

@@ -640,7 +640,7 @@ class _FunctionEmitter:
         self.known = dict(known)  # what this block finds holds in it only
         try:
             for op in block.ops:
-                if op.name in ("scf.yield", "scf.condition"):
+                if op.name in ("scf.yield", "scf.condition", "tir.block_yield"):
                     return [self.values[v] for v in op.operands]
                 handler = self.HANDLERS.get(op.name) or _HANDLERS.get(op.name)
                 if handler is None:
@@ -858,9 +858,27 @@ def _count_zeros(e: _FunctionEmitter, op: Operation) -> Any:
 
 
 @_on(*(f"arith.{n}" for n in _INT_BIN))
-def _int_bin(e: _FunctionEmitter, op: Operation) -> Any:
-    a, b = _operands(e, op)
-    return getattr(e.b, _INT_BIN[op.name[6:]])(a, b)
+@_on(*(f"arith.{n}" for n in _FLOAT_INTRINSIC))
+@_on("arith.maxsi", "arith.minsi", "arith.maxui", "arith.minui")
+def _combine_op(e: _FunctionEmitter, op: Operation) -> Any:
+    return combine(e, op.name[6:], *_operands(e, op))
+
+
+def combine(e: _FunctionEmitter, kind: str, a: ir.Value, b: ir.Value) -> ir.Value:
+    """``arith.<kind> a, b`` for the binary ops a reduction combines with (``addf`` without
+    fast-math flags, integer ops, min and max)."""
+    if kind in _FLOAT_BIN:
+        return getattr(e.b, _FLOAT_BIN[kind])(a, b)  # type: ignore[no-any-return]
+    if kind in _INT_BIN:
+        return getattr(e.b, _INT_BIN[kind])(a, b)  # type: ignore[no-any-return]
+    if kind in _FLOAT_INTRINSIC:
+        name = f"llvm.{_FLOAT_INTRINSIC[kind]}.{_suffix(a.type)}"
+        return e.b.call(e.parent.intrinsic(name, a.type, [a.type] * 2), [a, b])
+    if kind in ("maxsi", "minsi", "maxui", "minui"):
+        pred = ">" if kind.startswith("max") else "<"
+        cmp = e.b.icmp_signed if kind.endswith("si") else e.b.icmp_unsigned
+        return e.b.select(cmp(pred, a, b), a, b)
+    raise EmitError(f"llvm emitter: no combiner arith.{kind}")
 
 
 @_on("arith.negf")
@@ -930,23 +948,6 @@ def _select(e: _FunctionEmitter, op: Operation) -> Any:
             a.elem,
         )
     return e.b.select(c, a, b)
-
-
-@_on(*(f"arith.{n}" for n in _FLOAT_INTRINSIC))
-def _float_minmax(e: _FunctionEmitter, op: Operation) -> Any:
-    a, b = _operands(e, op)
-    f = e.parent.intrinsic(
-        f"llvm.{_FLOAT_INTRINSIC[op.name[6:]]}.{_suffix(a.type)}", a.type, [a.type] * 2
-    )
-    return e.b.call(f, [a, b])
-
-
-@_on("arith.maxsi", "arith.minsi", "arith.maxui", "arith.minui")
-def _int_minmax(e: _FunctionEmitter, op: Operation) -> Any:
-    a, b = _operands(e, op)
-    pred = ">" if "max" in op.name else "<"
-    cmp = e.b.icmp_signed if op.name.endswith("si") else e.b.icmp_unsigned
-    return e.b.select(cmp(pred, a, b), a, b)
 
 
 @_on(

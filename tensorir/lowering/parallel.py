@@ -67,7 +67,7 @@ _ALLOWED = (
 )
 
 
-def _step_is_one(loop: scf.ForOp) -> bool:
+def step_is_one(loop: scf.ForOp) -> bool:
     step = loop.step.owner
     return (
         isinstance(step, arith.ConstantOp)
@@ -87,7 +87,7 @@ def why_serial(loop: scf.ForOp) -> str | None:
     """Why the iterations of ``loop`` may not run in parallel; None when they may."""
     if loop.results or loop.iter_args:
         return "it carries values from one iteration to the next"
-    if not _step_is_one(loop):
+    if not step_is_one(loop):
         return "its step is not the constant 1"
     iv = loop.body.block.args[0]
     return _conflicts(loop, lambda v: owned(v, iv), checks_allowed=True)
