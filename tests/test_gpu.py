@@ -413,3 +413,31 @@ def test_a_whole_reduction_larger_than_the_grid() -> None:
     total, top, at = f(a)
     assert total == a.sum() and top == a[-1] and at == a.size - 1
     assert f.ir("loops").count("tir.block_reduce") >= 4
+
+
+def test_borrow_and_the_internal_type_of_a_value_on_the_device() -> None:
+    """Theano's rules: ``get_value`` of a device value is a new host array, borrow or not;
+    ``return_internal_type=True`` gives the device array itself (``borrow``) or a device
+    copy; ``set_value`` of a device array of the variable's type copies it on the device or,
+    with ``borrow``, takes it."""
+    w = tensorir.shared(np.arange(6.0).reshape(2, 3), "w")
+    f = tensorir.function([], w.sum(), updates=[(w, w + 1)], device="cuda")
+    f()
+    host = w.get_value(borrow=True)
+    assert isinstance(host, np.ndarray)
+    host[0, 0] = 100.0  # a copy: the variable is unchanged
+    assert w.get_value()[0, 0] == 1.0
+    inside = w.get_value(borrow=True, return_internal_type=True)
+    assert isinstance(inside, DeviceArray) and inside is w.container.value
+    copy = w.get_value(return_internal_type=True)
+    assert isinstance(copy, DeviceArray) and copy is not inside
+    np.testing.assert_array_equal(np.asarray(copy), np.arange(1.0, 7.0).reshape(2, 3))
+    w.set_value(copy, borrow=True)
+    assert w.container.value is copy
+    w.set_value(inside)
+    assert w.container.value is not inside
+    np.testing.assert_array_equal(w.get_value(), np.arange(1.0, 7.0).reshape(2, 3))
+    assert f() == 21.0
+    bad = DeviceArray.from_numpy(np.zeros(3, "float32"), inside.backend)
+    with pytest.raises(TypeError, match=r"device array of float32 and shape \(3,\) does not"):
+        w.set_value(bad)

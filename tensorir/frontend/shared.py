@@ -51,12 +51,18 @@ class SharedVariable(Variable):
         )
         self.default_update: Any = None
 
-    def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> np.ndarray:
-        """The current value: a copy, or the internal array itself with ``borrow=True``."""
-        return self.container.get(borrow=borrow)
+    def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> Any:
+        """The current value: a copy, or the internal array itself with ``borrow=True``. A
+        value in device memory (``device=cuda``) comes back to the host as a new array,
+        ``borrow`` or not; with ``return_internal_type=True`` it is the ``DeviceArray``
+        itself (``borrow``) or a copy of it in device memory."""
+        return self.container.get(borrow=borrow, internal=return_internal_type)
 
     def set_value(self, value: Any, borrow: bool = False) -> None:
-        """Store ``value``, converted to this variable's type; copied unless ``borrow``."""
+        """Store ``value``, converted to this variable's type; copied unless ``borrow``. A
+        value in device memory is uploaded from a numpy array (always a copy); a
+        ``DeviceArray`` of exactly its type is copied on the device, or taken with
+        ``borrow``."""
         self.container.set(value, borrow=borrow)
 
 

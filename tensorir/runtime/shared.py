@@ -157,7 +157,18 @@ class SharedContainer:
 
     def set(self, value: Any, borrow: bool = False) -> None:
         """Store ``value`` (converted); a copy unless ``borrow`` and it already has the exact
-        type and layout (then the container aliases it)."""
+        type and layout (then the container aliases it). A ``DeviceArray`` (of exactly this
+        type) for a value in the same device's memory is copied there, or taken with
+        ``borrow``."""
+        from tensorir.runtime.device import DeviceArray
+
+        if isinstance(value, DeviceArray):
+            self._check_device_array(value)
+            if self.device is value.backend:
+                with self.lock:
+                    self._value = value if borrow else value.copy()
+                return
+            value = value.to_numpy()
         arr = self.filter(value)
         if not borrow and isinstance(value, np.ndarray) and np.may_share_memory(arr, value):
             arr = arr.copy()
@@ -170,18 +181,30 @@ class SharedContainer:
             arr = np.array(arr, order="C", copy=True, subok=False)
         with self.lock:
             if self.device is not None:  # uploaded: the device copy is the value
-                from tensorir.runtime.device import DeviceArray
-
                 self._value = DeviceArray.from_numpy(arr, self.device)
                 return
             self.value = arr
 
-    def get(self, borrow: bool = False) -> np.ndarray:
+    def _check_device_array(self, value: Any) -> None:
+        shape_ok = value.ndim == self.ndim and all(
+            not b or n == 1 for b, n in zip(self.broadcastable, value.shape, strict=True)
+        )
+        if value.dtype != np.dtype(self.dtype) or not shape_ok:
+            raise TypeError(
+                f"{self.describe()}: a device array of {value.dtype} and shape {value.shape} "
+                f"does not have its type; pass a numpy array to convert it"
+            )
+
+    def get(self, borrow: bool = False, internal: bool = False) -> Any:
         """The current array: the container's own (``borrow``) or a copy. A value in device
-        memory is copied to the host either way."""
+        memory is copied to the host, unless ``internal``: then it is the ``DeviceArray``
+        itself (``borrow``) or a copy in device memory (Theano's
+        ``return_internal_type``)."""
         if borrow and self.device is None:
             return self.value
         with self.lock:
+            if self.device is not None and internal:
+                return self._value if borrow else self._value.copy()
             if self.device is not None:
                 return self._value.to_numpy()  # type: ignore[no-any-return]
             return self.value.copy()
