@@ -441,3 +441,21 @@ def test_borrow_and_the_internal_type_of_a_value_on_the_device() -> None:
     bad = DeviceArray.from_numpy(np.zeros(3, "float32"), inside.backend)
     with pytest.raises(TypeError, match=r"device array of float32 and shape \(3,\) does not"):
         w.set_value(bad)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64"])
+def test_matrix_products_share_a_row_among_a_blocks_threads(dtype: str) -> None:
+    """``dot`` of matrices (plain and transposed operands): a block per row of the result,
+    its threads sharing the columns, each element carried through the loop over ``k`` in a
+    register. Small integers: the products are exact."""
+    x, y = T.matrix("x", dtype=dtype), T.matrix("y", dtype=dtype)
+    plain = tensorir.function([x, y], T.dot(x, y), device="cuda")
+    transposed = tensorir.function([x, y], T.dot(x.T, y.T), device="cuda")
+    for f in (plain, transposed):
+        kernels = f.ir("loops")
+        assert "tir.block_threads" in kernels and "iter_args(%acc" in kernels
+    rng = np.random.default_rng(3)
+    for m, k, n in [(3, 4, 5), (1, 300, 2), (257, 3, 300), (0, 3, 4), (3, 0, 4), (2, 5, 0)]:
+        a, b = (rng.integers(-4, 5, s).astype(dtype) for s in ((m, k), (k, n)))
+        np.testing.assert_array_equal(plain(a, b), a @ b)
+        np.testing.assert_array_equal(transposed(a.T.copy(), b.T.copy()), a @ b)

@@ -8,6 +8,10 @@
 // - @total: a nest whose only store accumulates into one element. Its iterations are
 //   numbered (k = i * cols + j) and shared out over the grid; each block's value goes to
 //   partials[block]; a second kernel of one block combines them into the element.
+// - @matmul: a parallel loop over rows whose body holds loops around loops is worth a block
+//   too: `for p { for j }` (its inner loop's iterations independent) is interchanged, the
+//   block's threads share the columns j, and each thread carries its element through the
+//   loop over p in a register (loaded before, stored after).
 // - @column_sums: `for i { for j {...} }` whose inner loop has independent iterations is
 //   interchanged: thread j runs the i in order (neighbouring threads, neighbouring
 //   elements).
@@ -160,5 +164,48 @@ func.func @column_sums(%x: memref<?x?xi64>, %out: memref<?xi64>) {
       memref.store %a, %out[%j] : memref<?xi64>
     }
   }
+  func.return
+}
+
+// CHECK:       ^bb0(%m: index, %n: index, %c: memref<?x?xf64>, %k: index, %a: memref<?x?xf64>, %b: memref<?x?xf64>):
+// CHECK:         scf.for %i = %row to %m step %rows_stride {
+// CHECK-NEXT:      tir.block_threads {
+// CHECK:             scf.for %j = %first to %n step %stride {
+// CHECK-NEXT:          memref.store %zero, %c[%i, %j] : memref<?x?xf64>
+// CHECK:           tir.block_threads {
+// CHECK:             scf.for %j_1 = %first_1 to %n step %stride_1 {
+// CHECK-NEXT:          %element = memref.load %c[%i, %j_1] : memref<?x?xf64>
+// CHECK-NEXT:          %[[E:.*]] = scf.for %p = %c0 to %k step %c1 iter_args(%acc = %element) -> (f64) {
+// CHECK-NEXT:            %x = memref.load %a[%i, %p] : memref<?x?xf64>
+// CHECK-NEXT:            %y = memref.load %b[%p, %j_1] : memref<?x?xf64>
+// CHECK-NEXT:            %xy = arith.mulf %x, %y : f64
+// CHECK-NEXT:            %t = arith.addf %acc, %xy : f64
+// CHECK-NEXT:            scf.yield %t : f64
+// CHECK-NEXT:          }
+// CHECK-NEXT:          memref.store %[[E]], %c[%i, %j_1] : memref<?x?xf64>
+// CHECK:         }) {sym_name = "matmul_k4", tir.block_level} : () -> ()
+
+func.func @matmul(%a: memref<?x?xf64>, %b: memref<?x?xf64>, %c: memref<?x?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = memref.dim %a, %c0 : memref<?x?xf64>
+  %k = memref.dim %a, %c1 : memref<?x?xf64>
+  %n = memref.dim %b, %c1 : memref<?x?xf64>
+  %zero = arith.constant 0.0 : f64
+  scf.for %i = %c0 to %m step %c1 {
+    scf.for %j = %c0 to %n step %c1 {
+      memref.store %zero, %c[%i, %j] : memref<?x?xf64>
+    }
+    scf.for %p = %c0 to %k step %c1 {
+      scf.for %j = %c0 to %n step %c1 {
+        %x = memref.load %a[%i, %p] : memref<?x?xf64>
+        %y = memref.load %b[%p, %j] : memref<?x?xf64>
+        %s = memref.load %c[%i, %j] : memref<?x?xf64>
+        %xy = arith.mulf %x, %y : f64
+        %t = arith.addf %s, %xy : f64
+        memref.store %t, %c[%i, %j] : memref<?x?xf64>
+      }
+    }
+  } {tir.parallel}
   func.return
 }

@@ -122,15 +122,23 @@ def reduction(loop: scf.ForOp) -> Reduction | None:
     return Reduction(chain + inner, load, combiner, store)
 
 
-def row_roles(loop: scf.ForOp) -> dict[Operation, Reduction | None] | None:
-    """For a parallel ``loop`` whose body reduces: its body's ops that the block runs
-    together (stores; loops with independent iterations; reduction loops, with their
-    ``Reduction``), the others being uniform; None when its body holds anything else, a
-    run-time check (a failing thread leaves the kernel: the block would wait for it) or no
-    reduction."""
+Role = Reduction | scf.ForOp | None
+"""What a block does with an op of a row's code: combine a reduction loop (its
+``Reduction``), interchange a loop with its inner loop and share that out (the inner
+``scf.for``), or share out a loop with independent iterations, or store with one thread
+(None)."""
+
+
+def row_roles(loop: scf.ForOp) -> dict[Operation, Role] | None:
+    """For a parallel ``loop`` whose rows are worth a block (its body reduces, or holds
+    loops around loops: a matrix product's row): the ops of its body that the block runs
+    together, with their ``Role``s, the others being uniform; None when its body holds
+    anything else, a run-time check (a failing thread leaves the kernel: the block would
+    wait for it) or nothing worth a block."""
     if any(op.name == "tir.check" for op in loop.walk()):
         return None
-    roles: dict[Operation, Reduction | None] = {}
+    roles: dict[Operation, Role] = {}
+    worth = False
     for op in loop.body.block.ops:
         if op.name in _UNIFORM or op.name.startswith(KERNEL_DIALECTS):
             continue
@@ -138,11 +146,16 @@ def row_roles(loop: scf.ForOp) -> dict[Operation, Reduction | None] | None:
             roles[op] = None
         elif isinstance(op, scf.ForOp) and (red := reduction(op)) is not None:
             roles[op] = red
+            worth = True
         elif isinstance(op, scf.ForOp) and why_serial(op) is None:
             roles[op] = None
+            worth = worth or any(isinstance(o, scf.ForOp) for o in op.body.block.walk())
+        elif isinstance(op, scf.ForOp) and (inner := column_loop(op)) is not None:
+            roles[op] = inner
+            worth = True
         else:
             return None
-    return roles if any(r is not None for r in roles.values()) else None
+    return roles if worth else None
 
 
 def whole_reduction(loop: scf.ForOp) -> Reduction | None:
@@ -295,11 +308,28 @@ def _shared_loop(loop: scf.ForOp) -> None:
     tid, bdim = b.special(gpu.ThreadIdOp, "tid"), b.special(gpu.BlockDimOp, "bdim")
     first = b(arith.AddiOp(loop.lb, b(arith.MuliOp(tid, loop.step))), "first")
     stride = b(arith.MuliOp(bdim, loop.step), "stride")
-    inner.add_op(scf.ForOp(first, loop.ub, stride, [], loop.detach_region(loop.body)))
+    shared = scf.ForOp(first, loop.ub, stride, [], loop.detach_region(loop.body))
+    inner.add_op(shared)
     loop.erase()
+    for op in list(shared.body.block.ops):
+        if isinstance(op, scf.ForOp) and (red := reduction(op)) is not None:
+            _in_register(op, red)
 
 
-def build_rows(body: Block, loop: scf.ForOp, roles: dict[Operation, Reduction | None]) -> None:
+def _in_register(loop: scf.ForOp, red: Reduction) -> None:
+    """A thread's reduction ``loop`` carrying the element in a register: loaded before,
+    stored after (a matrix product's element over ``k``)."""
+    target, indices = red.store.memref, list(red.store.indices)
+    parent = loop.parent_block()
+    assert parent is not None
+    load = memref.LoadOp.get(target, indices)
+    load.res.name_hint = "element"
+    parent.insert_op_before(load, loop)
+    carried = _carry(loop, red, load.res, loop.lb, loop.step)
+    parent.insert_op_after(memref.StoreOp.get(carried.results[0], target, indices), carried)
+
+
+def build_rows(body: Block, loop: scf.ForOp, roles: dict[Operation, Role]) -> None:
     """``loop`` (a parallel loop of ``row_roles``) at the end of ``body`` as a block
     kernel's code: the rows stride over the blocks; ``roles``' ops shared by the block."""
     b = _Builder(body)
@@ -310,9 +340,11 @@ def build_rows(body: Block, loop: scf.ForOp, roles: dict[Operation, Reduction | 
     body.add_op(scf.ForOp(first, loop.ub, stride, [], region))
     loop.detach()
     loop.erase()
-    for op, red in roles.items():
-        if red is not None:
-            _shared_reduction(op, red)  # type: ignore[arg-type]
+    for op, role in roles.items():
+        if isinstance(role, Reduction):
+            _shared_reduction(op, role)  # type: ignore[arg-type]
+        elif isinstance(role, scf.ForOp):
+            _shared_loop(interchange(op, role))  # type: ignore[arg-type]
         elif isinstance(op, scf.ForOp):
             _shared_loop(op)
         else:
