@@ -63,6 +63,7 @@ from tensorir.lowering.llvm_emitter import (
     _operands,
     combine,
     memory_type,
+    registrar,
     value_type,
 )
 
@@ -405,13 +406,7 @@ class _counted:
             b.store(_const(I64, 0), self.at)
 
 
-def _kernel_on(*names: str) -> Any:
-    def register(f: Handler) -> Handler:
-        for n in names:
-            _KernelEmitter.HANDLERS[n] = f
-        return f
-
-    return register
+_kernel_on = registrar(_KernelEmitter.HANDLERS)
 
 
 _SPECIAL_REGISTERS = {
@@ -601,13 +596,7 @@ class _HostEmitter(_FunctionEmitter):
         self.device_call("tir_dev_copy", [dst, src, n])
 
 
-def _host_on(*names: str) -> Any:
-    def register(f: Handler) -> Handler:
-        for n in names:
-            _HostEmitter.HANDLERS[n] = f
-        return f
-
-    return register
+_host_on = registrar(_HostEmitter.HANDLERS)
 
 
 @_host_on("memref.alloc", "memref.alloca")

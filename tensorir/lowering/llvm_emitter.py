@@ -820,13 +820,21 @@ Handler = Callable[[_FunctionEmitter, Operation], Any]
 _HANDLERS: dict[str, Handler] = {}
 
 
-def _on(*names: str) -> Callable[[Handler], Handler]:
-    def register(f: Handler) -> Handler:
-        for n in names:
-            _HANDLERS[n] = f
-        return f
+def registrar(table: dict[str, Handler]) -> Callable[..., Callable[[Handler], Handler]]:
+    """A decorator factory: ``@on("op.a", "op.b")`` registers a handler in ``table``."""
 
-    return register
+    def on(*names: str) -> Callable[[Handler], Handler]:
+        def register(f: Handler) -> Handler:
+            for n in names:
+                table[n] = f
+            return f
+
+        return register
+
+    return on
+
+
+_on = registrar(_HANDLERS)
 
 
 def _operands(e: _FunctionEmitter, op: Operation) -> list[Any]:
