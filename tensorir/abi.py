@@ -91,6 +91,36 @@ tir_dev_read(void *host, void *device, int64_t n)``, ``tir_dev_write(void *devic
 return 0 or the driver's error code. Reads are synchronous; everything else is ordered on
 the backend's stream."""
 
+
+BLAS_PREFIX = "tensorir_cblas_"
+"""Compiled code calls BLAS routine ``<x>`` as ``tensorir_cblas_<x>`` (``tir-linalg-to-blas``;
+the CPU's from ``runtime/blas.py``, the GPU's as ``DEVICE_BLAS``)."""
+
+
+def _gemm(real: str) -> tuple[str, tuple[str, ...]]:
+    return ("i32", ("i32", "i32", "i32", "i64", "i64", "i64", real, "ptr", "i64", "ptr", "i64",
+                    real, "ptr", "i64"))  # fmt: skip
+
+
+def _gemv(real: str) -> tuple[str, tuple[str, ...]]:
+    return ("i32", ("i32", "i32", "i64", "i64", real, "ptr", "i64", "ptr", "i64", real, "ptr",
+                    "i64"))  # fmt: skip
+
+
+DEVICE_BLAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "tir_dev_blas_dgemm": _gemm("f64"),
+    "tir_dev_blas_sgemm": _gemm("f32"),
+    "tir_dev_blas_dgemv": _gemv("f64"),
+    "tir_dev_blas_sgemv": _gemv("f32"),
+    "tir_dev_blas_ddot": ("i32", ("i64", "ptr", "i64", "ptr", "i64", "ptr")),
+    "tir_dev_blas_sdot": ("i32", ("i64", "ptr", "i64", "ptr", "i64", "ptr")),
+}
+"""The BLAS routines on device memory that host code compiled for the GPU calls in place of
+``tensorir_cblas_<x>`` (``tir-linalg-to-blas``: CBLAS's row-major arguments, enums as
+``int32_t``, sizes as ``int64_t``), where the backend has them (``Backend.has_blas``: cuBLAS
+for the driver, the CPU's BLAS for the emulator). Each returns 0 or an error code; ``dot``
+writes its result through its last argument (host memory)."""
+
 DEVICE_ERROR = 3
 """The return code of a GPU function whose call of the device backend failed."""
 

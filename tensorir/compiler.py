@@ -28,6 +28,7 @@ from tensorir.lowering.gpu_emitter import GpuEmitted, emit_gpu
 from tensorir.lowering.llvm_emitter import emit_llvm_ir
 from tensorir.lowering.ptx import to_ptx
 from tensorir.runtime.device import backend as device_backend
+from tensorir.runtime.device import find_cublas
 from tensorir.runtime.device_kernel import DeviceKernel
 from tensorir.runtime.jit import JITLibrary
 from tensorir.runtime.kernel import Kernel
@@ -60,6 +61,7 @@ class Compiled:
     library: JITLibrary
     device: str = "cpu"
     gpu: Any = None
+    blas: bool = False  # cuda: dot through the device's BLAS
 
 
 def to_tir(graph: FunctionGraph, symbol: str) -> ModuleOp:
@@ -76,14 +78,19 @@ def to_tir(graph: FunctionGraph, symbol: str) -> ModuleOp:
 
 
 def run_passes(
-    module: ModuleOp, level: str, mode: Mode, start: str = "tir", device: str = "cpu"
+    module: ModuleOp,
+    level: str,
+    mode: Mode,
+    start: str = "tir",
+    device: str = "cpu",
+    blas: bool = False,
 ) -> ModuleOp:
     """Step 2: the passes from ``start`` to ``level`` (``pipelines.LEVELS``) for ``device``,
     in place; with ``config.debug >= 1`` each pass's time is printed, with ``>= 2`` the IR
     after each too (verified)."""
     verify = config.debug >= 2
     after_pass = _PassReport(verify) if config.debug >= 1 else None
-    plan = pipelines.for_device(mode.plan(), device)
+    plan = pipelines.for_device(mode.plan(), device, blas)
     return pipelines.lower(module, level, start, verify=verify, after_pass=after_pass, mode=plan)
 
 
@@ -115,12 +122,27 @@ def to_machine_code(module: ModuleOp, symbol: str, mode: Mode) -> Compiled:
 
 
 def module_at(
-    graph: FunctionGraph, symbol: str, level: str, mode: Mode, device: str = "cpu"
+    graph: FunctionGraph,
+    symbol: str,
+    level: str,
+    mode: Mode,
+    device: str = "cpu",
+    blas: bool = False,
 ) -> ModuleOp:
     """The function's module at ``level`` (``tir``, ``adjoint``, ..., ``loops``) for
-    ``device`` (for cuda, ``loops`` holds the host code and the ``gpu.module``)."""
+    ``device`` (for cuda, ``loops`` holds the host code and the ``gpu.module``; ``blas``:
+    ``dot`` through the device's BLAS)."""
     module = to_tir(graph, symbol)
-    return pipelines.lower(module, level, mode=pipelines.for_device(mode.plan(), device))
+    return pipelines.lower(module, level, mode=pipelines.for_device(mode.plan(), device, blas))
+
+
+def device_blas(backend: Any = None) -> bool:
+    """Whether a GPU function's ``dot`` calls the device's BLAS: ``config.cuda_dot`` is
+    ``cublas`` and ``backend`` has it (without a backend: cuBLAS's library is installed, as
+    the driver would find it)."""
+    if config.cuda_dot != "cublas":
+        return False
+    return bool(backend.has_blas) if backend is not None else find_cublas() is not None
 
 
 def to_gpu(module: ModuleOp, target: str) -> GpuEmitted:
@@ -131,7 +153,7 @@ def to_gpu(module: ModuleOp, target: str) -> GpuEmitted:
 
 def ptx(graph: FunctionGraph, symbol: str, mode: Mode, arch: str) -> str:
     """The PTX of the kernels a GPU function of ``graph`` launches (no GPU needed)."""
-    module = module_at(graph, symbol, "loops", mode, device="cuda")
+    module = module_at(graph, symbol, "loops", mode, device="cuda", blas=device_blas())
     emitted = to_gpu(module, "nvptx")
     module.erase(safe_erase=False)
     return to_ptx(emitted.kernels_ir, arch) if emitted.kernels else ""
@@ -148,7 +170,8 @@ def _compile_cuda(graph: FunctionGraph, symbol: str, mode: Mode) -> Compiled:
         )
     t0 = time.perf_counter()
     module = to_tir(graph, symbol)
-    run_passes(module, "loops", mode, device="cuda")
+    blas = device_blas(backend)
+    run_passes(module, "loops", mode, device="cuda", blas=blas)
     t1 = time.perf_counter()
     emitted = to_gpu(module, backend.target)
     module.erase(safe_erase=False)
@@ -169,7 +192,7 @@ def _compile_cuda(graph: FunctionGraph, symbol: str, mode: Mode) -> Compiled:
         print(f"// -----// {symbol}: kernels //----- //\n{emitted.kernels_ir}", file=sys.stderr)
     abi = emitted.functions[symbol]
     kernel = DeviceKernel(abi, library.address(symbol), backend, owner=(library, loaded))
-    return Compiled(kernel, library, device="cuda", gpu=emitted)
+    return Compiled(kernel, library, device="cuda", gpu=emitted, blas=blas)
 
 
 def compile(  # noqa: A001

@@ -68,6 +68,13 @@ OPTIONS: dict[str, Option] = {
         "the same host code and kernels on the CPU (every GPU thread in turn), for testing",
         ("driver", "emulator"),
     ),
+    "cuda_dot": Option(
+        "cublas",
+        "how device=cuda computes dot: 'cublas', through cuBLAS where the backend has it (the "
+        "nvidia-cublas wheel; the emulator uses the CPU's BLAS), else kernels; 'kernels', "
+        "always the compiler's own kernels",
+        ("cublas", "kernels"),
+    ),
     "debug": Option(
         0,
         "1: print each compiled function and its compile times; 2: also verify and print the "
@@ -108,6 +115,7 @@ class Config:
     mode: str = "FAST_RUN"
     device: str = "cpu"
     cuda_backend: str = "driver"
+    cuda_dot: str = "cublas"
     debug: int = 0
     math: str = "vector"
     llvm_opt_in_process: int = 64

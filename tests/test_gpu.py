@@ -27,10 +27,10 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 @pytest.fixture(autouse=True)
 def emulator() -> Any:
-    saved = config.cuda_backend
+    saved = config.cuda_backend, config.cuda_dot
     config.cuda_backend = "emulator"
     yield
-    config.cuda_backend = saved
+    config.cuda_backend, config.cuda_dot = saved
 
 
 def _programs() -> dict[str, tuple[list[Any], list[Any], list[Any]]]:
@@ -109,6 +109,20 @@ def _both(inputs: list[Any], outputs: list[Any], args: list[Any], **kw: Any) -> 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_program_on_the_emulated_gpu_matches_the_cpu(name: str) -> None:
     _both(*PROGRAMS[name])
+
+
+@pytest.mark.parametrize("name", ["dot", "gradient", "block_reductions"])
+def test_dot_through_kernels_and_through_the_devices_blas(name: str) -> None:
+    """``cuda_dot=cublas`` (the default): ``dot`` is a call of the device's BLAS on device
+    buffers (the emulator's is the CPU's BLAS, standing for cuBLAS); ``kernels``: the
+    compiler's own kernels. Both give the CPU's results."""
+    inputs, outputs, args = PROGRAMS[name]
+    for how in ("cublas", "kernels"):
+        config.cuda_dot = how
+        gpu = tensorir.function(inputs, outputs, device="cuda")
+        assert ("func.call @tensorir_cblas_" in gpu.ir("loops")) == (how == "cublas")
+        assert ("tir_dev_blas_" in gpu.ir("llvm")) == (how == "cublas")
+        _both(inputs, outputs, args)
 
 
 @pytest.mark.parametrize("shape", [(0, 7), (3, 0), (1, 1), (300, 5)])
@@ -448,6 +462,7 @@ def test_matrix_products_share_a_row_among_a_blocks_threads(dtype: str) -> None:
     """``dot`` of matrices (plain and transposed operands): a block per row of the result,
     its threads sharing the columns, each element carried through the loop over ``k`` in a
     register. Small integers: the products are exact."""
+    config.cuda_dot = "kernels"
     x, y = T.matrix("x", dtype=dtype), T.matrix("y", dtype=dtype)
     plain = tensorir.function([x, y], T.dot(x, y), device="cuda")
     transposed = tensorir.function([x, y], T.dot(x.T, y.T), device="cuda")
@@ -459,3 +474,47 @@ def test_matrix_products_share_a_row_among_a_blocks_threads(dtype: str) -> None:
         a, b = (rng.integers(-4, 5, s).astype(dtype) for s in ((m, k), (k, n)))
         np.testing.assert_array_equal(plain(a, b), a @ b)
         np.testing.assert_array_equal(transposed(a.T.copy(), b.T.copy()), a @ b)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_dot_of_every_shape_through_the_devices_blas(dtype: str) -> None:
+    """Every BLAS routine ``dot`` becomes (gemm, plain and transposed; gemv both ways; dot)
+    on device buffers, empty sizes included, against numpy."""
+    x, y, v = T.matrix("x", dtype=dtype), T.matrix("y", dtype=dtype), T.vector("v", dtype=dtype)
+    f = tensorir.function(
+        [x, y, v], [T.dot(x, y), T.dot(x.T, y.T), T.dot(x, v), T.dot(v, y), T.dot(v, v)],
+        device="cuda",
+    )  # fmt: skip
+    p = "d" if dtype == "float64" else "s"
+    for routine in ("gemm", "gemv", "dot"):
+        assert f"tir_dev_blas_{p}{routine}" in f.ir("llvm")
+    rng = np.random.default_rng(4)
+    for n in (0, 1, 5, 40):
+        a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
+        c = rng.standard_normal(n).astype(dtype)
+        want = [a @ b, a.T @ b.T, a @ c, c @ b, c @ c]
+        tol = 1e-4 if dtype == "float32" else 1e-12
+        for g, w in zip(f(a, b, c), want, strict=True):
+            np.testing.assert_allclose(g, w, rtol=tol, atol=tol)
+
+
+def test_cublas_entry_points_compile_and_its_library_is_found() -> None:
+    """The driver's ``DEVICE_BLAS`` (cuBLAS's 64-bit routines through pointers) compiles for
+    the host; where the nvidia-cublas wheel is installed, its library has every routine
+    they call (no GPU needed to check that much)."""
+    from tensorir.abi import DEVICE_BLAS
+    from tensorir.runtime import device
+    from tensorir.runtime.jit import JITLibrary
+
+    natives = JITLibrary(device._cublas_natives())
+    for name in DEVICE_BLAS:
+        assert natives.address(name)
+    path = device.find_cublas()
+    if path is None:
+        pytest.skip("nvidia-cublas is not installed")
+    import ctypes
+
+    lib = ctypes.CDLL(path)
+    for pattern in device._CUBLAS_FUNCTIONS.values():
+        for p in "DS":
+            assert hasattr(lib, pattern.format(P=p))

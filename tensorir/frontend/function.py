@@ -80,8 +80,9 @@ class CompiledFunction(Function):
         return list(self.graph.updates)
 
     def module(self, level: str = "tir") -> ModuleOp:
-        device = self.compiled.device
-        return compiler.module_at(self.graph, self.symbol, level, get_mode(self.mode), device)
+        c = self.compiled
+        mode = get_mode(self.mode)
+        return compiler.module_at(self.graph, self.symbol, level, mode, c.device, c.blas)
 
     def ir(self, level: str = "tir") -> str:
         """The function's IR at ``level`` (tir, adjoint, linalg, fused, buffers, loops), its

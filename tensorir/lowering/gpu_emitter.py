@@ -37,7 +37,15 @@ from xdsl.dialects import gpu, memref
 from xdsl.dialects.builtin import ComplexType, IntegerType, MemRefType, ModuleOp
 from xdsl.ir import Operation
 
-from tensorir.abi import DEVICE_ERROR, DEVICE_FUNCTIONS, MAX_CHECK_VALUES, CheckSpec, FunctionABI
+from tensorir.abi import (
+    BLAS_PREFIX,
+    DEVICE_BLAS,
+    DEVICE_ERROR,
+    DEVICE_FUNCTIONS,
+    MAX_CHECK_VALUES,
+    CheckSpec,
+    FunctionABI,
+)
 from tensorir.dialects.tir_gpu import (
     BLOCK_LEVEL,
     BlockReduceOp,
@@ -558,8 +566,9 @@ class _HostModule(_ModuleEmitter):
         return self.device_fn("tir_dev_release")
 
     def device_fn(self, name: str) -> ir.Function:
-        ret, args = DEVICE_FUNCTIONS[name]
-        types = {"ptr": PTR, "i64": I64, "i32": I32, "void": VOID}
+        ret, args = DEVICE_FUNCTIONS.get(name) or DEVICE_BLAS[name]
+        types = {"ptr": PTR, "i64": I64, "i32": I32, "void": VOID, "f64": ir.DoubleType(),
+                 "f32": ir.FloatType()}  # fmt: skip
         return self.intrinsic(name, types[ret], [types[a] for a in args])
 
     def device_global(self, name: str) -> int:
@@ -640,6 +649,23 @@ def _device_store(e: _HostEmitter, op: Operation) -> None:
     slot = _host_slot(e, m.elem)
     e.b.store(x, slot)
     e.device_call("tir_dev_write", [e.address(m, op.operands[2:]), slot, _const(I64, _size(m))])
+
+
+@_host_on("func.call")
+def _device_blas(e: _HostEmitter, op: Operation) -> Any:
+    """A BLAS routine (``tir-linalg-to-blas``) on device buffers: the device's
+    (``DEVICE_BLAS``); ``dot``'s result comes back through a host slot."""
+    callee = op.properties["callee"].root_reference.data  # type: ignore[attr-defined]
+    if not callee.startswith(BLAS_PREFIX):
+        raise EmitError(f"gpu emitter: the host calls @{callee}; it calls only the device's BLAS")
+    args = [a.ptr if isinstance(a, Memref) else a for a in _operands(e, op)]
+    name = f"tir_dev_blas_{callee[len(BLAS_PREFIX) :]}"
+    if not op.results:
+        e.device_call(name, args)
+        return None
+    slot = _host_slot(e, value_type(op.results[0].type))
+    e.device_call(name, [*args, slot])
+    return e.b.load(slot, typ=value_type(op.results[0].type))
 
 
 def _is_one(v: Any) -> bool:

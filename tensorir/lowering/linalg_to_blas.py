@@ -35,6 +35,8 @@ from xdsl.ir.affine import AffineExpr, AffineMap
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
 
+from tensorir.abi import BLAS_PREFIX
+
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 
 
@@ -108,7 +110,7 @@ def lower_to_blas(op: GenericOp, module: ModuleOp) -> bool:
             m, n, k, one, _cast(c, a), c.ld(lda), _cast(c, b), c.ld(ldb), zero, _cast(c, out),
             c.ld(n),
         ]  # fmt: skip
-        name = f"tensorir_cblas_{p}gemm"
+        name = f"{BLAS_PREFIX}{p}gemm"
     elif call in ("gemv", "gemv_t"):  # y = A x, or y = x B = B^T x
         mat, vec = (a, b) if call == "gemv" else (b, a)
         rows, cols = c.dim(mat, 0), c.dim(mat, 1)
@@ -117,10 +119,10 @@ def lower_to_blas(op: GenericOp, module: ModuleOp) -> bool:
             c.enum(ROW_MAJOR), c.enum(trans), rows, cols, one, _cast(c, mat), c.ld(cols),
             _cast(c, vec), c.int(1), zero, _cast(c, out), c.int(1),
         ]  # fmt: skip
-        name = f"tensorir_cblas_{p}gemv"
+        name = f"{BLAS_PREFIX}{p}gemv"
     elif call == "dot":  # s = x . y
         args = [c.dim(a, 0), _cast(c, a), c.int(1), _cast(c, b), c.int(1)]
-        name = f"tensorir_cblas_{p}dot"
+        name = f"{BLAS_PREFIX}{p}dot"
     else:
         return False
     results = [elem] if call == "dot" else []

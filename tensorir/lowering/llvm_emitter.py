@@ -34,6 +34,7 @@ from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from tensorir.abi import (
     ALLOC,
+    BLAS_PREFIX,
     PARALLEL_ATTR,
     PARALLEL_FOR,
     RELEASE,
@@ -407,7 +408,7 @@ def written_arguments(
             continue
         if name == "func.call":
             callee = inner.properties["callee"].root_reference.data  # type: ignore[attr-defined]
-            if callee.startswith("tensorir_cblas_"):
+            if callee.startswith(BLAS_PREFIX):
                 mems = [n for n, v in enumerate(inner.operands) if isinstance(v.type, MemRefType)]
                 out = None if callee.endswith("dot") else mems[-1]
                 written.update(k for n, k in hits if n == out)

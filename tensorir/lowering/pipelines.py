@@ -251,16 +251,18 @@ which a GPU function does not make) and the CPU's blocked sums (a thread's loop 
 reads a column per step, coalesced, as it is)."""
 
 
-def for_device(mode: str | Plan, device: str) -> Plan:
+def for_device(mode: str | Plan, device: str, blas: bool = False) -> Plan:
     """The plan of ``mode`` for ``device``: for ``cuda``, without ``CPU_ONLY`` and with
-    ``tir-gpu-kernels`` at the end of the loops level."""
+    ``tir-gpu-kernels`` at the end of the loops level; with ``blas`` (the device has BLAS:
+    cuBLAS), ``tir-linalg-to-blas`` stays, its calls made on the host with device buffers."""
     p = plan(mode)
     if device == "cpu":
         return p
     if device != "cuda":
         raise ValueError(f"unknown device {device!r}; devices: {', '.join(DEVICES)}")
     gpu = _gpu_kernels()()
-    return Plan(p.exclude | CPU_ONLY, (*p.extra, ("loops", gpu)), p.llvm_opt_level)
+    cpu_only = CPU_ONLY - {"tir-linalg-to-blas"} if blas else CPU_ONLY
+    return Plan(p.exclude | cpu_only, (*p.extra, ("loops", gpu)), p.llvm_opt_level)
 
 
 def plan(mode: str | Plan) -> Plan:

@@ -14,8 +14,10 @@ import os
 
 import numpy as np
 
+from tensorir.abi import BLAS_PREFIX
+
 ROUTINES = ("dgemm", "sgemm", "dgemv", "sgemv", "ddot", "sdot")
-PREFIX = "tensorir_cblas_"
+PREFIX = BLAS_PREFIX
 
 CBLAS_ROW_MAJOR = 101
 CBLAS_NO_TRANS = 111

@@ -30,8 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from tensorir.abi import DEVICE_FUNCTIONS
+from tensorir.abi import DEVICE_BLAS, DEVICE_FUNCTIONS
 from tensorir.config import config
+from tensorir.runtime.blas import blas_available
 
 FAILED_BYTES = "tir_dev_failed_bytes"
 """A global of each backend's native module: the size of the last allocation that failed."""
@@ -110,6 +111,114 @@ class Backend:
     def synchronize(self) -> None:
         pass
 
+    has_blas = False
+    """Whether the backend defines ``DEVICE_BLAS`` (then ``dot`` calls it: cuBLAS)."""
+
+
+_LLVM_TYPES = {"i32": "i32", "i64": "i64", "f64": "double", "f32": "float", "ptr": "ptr"}
+
+
+def _signature(name: str) -> tuple[str, list[str], str]:
+    """``DEVICE_BLAS[name]`` as LLVM: the routine (``dgemm``), typed parameters, the
+    scalar type of its values."""
+    _ret, args = DEVICE_BLAS[name]
+    params = [f"{_LLVM_TYPES[t]} %a{k}" for k, t in enumerate(args)]
+    real = "double" if name[len("tir_dev_blas_")] == "d" else "float"
+    return name[len("tir_dev_blas_") :], params, real
+
+
+def _emulated_blas() -> str:
+    """``DEVICE_BLAS`` for the emulator: the CPU's BLAS (``tensorir_cblas_<x>``) on device
+    memory, which is host memory."""
+    from tensorir.runtime.blas import PREFIX
+
+    out = []
+    for name in DEVICE_BLAS:
+        routine, params, real = _signature(name)
+        args = ", ".join(params[:-1] if routine.endswith("dot") else params)
+        types = ", ".join(a.split()[0] for a in args.split(", "))
+        if routine.endswith("dot"):
+            out.append(f"declare {real} @{PREFIX}{routine}({types})")
+            body = (f"  %r = call {real} @{PREFIX}{routine}({args})\n"
+                    f"  store {real} %r, ptr %a5")  # fmt: skip
+        else:
+            out.append(f"declare void @{PREFIX}{routine}({types})")
+            body = f"  call void @{PREFIX}{routine}({args})"
+        out.append(f"define i32 @{name}({', '.join(params)}) {{\n{body}\n  ret i32 0\n}}")
+    return "\n".join(out)
+
+
+CUBLAS_ERROR = 100000
+"""A ``DEVICE_BLAS`` call returns ``CUBLAS_ERROR + status`` when cuBLAS fails."""
+
+_CUBLAS_FUNCTIONS = {"gemm": "cublas{P}gemm_v2_64", "gemv": "cublas{P}gemv_v2_64",
+                     "dot": "cublas{P}dot_v2_64"}  # fmt: skip
+
+
+def _cublas_natives() -> str:
+    """``DEVICE_BLAS`` for the driver: cuBLAS's 64-bit routines on the backend's stream,
+    through the pointers ``@tir_cublas_<name>`` and the handle ``@tir_cublas_handle`` the
+    backend sets. CBLAS's row-major product is cuBLAS's column-major one transposed:
+    ``C = op(A) op(B)`` is ``C^T = op(B)^T op(A)^T``, and a row-major matrix is its
+    transpose in column-major order."""
+    out = [
+        "@tir_cublas_handle = global ptr null",
+        "define internal i32 @tir_cublas_status(i32 %rc) {",
+        "  %ok = icmp eq i32 %rc, 0",
+        f"  %e = add i32 %rc, {CUBLAS_ERROR}",
+        "  %r = select i1 %ok, i32 0, i32 %e",
+        "  ret i32 %r",
+        "}",
+    ]
+    for name in DEVICE_BLAS:
+        routine, params, real = _signature(name)
+        cublas = _CUBLAS_FUNCTIONS[routine[1:]].format(P=routine[0].upper())
+        out.append(f"@tir_cublas_{cublas} = global ptr null")
+        lines = ["  %h = load ptr, ptr @tir_cublas_handle",
+                 f"  %f = load ptr, ptr @tir_cublas_{cublas}"]  # fmt: skip
+        if routine.endswith("gemm"):  # order, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc
+            lines += [
+                f"  %al = alloca {real}", f"  store {real} %a6, ptr %al",
+                f"  %be = alloca {real}", f"  store {real} %a11, ptr %be",
+                "  %ta = icmp eq i32 %a1, 112", "  %opa = zext i1 %ta to i32",
+                "  %tb = icmp eq i32 %a2, 112", "  %opb = zext i1 %tb to i32",
+                "  %rc = call i32 %f(ptr %h, i32 %opb, i32 %opa, i64 %a4, i64 %a3, i64 %a5, "
+                "ptr %al, ptr %a9, i64 %a10, ptr %a7, i64 %a8, ptr %be, ptr %a12, i64 %a13)",
+            ]  # fmt: skip
+        elif routine.endswith("gemv"):  # order, trans, m, n, alpha, a, lda, x, incx, beta, y, incy
+            lines += [
+                f"  %al = alloca {real}", f"  store {real} %a4, ptr %al",
+                f"  %be = alloca {real}", f"  store {real} %a9, ptr %be",
+                "  %plain = icmp eq i32 %a1, 111", "  %op = zext i1 %plain to i32",
+                "  %rc = call i32 %f(ptr %h, i32 %op, i64 %a3, i64 %a2, ptr %al, ptr %a5, "
+                "i64 %a6, ptr %a7, i64 %a8, ptr %be, ptr %a10, i64 %a11)",
+            ]  # fmt: skip
+        else:  # n, x, incx, y, incy, result (host memory: cuBLAS waits for it)
+            lines.append("  %rc = call i32 %f(ptr %h, i64 %a0, ptr %a1, i64 %a2, ptr %a3, "
+                         "i64 %a4, ptr %a5)")  # fmt: skip
+        lines += ["  %r = call i32 @tir_cublas_status(i32 %rc)", "  ret i32 %r"]
+        out.append(f"define i32 @{name}({', '.join(params)}) {{\n" + "\n".join(lines) + "\n}")
+    return "\n".join(out)
+
+
+def find_cublas() -> str | None:
+    """The path of cuBLAS's library: the ``nvidia-cublas`` wheel's, else the system's; None
+    when there is none."""
+    import glob
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("nvidia")
+    roots = list(spec.submodule_search_locations or []) if spec is not None else []
+    for root in roots:
+        for pattern in ("cu*/lib/libcublas.so*", "cublas/lib/libcublas.so*"):
+            found = sorted(glob.glob(os.path.join(root, pattern)))
+            if found:
+                return found[-1]
+    import ctypes.util
+
+    return ctypes.util.find_library("cublas")
+
 
 def _fill(host: Any, table: str, addresses: list[int]) -> None:
     if not addresses:
@@ -182,6 +291,10 @@ class Emulator(Backend):
         self.library = JITLibrary(_EMULATOR.replace("ALLOC", ALLOC).replace("RELEASE", RELEASE))
         register_symbols({n: self.library.address(n) for n in DEVICE_FUNCTIONS})
         self._bind()
+        if blas_available():
+            self.blas = JITLibrary(_emulated_blas())
+            register_symbols({n: self.blas.address(n) for n in DEVICE_BLAS})
+            self.has_blas = True
 
     target = "emulated"
 
@@ -338,6 +451,8 @@ class Driver(Backend):
         )
         self.library = self._native()
         self._bind()
+        self.blas, self.no_blas = self._cublas()
+        self.has_blas = self.blas is not None
 
     def _native(self) -> Any:
         from tensorir.runtime.jit import JITLibrary, register_symbols
@@ -355,6 +470,38 @@ class Driver(Backend):
         register_symbols({n: library.address(n) for n in DEVICE_FUNCTIONS})
         return library
 
+    def _cublas(self) -> tuple[Any, str | None]:
+        """cuBLAS's routines as ``DEVICE_BLAS`` (a handle on the backend's stream), or why
+        there are none (``dot`` then runs as kernels)."""
+        from tensorir.runtime.jit import JITLibrary, register_symbols
+
+        path = find_cublas()
+        if path is None:
+            return None, "cuBLAS not found (pip install nvidia-cublas)"
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError as e:
+            return None, f"cuBLAS could not be loaded: {e}"
+        handle = ctypes.c_void_p()
+        status = lib.cublasCreate_v2(ctypes.byref(handle))
+        if status == 0:
+            status = lib.cublasSetStream_v2(handle, ctypes.c_void_p(int(self.stream)))
+        if status != 0:
+            return None, f"cublasCreate failed with status {status}"
+        self._cublas_handle = (lib, handle)  # kept for the process
+        library = JITLibrary(_cublas_natives())
+
+        def put(symbol: str, address: int | None) -> None:
+            ctypes.c_void_p.from_address(library.global_address(symbol)).value = address
+
+        put("tir_cublas_handle", handle.value)
+        for pattern in _CUBLAS_FUNCTIONS.values():
+            for p in "DS":
+                name = pattern.format(P=p)
+                put(f"tir_cublas_{name}", ctypes.cast(getattr(lib, name), ctypes.c_void_p).value)
+        register_symbols({n: library.address(n) for n in DEVICE_BLAS})
+        return library, None
+
     def _ok(self, result: Any, what: str) -> Any:
         err, *rest = result
         if err != self.cu.CUresult.CUDA_SUCCESS:
@@ -365,6 +512,8 @@ class Driver(Backend):
         return int(self._ok(self.cu.cuDeviceGetAttribute(a, self.device), "cuDeviceGetAttribute"))
 
     def error_name(self, rc: int) -> str:
+        if rc >= CUBLAS_ERROR:
+            return f"cuBLAS status {rc - CUBLAS_ERROR}"
         try:
             err, name = self.cu.cuGetErrorName(self.cu.CUresult(rc))
             return name.decode() if isinstance(name, bytes) else str(name)

@@ -211,10 +211,10 @@ def address(prefix: str) -> int:
     """The address of ``tir_gemm_<prefix>`` (``d`` or ``s``), the entry point registered as
     ``tensorir_cblas_<prefix>gemm``: compiled on first use (about 25 ms at O2), with
     OpenBLAS's routine as its fallback."""
-    from tensorir.runtime.blas import blas_symbols
+    from tensorir.runtime.blas import PREFIX, blas_symbols
     from tensorir.runtime.jit import JITLibrary, register_symbols
 
-    blas = blas_symbols()[f"tensorir_cblas_{prefix}gemm"]
+    blas = blas_symbols()[f"{PREFIX}{prefix}gemm"]
     register_symbols({f"tir_openblas_{prefix}gemm": blas})
     library = JITLibrary(module_text(prefix), opt_level=2)
     _keep.append(library)
