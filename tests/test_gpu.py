@@ -305,6 +305,17 @@ def test_every_kernel_assembles_with_ptxas(name: str, arch: str) -> None:
 
 
 @ptxas
+@pytest.mark.parametrize("arch", ["sm_80", "sm_90"])
+def test_tiled_products_assemble_with_ptxas(arch: str) -> None:
+    """Shared memory tiles (address space 3), 2-D blocks and barriers, float32 and float64."""
+    config.cuda_dot = "kernels"
+    x, f = T.dmatrix("x"), T.fmatrix("f")
+    ptx = cuda.compile_ptx([x, f], [T.dot(x, x.T), T.dot(f, f)], arch=arch)
+    assert ptx.count(".shared") >= 6 and "bar.sync" in ptx
+    cuda.assemble(ptx, arch)
+
+
+@ptxas
 def test_ptx_of_a_training_step_with_updates_and_givens() -> None:
     x, i = T.dmatrix("x"), T.lscalar("i")
     d = tensorir.shared(np.zeros((100, 7)), "data")
@@ -458,19 +469,20 @@ def test_borrow_and_the_internal_type_of_a_value_on_the_device() -> None:
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int64"])
-def test_matrix_products_share_a_row_among_a_blocks_threads(dtype: str) -> None:
-    """``dot`` of matrices (plain and transposed operands): a block per row of the result,
-    its threads sharing the columns, each element carried through the loop over ``k`` in a
-    register. Small integers: the products are exact."""
+def test_matrix_products_are_tiled_through_shared_memory(dtype: str) -> None:
+    """``dot`` of matrices without BLAS (plain and transposed operands): 16 x 16 tiles of
+    the result per block, the operands staged through shared memory, each element combined
+    over ``k`` in the CPU's order; sizes that are not multiples of 16, and empty ones.
+    Small integers: the products are exact."""
     config.cuda_dot = "kernels"
     x, y = T.matrix("x", dtype=dtype), T.matrix("y", dtype=dtype)
     plain = tensorir.function([x, y], T.dot(x, y), device="cuda")
     transposed = tensorir.function([x, y], T.dot(x.T, y.T), device="cuda")
     for f in (plain, transposed):
-        kernels = f.ir("loops")
-        assert "tir.block_threads" in kernels and "iter_args(%acc" in kernels
+        assert f.ir("loops").count("tir.block_buffer") == 3
     rng = np.random.default_rng(3)
-    for m, k, n in [(3, 4, 5), (1, 300, 2), (257, 3, 300), (0, 3, 4), (3, 0, 4), (2, 5, 0)]:
+    for m, k, n in [(3, 4, 5), (1, 300, 2), (257, 3, 300), (33, 17, 16), (0, 3, 4), (3, 0, 4),
+                    (2, 5, 0)]:  # fmt: skip
         a, b = (rng.integers(-4, 5, s).astype(dtype) for s in ((m, k), (k, n)))
         np.testing.assert_array_equal(plain(a, b), a @ b)
         np.testing.assert_array_equal(transposed(a.T.copy(), b.T.copy()), a @ b)

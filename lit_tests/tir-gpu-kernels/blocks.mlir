@@ -8,10 +8,11 @@
 // - @total: a nest whose only store accumulates into one element. Its iterations are
 //   numbered (k = i * cols + j) and shared out over the grid; each block's value goes to
 //   partials[block]; a second kernel of one block combines them into the element.
-// - @matmul: a parallel loop over rows whose body holds loops around loops is worth a block
-//   too: `for p { for j }` (its inner loop's iterations independent) is interchanged, the
-//   block's threads share the columns j, and each thread carries its element through the
-//   loop over p in a register (loaded before, stored after).
+// - @matmul: a parallel loop over rows computing a matrix product's rows (its fill, then
+//   `for p { for j { C[i, j] += a(i, p) * b(p, j) } }`) is tiled: the fill becomes a kernel
+//   of its own (2-D, elementwise); then block (x, y) computes 16 x 16 tiles of C, staging
+//   16 columns of a and 16 rows of b at a time in shared memory (tir.block_buffer), each
+//   thread combining its element over p in the CPU's order.
 // - @column_sums: `for i { for j {...} }` whose inner loop has independent iterations is
 //   interchanged: thread j runs the i in order (neighbouring threads, neighbouring
 //   elements).
@@ -167,23 +168,43 @@ func.func @column_sums(%x: memref<?x?xi64>, %out: memref<?xi64>) {
   func.return
 }
 
+// CHECK:       ^bb0(%m: index, %n: index, %c: memref<?x?xf64>):
+// CHECK:         memref.store %zero, %c[%i, %j] : memref<?x?xf64>
+// CHECK:         }) {sym_name = "matmul_k4"} : () -> ()
 // CHECK:       ^bb0(%m: index, %n: index, %c: memref<?x?xf64>, %k: index, %a: memref<?x?xf64>, %b: memref<?x?xf64>):
-// CHECK:         scf.for %i = %row to %m step %rows_stride {
-// CHECK-NEXT:      tir.block_threads {
-// CHECK:             scf.for %j = %first to %n step %stride {
-// CHECK-NEXT:          memref.store %zero, %c[%i, %j] : memref<?x?xf64>
-// CHECK:           tir.block_threads {
-// CHECK:             scf.for %j_1 = %first_1 to %n step %stride_1 {
-// CHECK-NEXT:          %element = memref.load %c[%i, %j_1] : memref<?x?xf64>
-// CHECK-NEXT:          %[[E:.*]] = scf.for %p = %c0 to %k step %c1 iter_args(%acc = %element) -> (f64) {
-// CHECK-NEXT:            %x = memref.load %a[%i, %p] : memref<?x?xf64>
-// CHECK-NEXT:            %y = memref.load %b[%p, %j_1] : memref<?x?xf64>
-// CHECK-NEXT:            %xy = arith.mulf %x, %y : f64
-// CHECK-NEXT:            %t = arith.addf %acc, %xy : f64
-// CHECK-NEXT:            scf.yield %t : f64
-// CHECK-NEXT:          }
-// CHECK-NEXT:          memref.store %[[E]], %c[%i, %j_1] : memref<?x?xf64>
-// CHECK:         }) {sym_name = "matmul_k4", tir.block_level} : () -> ()
+// CHECK:         %a_tile = tir.block_buffer : memref<16x16xf64>
+// CHECK-NEXT:    %b_tile = tir.block_buffer : memref<16x16xf64>
+// CHECK-NEXT:    %c_tile = tir.block_buffer : memref<16x16xf64>
+// CHECK:         scf.for %ti = %{{.*}} to %m step %rows_stride {
+// CHECK-NEXT:      scf.for %tj = %{{.*}} to %n step %cols_stride {
+// CHECK-NEXT:        tir.block_threads {
+// CHECK-NEXT:          %ty = "gpu.thread_id"() <{dimension = #gpu<dim y>}> : () -> index
+// CHECK-NEXT:          %tx = "gpu.thread_id"() <{dimension = #gpu<dim x>}> : () -> index
+// CHECK-NEXT:          %i = arith.addi %ti, %ty : index
+// CHECK-NEXT:          %j = arith.addi %tj, %tx : index
+// CHECK:               scf.if %{{.*}} {
+// CHECK-NEXT:            %[[E:.*]] = memref.load %c[%i, %j] : memref<?x?xf64>
+// CHECK-NEXT:            memref.store %[[E]], %c_tile[%ty, %tx] : memref<16x16xf64>
+// CHECK:             scf.for %tp = %c0 to %k step %{{.*}} {
+// CHECK-NEXT:          tir.block_threads {
+// CHECK:                 %x = memref.load %a[%{{.*}}, %{{.*}}] : memref<?x?xf64>
+// CHECK-NEXT:            memref.store %x, %a_tile[%ty_1, %tx_1] : memref<16x16xf64>
+// CHECK:                 %y = memref.load %b[%{{.*}}, %{{.*}}] : memref<?x?xf64>
+// CHECK-NEXT:            memref.store %y, %b_tile[%ty_1, %tx_1] : memref<16x16xf64>
+// CHECK:               tir.block_threads {
+// CHECK:                   %stage = arith.minsi
+// CHECK-NEXT:              %[[START:.*]] = memref.load %c_tile[%ty_2, %tx_2] : memref<16x16xf64>
+// CHECK:                   %[[SUM:.*]] = scf.for %kk = %{{.*}} to %stage step %{{.*}} iter_args(%acc = %[[START]]) -> (f64) {
+// CHECK-NEXT:                %[[A:.*]] = memref.load %a_tile[%ty_2, %kk] : memref<16x16xf64>
+// CHECK-NEXT:                %[[B:.*]] = memref.load %b_tile[%kk, %tx_2] : memref<16x16xf64>
+// CHECK:                     %xy = arith.mulf %[[A]], %[[B]] : f64
+// CHECK-NEXT:                %[[T:.*]] = arith.addf %acc, %xy : f64
+// CHECK-NEXT:                scf.yield %[[T]] : f64
+// CHECK:                   memref.store %[[SUM]], %c_tile[%ty_2, %tx_2] : memref<16x16xf64>
+// CHECK:             tir.block_threads {
+// CHECK:                 %[[R:.*]] = memref.load %c_tile[%ty_3, %tx_3] : memref<16x16xf64>
+// CHECK-NEXT:            memref.store %[[R]], %c[%i_2, %j_2] : memref<?x?xf64>
+// CHECK:         }) {sym_name = "matmul_k5", tir.block_level} : () -> ()
 
 func.func @matmul(%a: memref<?x?xf64>, %b: memref<?x?xf64>, %c: memref<?x?xf64>) {
   %c0 = arith.constant 0 : index
@@ -203,6 +224,42 @@ func.func @matmul(%a: memref<?x?xf64>, %b: memref<?x?xf64>, %c: memref<?x?xf64>)
         %s = memref.load %c[%i, %j] : memref<?x?xf64>
         %xy = arith.mulf %x, %y : f64
         %t = arith.addf %s, %xy : f64
+        memref.store %t, %c[%i, %j] : memref<?x?xf64>
+      }
+    }
+  } {tir.parallel}
+  func.return
+}
+
+// A product whose combination reads more than a and b (here w[i, j]) is not tiled: its rows
+// are a block's, `for p { for j }` is interchanged, the threads share the columns, each
+// carrying its element through p in a register.
+// CHECK:       ^bb0(%m: index, %n: index, %c: memref<?x?xf64>, %k: index, %a: memref<?x?xf64>, %b: memref<?x?xf64>, %w: memref<?x?xf64>):
+// CHECK:         tir.block_threads {
+// CHECK:           scf.for %j = %first to %n step %stride {
+// CHECK-NEXT:        %element = memref.load %c[%i, %j] : memref<?x?xf64>
+// CHECK-NEXT:        %[[E:.*]] = scf.for %p = %c0 to %k step %c1 iter_args(%acc = %element) -> (f64) {
+// CHECK:               %t = arith.addf %acc, %xyw : f64
+// CHECK-NEXT:          scf.yield %t : f64
+// CHECK-NEXT:        }
+// CHECK-NEXT:        memref.store %[[E]], %c[%i, %j] : memref<?x?xf64>
+// CHECK:         }) {sym_name = "weighted_k6", tir.block_level} : () -> ()
+func.func @weighted(%a: memref<?x?xf64>, %b: memref<?x?xf64>, %w: memref<?x?xf64>, %c: memref<?x?xf64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = memref.dim %a, %c0 : memref<?x?xf64>
+  %k = memref.dim %a, %c1 : memref<?x?xf64>
+  %n = memref.dim %b, %c1 : memref<?x?xf64>
+  scf.for %i = %c0 to %m step %c1 {
+    scf.for %p = %c0 to %k step %c1 {
+      scf.for %j = %c0 to %n step %c1 {
+        %x = memref.load %a[%i, %p] : memref<?x?xf64>
+        %y = memref.load %b[%p, %j] : memref<?x?xf64>
+        %v = memref.load %w[%i, %j] : memref<?x?xf64>
+        %s = memref.load %c[%i, %j] : memref<?x?xf64>
+        %xy = arith.mulf %x, %y : f64
+        %xyw = arith.mulf %xy, %v : f64
+        %t = arith.addf %s, %xyw : f64
         memref.store %t, %c[%i, %j] : memref<?x?xf64>
       }
     }

@@ -18,6 +18,11 @@ say what the threads do::
 A block op that stores first waits for the block when uniform code has loaded since the
 last block op (so that no thread overwrites what another has yet to read).
 
+``%tile = tir.block_buffer : memref<16x16xf64>`` is a buffer of the block's shared memory
+(static shape), which the threads of ``tir.block_threads`` fill and read (a tiled matrix
+product's tiles). A block may be 2-D (``thread_id`` x and y) except for
+``tir.block_reduce``, which combines along x.
+
 On NVPTX they become the region inlined, ``bar.sync``, shuffles and shared memory; the
 emulator runs the uniform code once per block and loops over the threads at each op (phase
 by phase across the barriers), so the same IR runs without a GPU.
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 import math
 
-from xdsl.dialects.builtin import AnyFloat, IndexType, IntegerType, StringAttr
+from xdsl.dialects.builtin import AnyFloat, IndexType, IntegerType, MemRefType, StringAttr
 from xdsl.ir import Attribute, Region, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
@@ -139,4 +144,22 @@ class BlockYieldOp(IRDLOperation):
         super().__init__(operands=[value])
 
 
-GPU_OPS = [BlockThreadsOp, BlockSingleOp, BlockReduceOp, BlockYieldOp]
+@irdl_op_definition
+class BlockBufferOp(IRDLOperation):
+    """A buffer of the block's shared memory, of a static shape."""
+
+    name = "tir.block_buffer"
+    memref = result_def(MemRefType)
+    assembly_format = "attr-dict `:` type($memref)"
+
+    def __init__(self, t: MemRefType):
+        super().__init__(result_types=[t])
+
+    def verify_(self) -> None:
+        t = self.memref.type
+        assert isinstance(t, MemRefType)
+        if any(d < 0 for d in t.get_shape()):
+            raise VerifyException(f"tir.block_buffer: its shape must be static, got {t}")
+
+
+GPU_OPS = [BlockThreadsOp, BlockSingleOp, BlockReduceOp, BlockYieldOp, BlockBufferOp]

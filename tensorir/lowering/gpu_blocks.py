@@ -18,6 +18,10 @@ thread in all. Three kinds of nest do better with threads that work together (th
 - **columns** (``column_loop``): a nest ``for i { for j { ... } }`` whose inner loop has
   independent iterations (``sum(axis=0)``): the loops are interchanged, so that thread
   ``j`` runs ``i`` in order.
+- **matrix products** (``contraction``): a parallel loop over rows computing ``C[i, j] =
+  combine(C[i, j], w(a(i, p), b(p, j)))`` over ``p`` (``dot`` without BLAS): tiles of
+  ``TILE x TILE`` elements per block of as many threads, ``a`` and ``b`` staged through
+  shared memory (``tir.block_buffer``), each element combined over ``p`` in order.
 
 A reduction loop (``reduction``) stores one element, ``R[idx] = combine(R[idx], v)``, at
 indices fixed outside the loop, with ``combine`` one of ``tir_gpu.COMBINERS`` and no other
@@ -32,11 +36,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xdsl.dialects import arith, gpu, memref, scf
-from xdsl.dialects.builtin import FloatAttr, IndexType, IntegerAttr
+from xdsl.dialects.builtin import FloatAttr, IndexType, IntegerAttr, MemRefType
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from tensorir.dialects.tir_gpu import (
     COMBINERS,
+    BlockBufferOp,
     BlockReduceOp,
     BlockSingleOp,
     BlockThreadsOp,
@@ -453,3 +458,276 @@ def interchange(loop: scf.ForOp, inner: scf.ForOp) -> scf.ForOp:
     outer_block.add_op(loop)
     outer_block.add_op(scf.YieldOp())
     return outer
+
+
+# ---------------------------------------------------------------------- matrix products
+
+TILE = 16
+"""A tiled matrix product's tile: TILE x TILE elements of the result per block of as many
+threads, the operands staged through shared memory TILE columns (rows) at a time."""
+
+
+@dataclass
+class Contraction:
+    """A parallel loop over rows ``i`` computing a matrix product's rows: ``init`` (optional)
+    ``for j { C[i, j] = ... }``, then ``for p { for j { C[i, j] = combine(C[i, j],
+    w(a, b)) } }`` where ``a`` is computed from ``i`` and ``p`` (``a_ops``), ``b`` from
+    ``p`` and ``j`` (``b_ops``) and ``w`` from both (``mix_ops``)."""
+
+    rows: scf.ForOp
+    init: scf.ForOp | None
+    depth: scf.ForOp
+    cols: scf.ForOp
+    element: Reduction  # the store, load and combiner of C[i, j] in the loop over p
+    a_ops: list[Operation]
+    a: SSAValue
+    b_ops: list[Operation]
+    b: SSAValue
+    mix_ops: list[Operation]
+
+
+def _dependences(block: Block, ivs: dict[SSAValue, str]) -> dict[Operation, set[str]] | None:
+    """For each op of ``block`` (but its terminator), the loop variables (``ivs``' names) it
+    depends on; None if an op has regions."""
+    deps: dict[Operation, set[str]] = {}
+    of_value: dict[SSAValue, set[str]] = {}
+    for op in block.ops:
+        if isinstance(op, scf.YieldOp):
+            continue
+        if op.regions:
+            return None
+        d: set[str] = set()
+        for v in op.operands:
+            d |= {ivs[v]} if v in ivs else of_value.get(v, set())
+        deps[op] = d
+        for r in op.results:
+            of_value[r] = d
+    return deps
+
+
+def contraction(loop: scf.ForOp) -> Contraction | None:
+    """``loop`` as a ``Contraction`` (see there; step 1 and bounds outside ``loop``
+    everywhere, nothing stored but ``C``), or None."""
+    if any(op.name == "tir.check" for op in loop.walk()):
+        return None
+    ops = [op for op in loop.body.block.ops if not isinstance(op, scf.YieldOp)]
+    if not ops or len(ops) > 2 or not all(isinstance(op, scf.ForOp) for op in ops):
+        return None
+    init, depth = (None, ops[0]) if len(ops) == 1 else ops
+    cols = column_loop(depth)  # type: ignore[arg-type]
+    if cols is None or [o for o in depth.body.block.ops if not isinstance(o, scf.YieldOp)] != [
+        cols
+    ]:
+        return None
+    for inner in (loop, depth, cols):
+        if not step_is_one(inner) or any(inside(v, loop) for v in (inner.lb, inner.ub)):
+            return None
+    i, p, j = (x.body.block.args[0] for x in (loop, depth, cols))
+    stores = [op for op in cols.body.block.ops if isinstance(op, memref.StoreOp)]
+    if len(stores) != 1 or list(stores[0].indices) != [i, j]:
+        return None
+    element = _element(stores[0])
+    if element is None:
+        return None
+    deps = _dependences(cols.body.block, {i: "i", p: "p", j: "j"})
+    if deps is None:
+        return None
+    special = {element.load, element.combiner, element.store}
+    a_ops = [op for op, d in deps.items() if op not in special and "j" not in d]
+    b_ops = [op for op, d in deps.items() if op not in special and "i" not in d]
+    mix_ops = [op for op, d in deps.items() if op not in special and {"i", "j"} <= d]
+    if any(isinstance(op, memref.StoreOp) for op in a_ops + b_ops) or any(
+        not (op.name.startswith(KERNEL_DIALECTS)) for op in mix_ops
+    ):
+        return None
+    mixed = {r for op in mix_ops for r in op.results}
+    used = {v for op in [*mix_ops, element.combiner] for v in op.operands if v not in mixed}
+    a_values = [v for v in used if any(v in op.results for op in a_ops) and "i" in deps[v.owner]]  # type: ignore[index]
+    b_values = [v for v in used if any(v in op.results for op in b_ops) and "j" in deps[v.owner]]  # type: ignore[index]
+    if len(a_values) != 1 or len(b_values) != 1:
+        return None
+    if any(v in (i, j) for v in used):
+        return None
+    if init is not None and not _init_of(init, i, element.store.memref):  # type: ignore[arg-type]
+        return None
+    target = root(element.store.memref)
+    for op in a_ops + b_ops:
+        if isinstance(op, memref.LoadOp):
+            source = root(op.memref)
+            if target is None or source is None or source is target or source == target:
+                return None  # an operand may be the product itself
+    return Contraction(loop, init, depth, cols, element, a_ops, a_values[0], b_ops, b_values[0],
+                       mix_ops)  # type: ignore[arg-type]  # fmt: skip
+
+
+def _element(store: memref.StoreOp) -> Reduction | None:
+    """``store`` as ``C[idx] = combine(C[idx], w)`` (a ``Reduction`` without loops)."""
+    combiner = store.value.owner
+    if not (isinstance(combiner, Operation) and combiner.name.startswith("arith.")):
+        return None
+    if combiner.name[6:] not in COMBINERS or not _one_use(store.value):
+        return None
+    for v in combiner.operands:
+        load = v.owner
+        if (isinstance(load, memref.LoadOp) and load.memref is store.memref
+                and list(load.indices) == list(store.indices) and _one_use(load.res)):  # fmt: skip
+            return Reduction([], load, combiner, store)
+    return None
+
+
+def _init_of(init: scf.ForOp, i: SSAValue, target: SSAValue) -> bool:
+    """Whether ``init`` is ``for j { C[i, j] = v }``, ``v`` from pure ops."""
+    if init.iter_args:
+        return False
+    j = init.body.block.args[0]
+    for op in init.body.block.ops:
+        if isinstance(op, memref.StoreOp):
+            if op.memref is not target or list(op.indices) != [i, j]:
+                return False
+        elif not (op.name.startswith(KERNEL_DIALECTS) or isinstance(op, scf.YieldOp)):
+            return False
+    return True
+
+
+class _Threads(_Builder):
+    """A ``tir.block_threads`` region of a tiled product, with this thread's ``ty``/``tx``."""
+
+    def __init__(self, at: Block):
+        region = Block()
+        at.add_op(BlockThreadsOp(Region(region)))
+        super().__init__(region)
+        self.ty = self(gpu.ThreadIdOp(gpu.DimensionAttr(gpu.DimensionEnum.Y)), "ty")
+        self.tx = self(gpu.ThreadIdOp(gpu.DimensionAttr(gpu.DimensionEnum.X)), "tx")
+
+    def below(self, x: SSAValue, bound: SSAValue) -> SSAValue:
+        return self(arith.CmpiOp(x, bound, "slt"))
+
+    def when(self, cond: SSAValue) -> _Before:
+        """``scf.if cond { ... }`` at the end of the region; a builder of its body."""
+        then = Block([scf.YieldOp()])
+        self.block.add_op(scf.IfOp(cond, [], Region(then)))
+        return _Before(then)
+
+
+class _Before(_Builder):
+    """Inserts ops before the block's terminator (an op without results gives None)."""
+
+    def __call__(self, op: Operation, name: str | None = None) -> SSAValue:
+        last = self.block.last_op
+        assert last is not None
+        self.block.insert_op_before(op, last)
+        if name is not None:
+            op.results[0].name_hint = name
+        return op.results[0] if op.results else None  # type: ignore[return-value]
+
+
+def split_init(con: Contraction) -> scf.ForOp | None:
+    """The product's ``init`` moved into a parallel loop of its own over the rows, before
+    the product's (each row's init touches only that row's elements, which only that row's
+    product reads); returns it (None without ``init``)."""
+    init, rows = con.init, con.rows
+    if init is None:
+        return None
+    block = Block(arg_types=[IndexType()])
+    block.args[0].name_hint = rows.body.block.args[0].name_hint
+    for use in list(rows.body.block.args[0].uses):
+        if init.is_ancestor(use.operation):
+            use.operation.operands = [
+                block.args[0] if k == use.index else v for k, v in enumerate(use.operation.operands)
+            ]
+    init.detach()
+    block.add_op(init)
+    block.add_op(scf.YieldOp())
+    loop = scf.ForOp(rows.lb, rows.ub, rows.step, [], Region(block))
+    loop.attributes.update({k: v for k, v in rows.attributes.items()})
+    parent = rows.parent_block()
+    assert parent is not None
+    parent.insert_op_before(loop, rows)
+    con.init = None
+    return loop
+
+
+def build_tiles(body: Block, con: Contraction) -> None:
+    """The tiled product at the end of ``body`` (``init`` split off first): block (bx, by)
+    computes TILE x TILE tiles
+    of ``C`` (striding over the grid along both), staging TILE columns of ``a`` and TILE
+    rows of ``b`` at a time in shared memory; each thread carries its element in shared
+    memory across the stages and combines in the CPU's order (``p`` ascending)."""
+    b = _Builder(body)
+    tile = b.index(TILE)
+    ydim, xdim = gpu.DimensionAttr(gpu.DimensionEnum.Y), gpu.DimensionAttr(gpu.DimensionEnum.X)
+    rows, depth, cols = con.rows, con.depth, con.cols
+    target, elem = con.element.store.memref, con.element.store.value.type
+    a_tile = b(BlockBufferOp(MemRefType(con.a.type, [TILE, TILE])), "a_tile")
+    b_tile = b(BlockBufferOp(MemRefType(con.b.type, [TILE, TILE])), "b_tile")
+    acc_tile = b(BlockBufferOp(MemRefType(elem, [TILE, TILE])), "c_tile")
+    row0 = b(arith.AddiOp(rows.lb, b(arith.MuliOp(b(gpu.BlockIdOp(ydim), "bid_y"), tile))))
+    col0 = b(arith.AddiOp(cols.lb, b(arith.MuliOp(b(gpu.BlockIdOp(xdim), "bid_x"), tile))))
+    row_stride = b(arith.MuliOp(b(gpu.GridDimOp(ydim), "gdim_y"), tile), "rows_stride")
+    col_stride = b(arith.MuliOp(b(gpu.GridDimOp(xdim), "gdim_x"), tile), "cols_stride")
+    ti_block = Block(arg_types=[IndexType()])
+    ti_block.args[0].name_hint = "ti"
+    body.add_op(scf.ForOp(row0, rows.ub, row_stride, [], Region(ti_block)))
+    tj_block = Block(arg_types=[IndexType()])
+    tj_block.args[0].name_hint = "tj"
+    ti_block.add_op(scf.ForOp(col0, cols.ub, col_stride, [], Region(tj_block)))
+    ti_block.add_op(scf.YieldOp())
+    ti, tj = ti_block.args[0], tj_block.args[0]
+    i_iv, p_iv, j_iv = (x.body.block.args[0] for x in (rows, depth, cols))
+
+    def element(t: _Threads) -> tuple[SSAValue, SSAValue, _Builder]:
+        i = t(arith.AddiOp(ti, t.ty), "i")
+        j = t(arith.AddiOp(tj, t.tx), "j")
+        ok = t(arith.AndIOp(t.below(i, rows.ub), t.below(j, cols.ub)))
+        return i, j, t.when(ok)
+
+    t = _Threads(tj_block)  # the tile's elements into shared memory
+    i, j, w = element(t)
+    w(memref.StoreOp.get(w(memref.LoadOp.get(target, [i, j])), acc_tile, [t.ty, t.tx]))
+
+    tp_block = Block(arg_types=[IndexType()])
+    tp_block.args[0].name_hint = "tp"
+    tj_block.add_op(scf.ForOp(depth.lb, depth.ub, tile, [], Region(tp_block)))
+    tp = tp_block.args[0]
+    t = _Threads(tp_block)  # stage a's and b's tiles
+    for ops, value, tile_buffer, (rv, rb), (cv, cb) in (
+        (con.a_ops, con.a, a_tile, (i_iv, rows.ub), (p_iv, depth.ub)),
+        (con.b_ops, con.b, b_tile, (p_iv, depth.ub), (j_iv, cols.ub)),
+    ):
+        r = t(arith.AddiOp(ti if rv is i_iv else tp, t.ty))
+        c = t(arith.AddiOp(tp if cv is p_iv else tj, t.tx))
+        w = t.when(t(arith.AndIOp(t.below(r, rb), t.below(c, cb))))
+        mapping = {rv: r, cv: c}
+        for op in ops:
+            w(op.clone(mapping))
+        w(memref.StoreOp.get(mapping[value], tile_buffer, [t.ty, t.tx]))
+    t = _Threads(tp_block)  # combine a stage into each element
+    i, j, w = element(t)
+    span = w(arith.MinSIOp(tile, w(arith.SubiOp(depth.ub, tp))), "stage")
+    start = w(memref.LoadOp.get(acc_tile, [t.ty, t.tx]))
+    step = Block(arg_types=[IndexType(), elem])
+    kk, acc = step.args
+    kk.name_hint, acc.name_hint = "kk", "acc"
+    s = _Builder(step)
+    mapping = {
+        con.a: s(memref.LoadOp.get(a_tile, [t.ty, kk])),
+        con.b: s(memref.LoadOp.get(b_tile, [kk, t.tx])),
+        i_iv: i,
+        j_iv: j,
+        p_iv: s(arith.AddiOp(tp, kk), "p"),
+    }
+    for op in con.mix_ops:
+        step.add_op(op.clone(mapping))
+    comb = con.element.combiner
+    operands = [acc if v is con.element.load.res else mapping.get(v, v) for v in comb.operands]
+    step.add_op(scf.YieldOp(s(type(comb)(*operands))))  # type: ignore[call-arg]
+    zero = w(arith.ConstantOp(IntegerAttr(0, IndexType())))
+    one = w(arith.ConstantOp(IntegerAttr(1, IndexType())))
+    combined = w(scf.ForOp(zero, span, one, [start], Region(step)))
+    w(memref.StoreOp.get(combined, acc_tile, [t.ty, t.tx]))
+    tp_block.add_op(scf.YieldOp())
+
+    t = _Threads(tj_block)  # the tile's elements back into C
+    i, j, w = element(t)
+    w(memref.StoreOp.get(w(memref.LoadOp.get(acc_tile, [t.ty, t.tx])), target, [i, j]))
+    tj_block.add_op(scf.YieldOp())

@@ -28,7 +28,9 @@ with a compare-and-swap and writes its values; the host reads ``err`` back after
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -269,13 +271,19 @@ class _KernelEmitter(_FunctionEmitter):
         """``bar.sync 0``: the block waits for all its threads (NVPTX only)."""
         self.b.call(self.parent.intrinsic("llvm.nvvm.barrier0", VOID, []), [])
 
-    def each_thread(self) -> _counted:
+    @contextmanager
+    def each_thread(self) -> Iterator[None]:
         """For the emulator: the code written inside the ``with`` run by every thread of the
-        block in turn (``tid.x`` set in the context), then thread 0 again."""
+        block in turn (``tid.y`` and ``tid.x`` set in the context), then thread 0 again."""
         assert self.context is not None
-        k = _const(I64, THREAD_CONTEXT.index(("tid", "x")))
-        tid = self.b.gep(self.context, [k], source_etype=I64)
-        return _counted(self.b, self.fn, self.thread_value("ntid", "x"), tid)
+
+        def slot(dim: str) -> ir.Value:
+            k = _const(I64, THREAD_CONTEXT.index(("tid", dim)))
+            return self.b.gep(self.context, [k], source_etype=I64)
+
+        with _counted(self.b, self.fn, self.thread_value("ntid", "y"), slot("y")):
+            with _counted(self.b, self.fn, self.thread_value("ntid", "x"), slot("x")):
+                yield
 
     def warp_reduce(self, kind: str, v: ir.Value) -> ir.Value:
         """``v`` combined over the warp's lanes (lane 0 holds the total): shuffles down by
@@ -471,12 +479,33 @@ def _block_threads(e: _KernelEmitter, op: Operation) -> None:
 def _block_single(e: _KernelEmitter, op: Operation) -> None:
     if e.context is None:
         _wait_for_uniform_code(e, op)
-        first = e.b.icmp_unsigned("==", e.thread_value("tid", "x"), _const(I64, 0))
+        tids = e.b.or_(e.thread_value("tid", "x"), e.thread_value("tid", "y"))
+        first = e.b.icmp_unsigned("==", tids, _const(I64, 0))
         with e.b.if_then(first):
             e.emit_block(op.regions[0].block)
         e.barrier()
         return
     e.emit_block(op.regions[0].block)  # the emulator's uniform code runs as thread 0
+
+
+@_kernel_on("tir.block_buffer")
+def _block_buffer(e: _KernelEmitter, op: Operation) -> Any:
+    """Shared memory: on NVPTX a global of address space 3 (one per op), its address made
+    generic; the emulator's block is one call of the kernel, so a stack slot is its own."""
+    t = op.results[0].type
+    shape = t.get_shape()  # type: ignore[attr-defined]
+    elem = memory_type(t.element_type)  # type: ignore[attr-defined]
+    n = math.prod(shape)
+    dims = [_const(I64, d) for d in shape]
+    if e.context is not None:
+        return Memref(e.allocas.alloca(elem, size=_const(I64, max(n, 1))), dims, elem)
+    array = ir.ArrayType(elem, max(n, 1))
+    g = ir.GlobalVariable(e.parent.llmod, array, e.parent.llmod.get_unique_name("tir_block_buffer"),
+                          addrspace=3)  # fmt: skip
+    g.linkage = "internal"
+    g.initializer = ir.Constant(array, ir.Undefined)
+    g.align = 16
+    return Memref(e.b.addrspacecast(g, PTR), dims, elem)
 
 
 @_kernel_on("tir.block_reduce")

@@ -27,7 +27,8 @@ the module's one ``gpu.module @tensorir_kernels`` and launches it in its place::
   whose body reduces gets a block per row (grid: the rows, at most ``max_blocks``; 256
   threads); a nest reducing into one element gets two kernels, the grid's blocks' partial
   values into a device buffer, then one block combining them; a serial ``for i { for j }``
-  whose inner loop has independent iterations is interchanged into a parallel loop.
+  whose inner loop has independent iterations is interchanged into a parallel loop; a
+  matrix product's rows are tiled (16 x 16 blocks, shared memory), its fill split off.
 - Any other nest runs on one thread (a grid of one block of one thread): the same loops in
   the same order. The values it carries out (``iter_args`` results) are stored by the kernel
   into rank-0 buffers that the host reads after the launch.
@@ -77,13 +78,17 @@ from xdsl.utils.exceptions import PassFailedException
 from tensorir.abi import BLAS_PREFIX, PARALLEL_ATTR
 from tensorir.dialects.tir_gpu import BLOCK_LEVEL
 from tensorir.lowering.gpu_blocks import (
+    TILE,
     Reduction,
     build_partials,
     build_rows,
+    build_tiles,
     build_total,
     column_loop,
+    contraction,
     interchange,
     row_roles,
+    split_init,
     whole_reduction,
 )
 from tensorir.lowering.loop_ir import inside
@@ -151,6 +156,20 @@ class _Kernels:
         """Move ``loop`` into a new kernel (two for a whole reduction) launched in its
         place."""
         parallel = PARALLEL_ATTR in loop.attributes
+        if self.blocks and parallel and (con := contraction(loop)) is not None:
+            init = split_init(con)
+            if init is not None:
+                self.outline(fn_name, init)
+            host = _Host(loop)
+            tile = host.const(TILE)
+            m, n = host.trips(loop, "rows"), host.trips(con.cols, "columns")
+            gx = host.clamp(host.ceil_div(n, tile), MAX_GRID_Y, "grid_x")
+            gy = host.clamp(host.ceil_div(m, tile), MAX_GRID_Y, "grid_y")
+            self._launch(fn_name, host, (gx, gy), (tile, tile),
+                         lambda body: build_tiles(body, con), block_level=True)  # fmt: skip
+            loop.detach()
+            loop.erase()
+            return
         if self.blocks and parallel and (roles := row_roles(loop)) is not None:
             host = _Host(loop)
             one, block = host.const(1), host.const(self.block_size)
