@@ -530,3 +530,27 @@ def test_cublas_entry_points_compile_and_its_library_is_found() -> None:
     for pattern in device._CUBLAS_FUNCTIONS.values():
         for p in "DS":
             assert hasattr(lib, pattern.format(P=p))
+
+
+def test_functions_with_the_same_kernels_share_one_loaded_module() -> None:
+    """The driver's module cache: one load per distinct code, unloaded after the last
+    function holding it is dropped."""
+    import gc
+
+    from tensorir.runtime.device import ModuleCache
+
+    loaded, unloaded = [], []
+    cache = ModuleCache(lambda code: loaded.append(code) or f"module of {code}", unloaded.append)
+    m1, lease1 = cache.acquire("ptx A")
+    m2, lease2 = cache.acquire("ptx A")
+    m3, lease3 = cache.acquire("ptx B")
+    assert m1 == m2 == "module of ptx A" and loaded == ["ptx A", "ptx B"] and len(cache) == 2
+    del lease1
+    gc.collect()
+    assert unloaded == []
+    del lease2
+    gc.collect()
+    assert unloaded == ["module of ptx A"] and len(cache) == 1
+    del lease3
+    gc.collect()
+    assert unloaded == ["module of ptx A", "module of ptx B"] and len(cache) == 0

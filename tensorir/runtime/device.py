@@ -9,7 +9,8 @@ each function's kernels. Two backends:
   (imported only here, only then). One context (the device's primary one), one stream on
   which everything is ordered; device memory from the driver's stream-ordered pool
   (``cuMemAllocAsync``, kept by the pool once freed: a growing memory pool); kernels are PTX
-  loaded with ``cuModuleLoadData``. The native functions call the driver's C entry points
+  loaded with ``cuModuleLoadData``, once per distinct code (``ModuleCache``: functions with the
+  same kernels share the module). The native functions call the driver's C entry points
   directly (their addresses from ``libcuda``), so a launch costs no Python: a whole call of
   a compiled function is one call into machine code. Reads synchronise (the host needs the
   bytes); nothing else does.
@@ -451,6 +452,7 @@ class Driver(Backend):
         )
         self.library = self._native()
         self._bind()
+        self.modules = ModuleCache(self._load_module, self._unload_module)
         self.blas, self.no_blas = self._cublas()
         self.has_blas = self.blas is not None
 
@@ -529,7 +531,7 @@ class Driver(Backend):
     def load(self, code: str, emitted: Any, host: Any) -> object:
         if not emitted.kernels:
             return None
-        module = self._ok(self.cu.cuModuleLoadData(code.encode() + b"\0"), "cuModuleLoadData")
+        module, lease = self.modules.acquire(code)
         handles = [
             int(self._ok(self.cu.cuModuleGetFunction(module, k.name.encode()), k.name))
             for k in emitted.kernels
@@ -540,24 +542,59 @@ class Driver(Backend):
             ptr, _size = self._ok(self.cu.cuModuleGetGlobal(module, g.encode()), g)
             addresses.append(int(ptr))
         _fill(host, emitted.global_table, addresses)
-        return _LoadedModule(self, module)
+        return lease
 
     def synchronize(self) -> None:
         self._ok(self.cu.cuStreamSynchronize(self.stream), "cuStreamSynchronize")
 
+    def _load_module(self, code: str) -> Any:
+        return self._ok(self.cu.cuModuleLoadData(code.encode() + b"\0"), "cuModuleLoadData")
 
-class _LoadedModule:
-    """A loaded CUDA module, unloaded when its function is dropped."""
+    def _unload_module(self, module: Any) -> None:
+        self.synchronize()  # no kernel of it may still run
+        self.cu.cuModuleUnload(module)
 
-    def __init__(self, driver: Driver, module: Any):
-        self.driver, self.module = driver, module
 
-    def __del__(self) -> None:
-        try:
-            self.driver.synchronize()
-            self.driver.cu.cuModuleUnload(self.module)
-        except Exception:  # noqa: BLE001, S110 - at exit the driver may be gone
-            pass
+class ModuleCache:
+    """Loaded modules by their code: functions whose kernels are the same code share one
+    module, unloaded when the last of them is dropped (its ``Lease`` collected)."""
+
+    def __init__(self, load: Any, unload: Any):
+        self._load, self._unload = load, unload
+        self._modules: dict[str, list[Any]] = {}  # code -> [module, users]
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def acquire(self, code: str) -> tuple[Any, ModuleCache.Lease]:
+        with self._lock:
+            entry = self._modules.get(code)
+            if entry is None:
+                entry = self._modules[code] = [self._load(code), 0]
+            entry[1] += 1
+            return entry[0], ModuleCache.Lease(self, code)
+
+    def release(self, code: str) -> None:
+        with self._lock:
+            entry = self._modules[code]
+            entry[1] -= 1
+            if entry[1]:
+                return
+            del self._modules[code]
+        self._unload(entry[0])
+
+    class Lease:
+        """A function's hold on a cached module."""
+
+        def __init__(self, cache: ModuleCache, code: str):
+            self.cache, self.code = cache, code
+
+        def __del__(self) -> None:
+            try:
+                self.cache.release(self.code)
+            except Exception:  # noqa: BLE001, S110 - at exit the driver may be gone
+                pass
 
 
 _lock = threading.Lock()
