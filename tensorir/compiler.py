@@ -27,10 +27,12 @@ from tensorir.lowering import pipelines
 from tensorir.lowering.gpu_emitter import GpuEmitted, emit_gpu
 from tensorir.lowering.llvm_emitter import emit_llvm_ir
 from tensorir.lowering.ptx import to_ptx
+from tensorir.runtime import cache as compile_cache
 from tensorir.runtime.device import backend as device_backend
 from tensorir.runtime.device import find_cublas
 from tensorir.runtime.device_kernel import DeviceKernel
 from tensorir.runtime.jit import JITLibrary
+from tensorir.runtime.jit import host as host_cpu
 from tensorir.runtime.kernel import Kernel
 
 
@@ -209,6 +211,22 @@ def compile(  # noqa: A001
     if config.debug >= 2:
         module.verify()
         print(f"// -----// {symbol}: tir //----- //\n{module}", file=sys.stderr)
+
+    def build(probe: ModuleOp) -> Kernel:
+        pipelines.lower(probe, "loops", start="adjoint", mode=mode.plan())
+        return to_machine_code(probe, symbol, mode).kernel
+
+    parts = None
+    if config.cache == "on" and not mode.needs_adjoint:  # DebugMode keeps its IR: no cache
+        parts = compile_cache.key_parts(str(module), symbol, mode.plan(), *host_cpu())
+        # with config.debug, every step runs and is shown (the entry is written again)
+        entry = compile_cache.load(parts) if not config.debug else None
+        if entry is not None:
+            module.erase(safe_erase=False)
+            opt_level = mode.plan().llvm_opt_level
+            library = JITLibrary(entry.llvm_ir, opt_level, object_code=entry.object_code)
+            kernel = Kernel(entry.abi, library.address(entry.symbol), owner=library)
+            return Compiled(mode.instrument(kernel, None, build), library)
     t1 = time.perf_counter()
     run_passes(module, "adjoint", mode)
     adjoint = module.clone() if mode.needs_adjoint else None
@@ -217,6 +235,11 @@ def compile(  # noqa: A001
     compiled = to_machine_code(module, symbol, mode)
     module.erase(safe_erase=False)  # the IR is cyclic: free it now, not at the next full GC
     t3 = time.perf_counter()
+    library = compiled.library
+    if parts is not None and library.object_code is not None:
+        entry = compile_cache.Entry(symbol, compiled.kernel.abi, library.llvm_ir,
+                                    library.object_code)  # fmt: skip
+        compile_cache.store(parts, entry)
     if config.debug >= 1:
         print(
             f"tensorir: compiled {symbol} ({graph.n_inputs} inputs, {graph.n_outputs} outputs, "
@@ -225,10 +248,6 @@ def compile(  # noqa: A001
             f"LLVM {1e3 * (t3 - t2):.1f} ms",
             file=sys.stderr,
         )
-
-    def build(probe: ModuleOp) -> Kernel:
-        pipelines.lower(probe, "loops", start="adjoint", mode=mode.plan())
-        return to_machine_code(probe, symbol, mode).kernel
 
     compiled.kernel = mode.instrument(compiled.kernel, adjoint, build)
     return compiled

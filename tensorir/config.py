@@ -24,7 +24,8 @@ def _cores() -> int:
 @dataclass(frozen=True)
 class Option:
     """One setting: its default, what it means, and the values it takes (``choices`` for a
-    name, else an integer of at least ``minimum``)."""
+    name; any text when the default is text and there are no choices; else an integer of at
+    least ``minimum``)."""
 
     default: str | int
     doc: str
@@ -40,6 +41,8 @@ class Option:
                     f"config.{key} must be one of {', '.join(self.choices)}, got {value!r}"
                 )
             return value  # type: ignore[return-value]
+        if isinstance(self.default, str):
+            return str(value)
         try:
             number = int(value) if isinstance(value, (int, str)) and value != "" else None
         except ValueError:
@@ -75,10 +78,25 @@ OPTIONS: dict[str, Option] = {
         "always the compiler's own kernels",
         ("cublas", "kernels"),
     ),
+    "cache": Option(
+        "on",
+        "the on-disk compile cache: 'on' (compiled functions' code kept in cache_dir and "
+        "loaded again by any process), 'off'",
+        ("on", "off"),
+    ),
+    "cache_dir": Option(
+        "",
+        "the compile cache's directory (private to the user); empty: "
+        "$XDG_CACHE_HOME/tensorir, else ~/.cache/tensorir",
+    ),
+    "log_compiles": Option(
+        0, "1: say on stderr, for each compile, whether the cache had it and, if not, why"
+    ),
     "debug": Option(
         0,
         "1: print each compiled function and its compile times; 2: also verify and print the "
-        "IR after every pass; 3: also the LLVM IR before and after optimisation",
+        "IR after every pass; 3: also the LLVM IR before and after optimisation (every level "
+        "compiles in full: the compile cache is written, never read)",
         minimum=0,
     ),
     "math": Option(
@@ -116,6 +134,9 @@ class Config:
     device: str = "cpu"
     cuda_backend: str = "driver"
     cuda_dot: str = "cublas"
+    cache: str = "on"
+    cache_dir: str = ""
+    log_compiles: int = 0
     debug: int = 0
     math: str = "vector"
     llvm_opt_in_process: int = 64

@@ -73,13 +73,28 @@ def _resolve_declarations(mod: llvm.ModuleRef) -> None:
     """Make every external function ``mod`` declares callable, or raise (MCJIT would abort
     the process on a symbol it cannot find)."""
     for fn in mod.functions:
-        name = fn.name
-        if not fn.is_declaration or name.startswith(("llvm.", BLAS_PREFIX)) or name in _registered:
-            continue
-        if not _resolve(name):
-            raise RuntimeError(
-                f"the generated code calls {name!r}, which neither libm nor libc provides"
-            )
+        if fn.is_declaration:
+            _resolve_declared(fn.name)
+
+
+_DECLARED = re.compile(r'^declare [^@\n]*@"?([^"(\s]+)"?\(', re.MULTILINE)
+"""An external function's name in LLVM IR text (to resolve those of code loaded as compiled,
+without parsing its module)."""
+
+
+def _resolve_declared(name: str) -> None:
+    """Make the external function ``name`` callable, or raise RuntimeError."""
+    if name.startswith(("llvm.", BLAS_PREFIX)) or name in _registered:
+        return
+    if not _resolve(name):
+        raise RuntimeError(
+            f"the generated code calls {name!r}, which neither libm nor libc provides"
+        )
+
+
+def host() -> tuple[str, str]:
+    """The host CPU's name and features, as code is compiled for them."""
+    return _host()
 
 
 @functools.cache
@@ -128,7 +143,10 @@ class JITLibrary:
     that address is used.
     """
 
-    def __init__(self, llvm_ir: str, opt_level: int = 3):
+    def __init__(self, llvm_ir: str, opt_level: int = 3, object_code: bytes | None = None):
+        """``llvm_ir`` compiled; with ``object_code`` (its code as compiled before: the
+        compile cache's), that code is loaded instead and ``llvm_ir`` only says what of the
+        runtime it calls. ``object_code`` afterwards holds the code."""
         _init()
         self.llvm_ir = llvm_ir  # as emitted, before optimisation
         self.opt_level = opt_level
@@ -141,18 +159,42 @@ class JITLibrary:
         cpu, features = _host()
         # One TargetMachine per engine: the engine uses it for as long as it lives.
         self._tm = optimizer.target_machine(cpu, features, opt_level, jit=True)
+        if object_code is not None:
+            self._optimized_ir: str | None = None  # made again only if asked for
+            for name in _DECLARED.findall(llvm_ir):
+                _resolve_declared(name)
+            self._module = llvm.parse_assembly("")
+            self._engine = llvm.create_mcjit_compiler(self._module, self._tm)
+            self._engine.add_object_file(llvm.ObjectFileRef.from_data(object_code))
+            self._engine.finalize_object()
+            self.object_code = object_code
+            return
         if _optimize_here():
             mod = llvm.parse_assembly(llvm_ir)
             mod.verify()
             optimizer.run_pipeline(mod, self._tm, opt_level)
-            self.optimized_ir = str(mod)
+            self._optimized_ir = str(mod)
         else:
-            self.optimized_ir = optimizer.optimize_in_helper(llvm_ir, cpu, features, opt_level)
-            mod = llvm.parse_assembly(self.optimized_ir)
+            self._optimized_ir = optimizer.optimize_in_helper(llvm_ir, cpu, features, opt_level)
+            mod = llvm.parse_assembly(self._optimized_ir)
         _resolve_declarations(mod)
         self._module = mod
         self._engine = llvm.create_mcjit_compiler(mod, self._tm)
+        compiled: list[bytes] = []
+        self._engine.set_object_cache(lambda _module, code: compiled.append(bytes(code)))
         self._engine.finalize_object()
+        self.object_code = compiled[0] if compiled else None
+
+    @property
+    def optimized_ir(self) -> str:
+        """The LLVM IR as optimised (for code loaded from the compile cache: optimised again,
+        the same pipeline giving the same IR, when first asked for)."""
+        if self._optimized_ir is None:
+            cpu, features = _host()
+            self._optimized_ir = optimizer.optimize_in_helper(
+                self.llvm_ir, cpu, features, self.opt_level
+            )
+        return self._optimized_ir
 
     def address(self, name: str) -> int:
         """The address of the compiled function ``name``; KeyError if there is none."""

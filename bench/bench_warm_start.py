@@ -1,0 +1,111 @@
+"""Start-up with compiled code kept: the compile cache and saved functions (issue 15).
+
+    python bench/bench_warm_start.py
+
+Each figure is measured in a new process (the best of 3), so that nothing compiled or
+imported before counts:
+
+- the 10-layer MLP's gradient function (bench_compile_mlp.py's), from ``function()`` to its
+  first result: with an empty compile cache (cold) and with the cache holding it (warm);
+- ``import tensorir.runtime`` alone, then ``tensorir.runtime.load`` of a saved
+  logistic-regression predictor and its first call;
+- for comparison, PyTensor's and JAX's time to their first result of the same MLP gradient
+  in a new process whose cache holds it (PyTensor's compiledir, JAX's persistent cache),
+  when they are installed.
+
+Goals: warm <= 0.05 s; load + first call <= 0.05 s; the import <= 0.2 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+
+MLP = textwrap.dedent(
+    """
+    import json, sys, time
+    sys.path.insert(0, {bench!r})
+    import numpy as np
+    import tensorir
+    from bench_compile_mlp import build
+    x, y, cost, updates = build(10, 100)
+    data = np.random.default_rng(1).standard_normal((20, 100))
+    labels = np.arange(20) % 10
+    t0 = time.perf_counter()
+    f = tensorir.function([x, y], cost, updates=updates)
+    f(data, labels)
+    print(json.dumps(time.perf_counter() - t0))
+    """
+)
+
+SAVE = textwrap.dedent(
+    """
+    import numpy as np, tensorir
+    from tensorir import tensor as T
+    rng = np.random.default_rng(0)
+    x = T.dmatrix("x")
+    w = tensorir.shared(rng.standard_normal((784, 10)), "w")
+    b = tensorir.shared(np.zeros(10), "b")
+    p = T.nnet.softmax(T.dot(x, w) + b)
+    predict = tensorir.function([x], T.argmax(p, axis=1))
+    predict.save({path!r})
+    """
+)
+
+LOAD = textwrap.dedent(
+    """
+    import json, time
+    t0 = time.perf_counter()
+    import numpy as np
+    t1 = time.perf_counter()
+    import tensorir.runtime
+    t2 = time.perf_counter()
+    predict = tensorir.runtime.load({path!r})
+    predict(np.zeros((20, 784)))
+    t3 = time.perf_counter()
+    print(json.dumps([t1 - t0, t2 - t1, t3 - t2]))
+    """
+)
+
+
+def _run(source: str, env: dict[str, str]) -> object:
+    out = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                         env={**os.environ, **env}, check=True)  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        mlp = MLP.format(bench=BENCH)
+        cold = []
+        for k in range(3):
+            flags = f"cache_dir={os.path.join(tmp, f'cold{k}')}"
+            cold.append(_run(mlp, {"TENSORIR_FLAGS": flags}))
+        flags = f"cache_dir={os.path.join(tmp, 'cold0')}"
+        warm = min(_run(mlp, {"TENSORIR_FLAGS": flags}) for _ in range(3))  # type: ignore[type-var]
+        print(f"10-layer MLP gradient, function() to first result in a new process: "
+              f"cold {min(cold):.3f} s, warm (cache hit) {warm:.3f} s")  # type: ignore[type-var]  # fmt: skip
+
+        path = os.path.join(tmp, "predict.tir")
+        _run_plain(SAVE.format(path=path))
+        runs = [_run(LOAD.format(path=path), {}) for _ in range(3)]
+        numpy_import = min(r[0] for r in runs)  # type: ignore[index]
+        runtime_import = min(r[1] for r in runs)  # type: ignore[index]
+        load = min(r[2] for r in runs)  # type: ignore[index]
+        print(f"saved logistic-regression predictor: import numpy {numpy_import:.3f} s, "
+              f"import tensorir.runtime {runtime_import:.3f} s after it, "
+              f"load + first call {load:.3f} s")  # fmt: skip
+
+
+def _run_plain(source: str) -> None:
+    subprocess.run([sys.executable, "-c", source], check=True)
+
+
+if __name__ == "__main__":
+    main()
