@@ -5,7 +5,7 @@
 Builds a tanh MLP of ``layers`` layers (``width`` units each, softmax output), its
 negative log-likelihood, the gradient with respect to every weight and bias, and an SGD
 update of each; prints the time of ``function()`` (best and median of 5 fresh compiles, after
-one that imports the compiler) and the time of one step on a batch of 20. A benchmark, not a
+one that imports the compiler; the compile cache off) and the time of one step on a batch of 20. A benchmark, not a
 test: numbers depend on the machine.
 """
 
@@ -28,6 +28,7 @@ def build(layers: int, width: int):
 
 
 def main(layers: int = 10, width: int = 100) -> None:
+    tensorir.config.cache = "off"  # every compile in full (bench_warm_start.py: the cache)
     x, y, cost, updates = build(layers, width)
     tensorir.function([x, y], cost, updates=updates)  # imports and first-use costs
     times = []
