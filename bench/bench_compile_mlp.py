@@ -5,8 +5,8 @@
 Builds a tanh MLP of ``layers`` layers (``width`` units each, softmax output), its
 negative log-likelihood, the gradient with respect to every weight and bias, and an SGD
 update of each; prints the time of ``function()`` (best and median of 5 fresh compiles, after
-one that imports the compiler; the compile cache off) and the time of one step on a batch of 20. A benchmark, not a
-test: numbers depend on the machine.
+one that imports the compiler; the compile cache off) and the time of one step on a batch of
+20. A benchmark, not a test: numbers depend on the machine.
 """
 
 from __future__ import annotations
