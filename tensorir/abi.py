@@ -49,6 +49,11 @@ UPDATE_ATTR = "tir.update"
 argument k (a shared variable); ``tir-bufferize`` may then write it into argument k's buffer
 and return that argument itself."""
 
+RUNTIME_ABI = 1
+"""The version of what compiled code expects of the runtime: this calling convention and
+the helpers it calls (``tir_alloc``, ``tir_release``, ``tir_parallel_for``, the BLAS names).
+Raised when any of them changes; a saved function of another version is refused."""
+
 LIBM_PREFIX = "__tir_libm_"
 """Generated code may call libm's ``f`` as ``__tir_libm_f``, a name LLVM does not recognise
 (so it neither rewrites nor speculates the call); the JIT resolves it to libm's ``f``."""

@@ -57,6 +57,18 @@ def test_a_second_process_loads_the_code_the_first_compiled(tmp_path: Path) -> N
     assert first.stdout == second.stdout  # the same results, the update applied
 
 
+def test_the_runtime_modules_are_loaded_by_the_next_process_too(tmp_path: Path) -> None:
+    run(tmp_path)
+    check = (
+        "from tensorir.runtime import alloc, small_gemm, threads; "
+        "alloc.address('tir_alloc'); small_gemm.address('d'); "
+        "print([m._optimized_ir is None for m in (alloc._library(), threads.pool()._library)])"
+    )
+    env = {**os.environ, "TENSORIR_FLAGS": f"cache_dir={tmp_path}"}
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, env=env)
+    assert out.stdout.strip() == "[True, True]", out.stderr  # loaded, not compiled
+
+
 def test_the_directory_is_private_to_the_user(tmp_path: Path) -> None:
     run(tmp_path / "new")
     assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
@@ -88,9 +100,10 @@ def test_the_same_program_hits_whatever_its_name_in_the_process(cache_dir: Path)
     x = T.dvector("x")
     y = T.exp(x) + 1  # built on one line: the same messages, the same IR
     f = tensorir.function([x], y)
+    entries = list(cache_dir.glob("*.entry"))
     g = tensorir.function([x], y)  # another symbol, the same code
     assert f.symbol != g.symbol
-    assert len(list(cache_dir.glob("*.entry"))) == 1
+    assert list(cache_dir.glob("*.entry")) == entries
     np.testing.assert_array_equal(g(np.arange(3.0)), np.exp(np.arange(3.0)) + 1)
     assert f.ir("llvm") == g.ir("llvm")
 
@@ -141,7 +154,10 @@ def test_processes_compiling_the_same_function_at_once_all_succeed(tmp_path: Pat
     outs = [p.communicate() for p in procs]
     assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
     assert len({o for o, _ in outs}) == 1
-    assert len(list(tmp_path.glob("*.entry"))) == 1 and not list(tmp_path.glob(".tmp-*"))
+    run(tmp_path / "alone")  # the entries one process writes: the function's, the runtime's
+    alone = {p.name for p in (tmp_path / "alone").glob("*.entry")}
+    assert {p.name for p in tmp_path.glob("*.entry")} == alone
+    assert not list(tmp_path.glob(".tmp-*"))
 
 
 @pytest.mark.skipif(os.getuid() == 0, reason="root may write anywhere")

@@ -154,11 +154,11 @@ def _module(cache: bool) -> str:
 
 @functools.cache
 def _library() -> object:
-    from tensorir.runtime.jit import JITLibrary, register_symbols
+    from tensorir.runtime.jit import register_symbols, runtime_library
 
     libc = ctypes.CDLL(None)
     cache = hasattr(libc, "malloc_usable_size")
-    library = JITLibrary(_module(cache), opt_level=2)
+    library = runtime_library(_module(cache), opt_level=2)
     register_symbols({name: library.address(name) for name in (ALLOC, RELEASE)})
     return library
 

@@ -3,10 +3,11 @@
 A key is the SHA-256 of the parts that decide the code (``key_parts``): the function's IR as
 first emitted (its symbol replaced by a fixed name, so that the same program hits whatever
 its name in this process), the pass plan, the math library, the host CPU and its features,
-and the versions of tensorir (its source files' contents), xDSL, llvmlite and LLVM. An entry
-(``Entry``) holds the object code MCJIT produced, the emitted LLVM IR (the runtime's
-dependencies are read from it, and ``f.ir("llvm")`` shows it), the entry point's symbol and
-its calling convention.
+and the versions of tensorir (its source files' sizes and times), xDSL, llvmlite and LLVM.
+An entry (``Entry``) holds the object code MCJIT produced, the emitted LLVM IR (the
+runtime's dependencies are read from it, and ``f.ir("llvm")`` shows it), the entry point's
+symbol and its calling convention. The runtime's own modules (``jit.runtime_library``) are
+kept the same way, under their LLVM IR (``runtime_parts``).
 
 - The directory is ``config.cache_dir`` (default ``$XDG_CACHE_HOME/tensorir``, else
   ``~/.cache/tensorir``), created private to the user (mode 0700). Code is never loaded from
@@ -96,12 +97,13 @@ def directory() -> Path | None:
 
 @functools.cache
 def _source_hash() -> str:
-    """The contents of tensorir's own source files: an edited pass never hits old code."""
+    """tensorir's own source files, each by its path, size and modification time (a stat,
+    not a read: a few ms): an edited pass never hits code compiled before the edit."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
     for f in sorted(root.rglob("*.py")):
-        h.update(str(f.relative_to(root)).encode())
-        h.update(f.read_bytes())
+        st = f.stat()
+        h.update(f"{f.relative_to(root)} {st.st_size} {st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
@@ -119,6 +121,24 @@ def _versions() -> dict[str, str]:
         "llvmlite": llvmlite.__version__,
         "llvm": ".".join(map(str, llvm.llvm_version_info)),
         "python": sys.version.split()[0],
+    }
+
+
+def runtime_parts(llvm_ir: str, opt_level: int, cpu: str, features: str) -> dict[str, str]:
+    """What decides the code of a module of the runtime (``jit.runtime_library``): its LLVM
+    IR, the optimisation level, the CPU and the LLVM that compiles it (no xDSL: the runtime
+    alone uses these)."""
+    import llvmlite
+    import llvmlite.binding as llvm
+
+    return {
+        "format": str(FORMAT),
+        "ir": llvm_ir,
+        "passes": f"O{opt_level}",
+        "cpu": cpu,
+        "features": features,
+        "llvmlite": llvmlite.__version__,
+        "llvm": ".".join(map(str, llvm.llvm_version_info)),
     }
 
 
@@ -143,8 +163,9 @@ def _ir_key(parts: dict[str, str]) -> str:
     return hashlib.sha256(parts["ir"].encode()).hexdigest()
 
 
-def load(parts: dict[str, str]) -> Entry | None:
-    """The entry for ``parts``; None on a miss (said with ``config.log_compiles``)."""
+def load(parts: dict[str, str], log: bool = True) -> Entry | None:
+    """The entry for ``parts``; None on a miss (said with ``config.log_compiles`` when
+    ``log``)."""
     path = directory()
     if path is None:
         return None
@@ -153,7 +174,8 @@ def load(parts: dict[str, str]) -> Entry | None:
     try:
         data = file.read_bytes()
     except FileNotFoundError:
-        _log_miss(path, parts)
+        if log:
+            _log_miss(path, parts)
         return None
     except OSError as e:
         _warn_once(f"read {file}", f"cannot read {file} ({e}); compiling it again")
@@ -169,7 +191,7 @@ def load(parts: dict[str, str]) -> Entry | None:
     except Exception as e:  # noqa: BLE001 - any damage: rebuild
         _warn_once(f"bad {file}", f"ignoring the damaged entry {file.name} ({e}); rebuilding it")
         return None
-    if config.log_compiles:
+    if log and config.log_compiles:
         print(f"tensorir: compile cache hit {key[:12]}", file=sys.stderr)
     return entry
 

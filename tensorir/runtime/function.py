@@ -4,6 +4,7 @@ returns the outputs. Numpy and llvmlite only, so that it loads alone."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MethodType
@@ -71,6 +72,8 @@ class Function:
             ]
         self.inputs = list(inputs)
         self.outputs_as_list = outputs_as_list
+        self.allow_input_downcast = allow_input_downcast
+        self.float_x = float_x
         self.name = name
         self.shared = list(shared)
         # the container each update result replaces, from the ABI (outputs come first)
@@ -224,6 +227,14 @@ class Function:
         exec(compile(src, f"<function {self.name}>", "exec"), env)
         self.source = src
         return env["call"]
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write this function (its machine code, calling convention, inputs' and outputs'
+        types, its shared variables' values and updates) to ``path``, one file that
+        ``tensorir.runtime.load`` loads in a process without the compiler (``saved.py``)."""
+        from tensorir.runtime.saved import save
+
+        save(self, path)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError(

@@ -29,7 +29,13 @@ _CODEGEN_LIBM = (
 
 @functools.cache
 def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL]:
-    return ctypes.CDLL(ctypes.util.find_library("c")), ctypes.CDLL(ctypes.util.find_library("m"))
+    """libc (the process's own symbols) and libm, without ``find_library``'s subprocesses
+    where the usual names load."""
+    try:
+        libm = ctypes.CDLL("libm.so.6")
+    except OSError:
+        libm = ctypes.CDLL(ctypes.util.find_library("m"))
+    return ctypes.CDLL(None), libm
 
 
 @functools.cache
@@ -52,9 +58,6 @@ def _init() -> None:
     for name in _LIBC + _CODEGEN_LIBM + tuple(n + "f" for n in _CODEGEN_LIBM):
         _resolve(name)
 
-
-ALLOC_MODULE = '; ModuleID = "tensorir_alloc"'
-"""The allocator's own module (which defines tir_alloc rather than calls it)."""
 
 _registered: set[str] = set()
 
@@ -143,19 +146,27 @@ class JITLibrary:
     that address is used.
     """
 
-    def __init__(self, llvm_ir: str, opt_level: int = 3, object_code: bytes | None = None):
+    def __init__(
+        self,
+        llvm_ir: str,
+        opt_level: int = 3,
+        object_code: bytes | None = None,
+        runtime: bool = False,
+    ):
         """``llvm_ir`` compiled; with ``object_code`` (its code as compiled before: the
         compile cache's), that code is loaded instead and ``llvm_ir`` only says what of the
-        runtime it calls. ``object_code`` afterwards holds the code."""
+        runtime it calls. ``object_code`` afterwards holds the code. ``runtime``: a module of
+        the runtime itself (``runtime_library``), which calls none of its helpers."""
         _init()
         self.llvm_ir = llvm_ir  # as emitted, before optimisation
         self.opt_level = opt_level
-        if _BLAS_REF.search(llvm_ir):
-            _register_blas(llvm_ir)
-        if PARALLEL_FOR in llvm_ir:
-            threads.pool()  # compiled once; registers tir_parallel_for
-        if ALLOC in llvm_ir and ALLOC_MODULE not in llvm_ir:
-            alloc.address(ALLOC)  # compiled once; registers tir_alloc and tir_release
+        if not runtime:
+            if _BLAS_REF.search(llvm_ir):
+                _register_blas(llvm_ir)
+            if PARALLEL_FOR in llvm_ir:
+                threads.pool()  # compiled once; registers tir_parallel_for
+            if ALLOC in llvm_ir:
+                alloc.address(ALLOC)  # compiled once; registers tir_alloc and tir_release
         cpu, features = _host()
         # One TargetMachine per engine: the engine uses it for as long as it lives.
         self._tm = optimizer.target_machine(cpu, features, opt_level, jit=True)
@@ -213,3 +224,19 @@ class JITLibrary:
     def asm(self) -> str:
         """The optimised module as host assembly (for debugging)."""
         return self._tm.emit_assembly(llvm.parse_assembly(self.optimized_ir))
+
+
+def runtime_library(llvm_ir: str, opt_level: int) -> JITLibrary:
+    """A module of the runtime itself (the allocator, the thread pool, the small matrix
+    products) compiled for this CPU, or its code loaded from the compile cache, so that a
+    new process does not compile them again."""
+    from tensorir.runtime import cache
+
+    parts = cache.runtime_parts(llvm_ir, opt_level, *_host())
+    entry = cache.load(parts, log=False)
+    if entry is not None:
+        return JITLibrary(llvm_ir, opt_level, object_code=entry.object_code, runtime=True)
+    library = JITLibrary(llvm_ir, opt_level, runtime=True)
+    if library.object_code is not None:
+        cache.store(parts, cache.Entry("", None, llvm_ir, library.object_code))
+    return library

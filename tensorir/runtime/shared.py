@@ -209,6 +209,14 @@ class SharedContainer:
                 return self._value.to_numpy()  # type: ignore[no-any-return]
             return self.value.copy()
 
+    def get_value(self, borrow: bool = False) -> Any:
+        """``get`` under Theano's name (a loaded function's shared variables are these)."""
+        return self.get(borrow)
+
+    def set_value(self, value: Any, borrow: bool = False) -> None:
+        """``set`` under Theano's name."""
+        self.set(value, borrow=borrow)
+
     def __getstate__(self) -> dict[str, Any]:
         state = {name: getattr(self, name) for name in self._STATE}
         if self.device is not None:

@@ -209,14 +209,14 @@ def module_text(prefix: str) -> str:
 @functools.cache
 def address(prefix: str) -> int:
     """The address of ``tir_gemm_<prefix>`` (``d`` or ``s``), the entry point registered as
-    ``tensorir_cblas_<prefix>gemm``: compiled on first use (about 25 ms at O2), with
-    OpenBLAS's routine as its fallback."""
+    ``tensorir_cblas_<prefix>gemm``: compiled on first use (about 25 ms at O2; loaded from
+    the compile cache by later processes), with OpenBLAS's routine as its fallback."""
     from tensorir.runtime.blas import PREFIX, blas_symbols
-    from tensorir.runtime.jit import JITLibrary, register_symbols
+    from tensorir.runtime.jit import register_symbols, runtime_library
 
     blas = blas_symbols()[f"{PREFIX}{prefix}gemm"]
     register_symbols({f"tir_openblas_{prefix}gemm": blas})
-    library = JITLibrary(module_text(prefix), opt_level=2)
+    library = runtime_library(module_text(prefix), opt_level=2)
     _keep.append(library)
     return library.address(f"tir_gemm_{prefix}")  # type: ignore[no-any-return]
 

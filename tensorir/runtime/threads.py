@@ -36,8 +36,6 @@ import os
 import platform
 import threading
 
-import llvmlite.binding as llvm
-
 from tensorir.abi import PARALLEL_FOR
 from tensorir.config import config, on_change
 
@@ -409,11 +407,11 @@ class _Pool:
     """The compiled pool and its entry points."""
 
     def __init__(self, machine: str):
-        llvm.initialize_native_target()
-        llvm.initialize_native_asmprinter()
+        from tensorir.runtime.jit import register_symbols, runtime_library  # jit imports us
+
         libc = ctypes.CDLL(None)
-        for name in _LIBC:
-            llvm.add_symbol(name, ctypes.cast(getattr(libc, name), ctypes.c_void_p).value)
+        register_symbols({name: ctypes.cast(getattr(libc, name), ctypes.c_void_p).value
+                          for name in _LIBC})  # fmt: skip
         declaration, call = _PAUSE.get(machine, ("", ""))
         text = (
             _POOL_IR.replace("SYS_FUTEX", str(_SYS_FUTEX.get(machine, 0)))
@@ -422,17 +420,11 @@ class _Pool:
             .replace("CHUNKS_PER_THREAD", str(CHUNKS_PER_THREAD))
             .replace("SPIN", str(SPIN))
         )
-        mod = llvm.parse_assembly(text)
-        mod.verify()
-        tm = llvm.Target.from_default_triple().create_target_machine(opt=2, jit=True)
-        self._tm = tm
-        self._module = mod
-        self._engine = llvm.create_mcjit_compiler(mod, tm)
-        self._engine.finalize_object()
-        self.parallel_for = self._engine.get_function_address(PARALLEL_FOR)
+        self._library = runtime_library(text, opt_level=2)
+        self.parallel_for = self._library.address(PARALLEL_FOR)
 
         def fn(name: str, restype: type | None, *argtypes: type) -> ctypes._CFuncPtr:
-            return ctypes.CFUNCTYPE(restype, *argtypes)(self._engine.get_function_address(name))
+            return ctypes.CFUNCTYPE(restype, *argtypes)(self._library.address(name))
 
         self.set_threads = fn("tir_pool_set_threads", None, ctypes.c_int32)
         self.workers = fn("tir_pool_workers", ctypes.c_int32)
