@@ -254,3 +254,44 @@ def _write(path: Path, name: str, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One entry as ``tensorir cache list`` shows it."""
+
+    key: str
+    what: str  # the function's symbol when first compiled, "runtime module", or "damaged"
+    size: int
+    modified: float
+
+
+def listing(path: Path) -> list[Listed]:
+    """The entries in ``path``, newest first (damaged ones too, so that ``clear`` is seen to
+    be needed)."""
+    found = []
+    for file in path.glob("*.entry"):
+        try:
+            st = file.stat()
+            entry = pickle.loads(_unseal(file.read_bytes()))["entry"]  # noqa: S301
+            what = entry.symbol or "runtime module"
+        except Exception:  # noqa: BLE001 - shown, not loaded
+            what = "damaged"
+            st = file.stat()
+        found.append(Listed(file.stem, what, st.st_size, st.st_mtime))
+    return sorted(found, key=lambda e: -e.modified)
+
+
+def clear(path: Path) -> tuple[int, int]:
+    """Remove every entry, summary and left-over temporary file in ``path``; the number of
+    entries and the bytes freed."""
+    entries = freed = 0
+    for file in [*path.glob("*.entry"), *path.glob("*.parts"), *path.glob(".tmp-*")]:
+        try:
+            size = file.stat().st_size
+            file.unlink()
+        except FileNotFoundError:
+            continue  # another process removed it meanwhile
+        freed += size
+        entries += file.suffix == ".entry"
+    return entries, freed
