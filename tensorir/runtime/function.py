@@ -236,6 +236,14 @@ class Function:
 
         save(self, path)
 
+    def export(self, library: str | os.PathLike[str], name: str) -> Any:
+        """Write this function as the shared library ``library`` with the C header
+        ``<name>.h`` next to it (``export.py``: ``int name(...)``, shared variables kept by
+        the library); the paths of both."""
+        from tensorir.runtime.export import export
+
+        return export(self, library, name)
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError(
             f"{self.name}: a runtime Function holds machine code and cannot be pickled or "
