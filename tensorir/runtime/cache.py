@@ -117,11 +117,21 @@ def _versions() -> dict[str, str]:
 
     return {
         "tensorir": f"{tensorir.__version__} {_source_hash()[:16]}",
-        "xdsl": str(getattr(xdsl, "__version__", "?")),
+        # its installed files (a version number costs a scan of the installed metadata, 20
+        # ms): another install of xDSL writes them again
+        "xdsl": _installed(xdsl.__file__),
         "llvmlite": llvmlite.__version__,
         "llvm": ".".join(map(str, llvm.llvm_version_info)),
         "python": sys.version.split()[0],
     }
+
+
+def _installed(init: str | None) -> str:
+    """A package by its ``__init__.py``: path, size and modification time."""
+    if init is None:
+        return "?"
+    st = os.stat(init)
+    return f"{init} {st.st_size} {st.st_mtime_ns}"
 
 
 def runtime_parts(llvm_ir: str, opt_level: int, cpu: str, features: str) -> dict[str, str]:
