@@ -33,9 +33,10 @@ import stat
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tensorir.config import config
 
@@ -253,11 +254,17 @@ def store(parts: dict[str, str], entry: Entry) -> None:
 
 
 def _write(path: Path, name: str, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path, prefix=".tmp-")
+    write_atomically(path / name, lambda f: f.write(data), ".tmp-")
+
+
+def write_atomically(target: Path, write: Callable[[IO[bytes]], object], prefix: str) -> None:
+    """``write`` a temporary file (named ``prefix...``) next to ``target``, then rename it to
+    ``target``: a reader sees the old file or the whole new one, never a part."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path / name)
+            write(f)
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)

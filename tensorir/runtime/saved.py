@@ -22,7 +22,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from tensorir.abi import RUNTIME_ABI, FunctionABI
+from tensorir.runtime.cache import write_atomically
 
 FORMAT = 1
 """The saved files' format; a file of another format is refused, saying so."""
@@ -92,17 +92,7 @@ def save(f: Any, path: str | os.PathLike[str]) -> None:
     for k, container in enumerate(f.shared):
         arrays[f"shared_{k}"] = np.asarray(container.get())
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(target, lambda out: np.savez(out, **arrays), f".{target.name}.")
 
 
 def load(path: str | os.PathLike[str]) -> Any:
