@@ -158,7 +158,7 @@ def _library() -> object:
 
     libc = ctypes.CDLL(None)
     cache = hasattr(libc, "malloc_usable_size")
-    library = runtime_library(_module(cache), opt_level=2)
+    library = runtime_library(f"tensorir_alloc cache={cache}", lambda: _module(cache), 2)
     register_symbols({name: library.address(name) for name in (ALLOC, RELEASE)})
     return library
 

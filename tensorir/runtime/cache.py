@@ -1,13 +1,14 @@
 """The on-disk compile cache: a compiled function's object code, found again by its key.
 
 A key is the SHA-256 of the parts that decide the code (``key_parts``): the function's IR as
-first emitted (its symbol replaced by a fixed name, so that the same program hits whatever
-its name in this process), the pass plan, the math library, the host CPU and its features,
+first emitted (``compiler.fingerprint``: all that the generic printer prints; its symbol
+replaced by a fixed name, so that the same program hits whatever its name in this process),
+the pass plan, the math library, the host CPU and its features,
 and the versions of tensorir (its source files' sizes and times), xDSL, llvmlite and LLVM.
 An entry (``Entry``) holds the object code MCJIT produced, the emitted LLVM IR (the
 runtime's dependencies are read from it, and ``f.ir("llvm")`` shows it), the entry point's
 symbol and its calling convention. The runtime's own modules (``jit.runtime_library``) are
-kept the same way, under their LLVM IR (``runtime_parts``).
+kept the same way, under their names and tensorir's sources (``runtime_parts``).
 
 - The directory is ``config.cache_dir`` (default ``$XDG_CACHE_HOME/tensorir``, else
   ``~/.cache/tensorir``), created private to the user (mode 0700). Code is never loaded from
@@ -135,19 +136,20 @@ def _installed(init: str | None) -> str:
     return f"{init} {st.st_size} {st.st_mtime_ns}"
 
 
-def runtime_parts(llvm_ir: str, opt_level: int, cpu: str, features: str) -> dict[str, str]:
-    """What decides the code of a module of the runtime (``jit.runtime_library``): its LLVM
-    IR, the optimisation level, the CPU and the LLVM that compiles it (no xDSL: the runtime
-    alone uses these)."""
+def runtime_parts(name: str, opt_level: int, cpu: str, features: str) -> dict[str, str]:
+    """What decides the code of the runtime's module ``name`` (``jit.runtime_library``):
+    tensorir's sources (which generate its IR), the optimisation level, the CPU and the LLVM
+    that compiles it (no xDSL: the runtime alone uses these)."""
     import llvmlite
     import llvmlite.binding as llvm
 
     return {
         "format": str(FORMAT),
-        "ir": llvm_ir,
+        "ir": f"runtime module {name}",
         "passes": f"O{opt_level}",
         "cpu": cpu,
         "features": features,
+        "tensorir": _source_hash(),
         "llvmlite": llvmlite.__version__,
         "llvm": ".".join(map(str, llvm.llvm_version_info)),
     }
@@ -157,7 +159,9 @@ def key_parts(ir: str, symbol: str, plan: Any, cpu: str, features: str) -> dict[
     """What decides a function's code, part by part (in the order a miss reports them)."""
     return {
         "format": str(FORMAT),
-        "ir": ir.replace(f"@{symbol}", "@__tensorir_entry__"),
+        "ir": ir.replace(f"@{symbol}", "@__tensorir_entry__").replace(
+            f'sym_name="{symbol}"', 'sym_name="__tensorir_entry__"'
+        ),
         "passes": repr((sorted(plan.exclude), plan.extra, plan.llvm_opt_level)),
         "math": config.math,
         "cpu": cpu,

@@ -4,6 +4,7 @@ returns the outputs. Numpy and llvmlite only, so that it loads alone."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,7 +98,6 @@ class Function:
         ]
 
         self._n = len(self.inputs)
-        self._fast = self._generate_call()
         call = self._generate_dunder_call()
         self.python_call = None if call is None else MethodType(call, self)
         """The call in Python (``__call__`` unless the native call is used)."""
@@ -111,6 +111,18 @@ class Function:
                 "__call__": call, "__slots__": (), "__module__": cls.__module__,
                 "__qualname__": cls.__qualname__,
             })  # fmt: skip
+
+    @functools.cached_property
+    def _fast(self) -> Any:
+        """The call of converted arguments (``_generate_call``), made when first needed:
+        the generated ``__call__`` takes most calls without it."""
+        return self._generate_call()
+
+    @property
+    def source(self) -> str:
+        """The source of ``_fast``."""
+        self._fast  # noqa: B018 - generated on first use
+        return self._source
 
     def _generate_dunder_call(self) -> Any:
         """``__call__`` as one generated function (no frame but its own: a call costs what
@@ -225,7 +237,7 @@ class Function:
         body += self._under_locks(inner, [f"x{i}" for i in range(len(converted))], env)
         src = f"def call({', '.join(names)}):\n    " + "\n    ".join(body)
         exec(compile(src, f"<function {self.name}>", "exec"), env)
-        self.source = src
+        self._source = src
         return env["call"]
 
     def save(self, path: str | os.PathLike[str]) -> None:

@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import functools
 import re
+from collections.abc import Callable
 
 import llvmlite.binding as llvm
 
@@ -226,16 +227,19 @@ class JITLibrary:
         return self._tm.emit_assembly(llvm.parse_assembly(self.optimized_ir))
 
 
-def runtime_library(llvm_ir: str, opt_level: int) -> JITLibrary:
+def runtime_library(name: str, make_ir: Callable[[], str], opt_level: int) -> JITLibrary:
     """A module of the runtime itself (the allocator, the thread pool, the small matrix
-    products) compiled for this CPU, or its code loaded from the compile cache, so that a
-    new process does not compile them again."""
+    products), ``name`` (with what decides its text: ``tensorir_alloc cache``), whose LLVM IR
+    ``make_ir`` builds: compiled for this CPU, or its code loaded from the compile cache
+    (keyed by ``name`` and tensorir's sources: the IR is not even built), so that a new
+    process does not compile them again."""
     from tensorir.runtime import cache
 
-    parts = cache.runtime_parts(llvm_ir, opt_level, *_host())
+    parts = cache.runtime_parts(name, opt_level, *_host())
     entry = cache.load(parts, log=False)
     if entry is not None:
-        return JITLibrary(llvm_ir, opt_level, object_code=entry.object_code, runtime=True)
+        return JITLibrary(entry.llvm_ir, opt_level, object_code=entry.object_code, runtime=True)
+    llvm_ir = make_ir()
     library = JITLibrary(llvm_ir, opt_level, runtime=True)
     if library.object_code is not None:
         cache.store(parts, cache.Entry("", None, llvm_ir, library.object_code))

@@ -167,8 +167,6 @@ class Kernel:
         env["fn"] = ffi.cast(
             f"int64_t (*)({', '.join([*params, 'int64_t *', 'int64_t *'])})", address
         )
-        self.call: Callable[..., list[np.ndarray]] = self.make_call()
-        """The generated call itself (``kernel.call(*args)`` saves one Python call)."""
 
     def make_call(self, commit: Sequence[tuple[Any, int]] = ()) -> Callable[..., list[np.ndarray]]:
         """The call, generated for this ABI (``call_source``)."""
@@ -177,9 +175,18 @@ class Kernel:
         exec(compile(src, f"<kernel {self.abi.name}>", "exec"), env)
         call = env["call"]
         call.source = src
-        if not commit:
-            self.source = src
         return call
+
+    @functools.cached_property
+    def call(self) -> Callable[..., list[np.ndarray]]:
+        """The generated call itself (``kernel.call(*args)`` saves one Python call), made
+        when first used: a function with updates calls ``make_call(commit)`` instead."""
+        return self.make_call()
+
+    @property
+    def source(self) -> str:
+        """The source of ``call``."""
+        return self.call.source  # type: ignore[attr-defined, no-any-return]
 
     def call_source(self, commit: Sequence[tuple[Any, int]] = ()) -> tuple[list[str], dict]:
         """The lines of the call and the globals they use: they take the arguments from the

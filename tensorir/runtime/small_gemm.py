@@ -216,7 +216,7 @@ def address(prefix: str) -> int:
 
     blas = blas_symbols()[f"{PREFIX}{prefix}gemm"]
     register_symbols({f"tir_openblas_{prefix}gemm": blas})
-    library = runtime_library(module_text(prefix), opt_level=2)
+    library = runtime_library(f"tensorir_small_{prefix}gemm", lambda: module_text(prefix), 2)
     _keep.append(library)
     return library.address(f"tir_gemm_{prefix}")  # type: ignore[no-any-return]
 

@@ -420,7 +420,7 @@ class _Pool:
             .replace("CHUNKS_PER_THREAD", str(CHUNKS_PER_THREAD))
             .replace("SPIN", str(SPIN))
         )
-        self._library = runtime_library(text, opt_level=2)
+        self._library = runtime_library(f"tensorir_pool {machine}", lambda: text, 2)
         self.parallel_for = self._library.address(PARALLEL_FOR)
 
         def fn(name: str, restype: type | None, *argtypes: type) -> ctypes._CFuncPtr:
