@@ -10,8 +10,8 @@ imported before counts:
 - ``import tensorir.runtime`` alone, then ``tensorir.runtime.load`` of a saved
   logistic-regression predictor and its first call;
 - for comparison, PyTensor's and JAX's time to their first result of the same MLP gradient
-  in a new process whose cache holds it (PyTensor's compiledir, JAX's persistent cache),
-  when they are installed.
+  step in a new process, with an empty cache and with their on-disk cache holding it
+  (PyTensor's compiledir, JAX's persistent compilation cache), when they are installed.
 
 Goals: warm <= 0.05 s; load + first call <= 0.05 s; the import <= 0.2 s.
 """
@@ -74,6 +74,82 @@ LOAD = textwrap.dedent(
 )
 
 
+PYTENSOR = textwrap.dedent(
+    """
+    import json, sys, time
+    sys.path.insert(0, {bench!r})
+    import numpy as np
+    from workloads import mlp_graph, mlp_init, theano_like
+    ns = theano_like("pytensor")
+    init = mlp_init([100] * 10 + [10], "float64", "normal")
+    x, y, cost, updates, _ = mlp_graph(ns, init, 0.01, "int64")
+    data = np.random.default_rng(1).standard_normal((20, 100))
+    labels = np.arange(20) % 10
+    t0 = time.perf_counter()
+    f = ns.function([x, y], cost, updates=updates)
+    f(data, labels)
+    print(json.dumps(time.perf_counter() - t0))
+    """
+)
+
+JAX = textwrap.dedent(
+    """
+    import json, sys, time
+    sys.path.insert(0, {bench!r})
+    import numpy as np
+    import jax, jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    jax.config.update("jax_compilation_cache_dir", {cache!r})
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    from workloads import mlp_init
+    params = [jnp.asarray(p) for p in mlp_init([100] * 10 + [10], "float64", "normal")]
+    data = jnp.asarray(np.random.default_rng(1).standard_normal((20, 100)))
+    labels = jnp.asarray(np.arange(20) % 10)
+
+    def loss(ps, x, y):
+        h, n = x, len(ps) // 2
+        for k in range(n):
+            z = h @ ps[2 * k] + ps[2 * k + 1]
+            h = jax.nn.softmax(z, axis=-1) if k == n - 1 else jnp.tanh(z)
+        return -jnp.mean(jnp.log(h)[jnp.arange(y.shape[0]), y])
+
+    def step(ps, x, y):
+        c, g = jax.value_and_grad(loss)(ps, x, y)
+        return c, [p - 0.01 * gp for p, gp in zip(ps, g)]
+
+    t0 = time.perf_counter()
+    c, new = jax.jit(step)(params, data, labels)
+    c.block_until_ready()
+    print(json.dumps(time.perf_counter() - t0))
+    """
+)
+
+
+def _peers(tmp: str) -> None:
+    """PyTensor and JAX: the same MLP step from compile to first result, cold (empty
+    cache) and warm (their on-disk caches holding it), each in new processes."""
+    import importlib.util
+
+    for peer in ("pytensor", "jax"):
+        if importlib.util.find_spec(peer) is None:
+            print(f"{peer}: not installed (pip install -e '.[bench]')")
+            continue
+        cold, warm = [], []
+        for k in range(3):
+            where = os.path.join(tmp, f"{peer}{k}")
+            if peer == "pytensor":
+                source, env = (
+                    PYTENSOR.format(bench=BENCH),
+                    {"PYTENSOR_FLAGS": f"compiledir={where}"},
+                )
+            else:
+                source, env = JAX.format(bench=BENCH, cache=where), {}
+            cold.append(_run(source, env))
+            warm.append(_run(source, env))
+        print(f"{peer}: cold {min(cold):.3f} s, warm (its cache) {min(warm):.3f} s")  # type: ignore[type-var]
+
+
 def _run(source: str, env: dict[str, str]) -> object:
     out = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
                          env={**os.environ, **env}, check=True)  # fmt: skip
@@ -101,6 +177,7 @@ def main() -> None:
         print(f"saved logistic-regression predictor: import numpy {numpy_import:.3f} s, "
               f"import tensorir.runtime {runtime_import:.3f} s after it, "
               f"load + first call {load:.3f} s")  # fmt: skip
+        _peers(tmp)
 
 
 def _run_plain(source: str) -> None:

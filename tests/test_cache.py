@@ -131,6 +131,20 @@ def test_a_damaged_entry_is_rebuilt_and_reported_once(cache_dir: Path) -> None:
     assert entry.read_bytes().startswith(cache.MAGIC)  # rebuilt
 
 
+def test_a_corrupted_entry_in_another_process_is_rebuilt(tmp_path: Path) -> None:
+    first = run(tmp_path)
+    entries = {p: p.read_bytes() for p in tmp_path.glob("*.entry")}
+    for path, data in entries.items():  # every entry, the runtime's too: a byte changed
+        damaged = bytearray(data)
+        damaged[len(data) // 3] ^= 0xFF
+        path.write_bytes(bytes(damaged))
+    again = run(tmp_path)
+    assert again.stdout == first.stdout
+    assert again.stderr.count("ignoring the damaged entry") == len(entries)
+    assert {p: p.read_bytes() for p in tmp_path.glob("*.entry")} == entries  # rebuilt
+    assert "compile cache hit" in run(tmp_path).stderr
+
+
 def test_an_entry_of_another_format_or_key_is_ignored(cache_dir: Path) -> None:
     import pickle
 
