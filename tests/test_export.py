@@ -175,3 +175,24 @@ def test_the_vector_maths_libm_fallbacks(tmp_path: Path) -> None:
     """)  # fmt: skip
     assert lines[0] == "0"
     assert [float(s) for s in lines[1:]] == f(np.array(values)).tolist()
+
+
+def test_a_broadcastable_dim_is_checked(tmp_path: Path) -> None:
+    x = T.drow("x")  # shape (1, n)
+    f = tensorir.function([x], (x * 2).sum())
+    f.export(tmp_path / "librow.so", "row")
+    lines = build_and_run(tmp_path, "row", r"""
+        double x[6] = {1, 2, 3, 4, 5, 6}, out;
+        int64_t good[2] = {1, 6}, bad[2] = {2, 3};
+        int rc = row(x, good, &out);
+        printf("%d %.17g\n", rc, out);
+        rc = row(x, bad, &out);
+        printf("%d %s\n", rc, row_error());
+    """)  # fmt: skip
+    assert lines[0].split() == ["0", "42"]
+    assert lines[1] == (
+        "1 TypeError: row: input x, float64, must have the shape (1, ?) (a broadcastable dim "
+        "has size 1)"
+    )
+    with pytest.raises(TypeError, match="broadcastable"):
+        f(np.ones((2, 3)))
