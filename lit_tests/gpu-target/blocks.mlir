@@ -11,9 +11,9 @@
 // CHECK:         shfl.sync.down.b32 {{.*}}, 16, 31, -1;
 // CHECK-NEXT:    shfl.sync.down.b32 {{.*}}, 16, 31, -1;
 // CHECK:         shfl.sync.down.b32 {{.*}}, 1, 31, -1;
-// CHECK:         st.shared.b64
+// CHECK:         st.shared.{{[bf]}}64
 // CHECK:         bar.sync 0;
-// CHECK:         ld.shared.b64
+// CHECK:         ld.shared.{{[bf]}}64
 // CHECK:         ret;
 
 func.func @row_sums(%x: memref<?x?xf64>, %out: memref<?xf64>) {
