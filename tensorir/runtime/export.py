@@ -375,6 +375,10 @@ class _Spec:
             f"    int64_t err[{1 + MAX_CHECK_VALUES}];",
             "    int rc = 0;",
         ]
+        # an output that is an argument's buffer goes to the caller as a copy, allocated
+        # before the code runs: once it has (its in-place updates written) nothing can fail
+        handed = [j for j, r in enumerate(abi.results[: self.n_out]) if r.kind == "argument"]
+        lines += [f"    void *copy{j} = NULL;" for j in handed]
         # arguments: the inputs' sizes checked, then (under the lock) the shared buffers
         call: list[str] = []
         copies: list[int] = []
@@ -441,6 +445,14 @@ class _Spec:
                 ]
             if written:
                 temps.append(c)
+        for j in handed:
+            a = abi.args[abi.results[j].arg]
+            _, shape = self._arg_buffer(abi.results[j].arg)
+            item = np.dtype(a.dtype).itemsize
+            lines += [
+                f"    copy{j} = malloc(nbytes({shape}, {a.ndim}, {item}) + 1);",
+                f"    if (!copy{j}) {{ rc = 2; goto done; }}",
+            ]
         args = ", ".join([*call, "slots", "err"])
         lines += [f"    int64_t code = {abi.name}({args});", "    if (code == 2) rc = 2;"]
         lines += ["    else if (code != 0) {", "        rc = 1;"]
@@ -448,6 +460,7 @@ class _Spec:
         lines += ["    }", "    if (rc) goto done;"]
         lines += self._results()
         lines.append("done:")
+        lines += [f"    if (rc) free(copy{j});" for j in handed]
         for c in temps:
             lines.append(f"    if ({c}_data != (void *){c}) free({c}_data);")
         lines += [
@@ -479,7 +492,8 @@ class _Spec:
         return lines
 
     def _results(self) -> list[str]:
-        """Outputs to the caller, then the updates committed (the code has succeeded)."""
+        """Outputs to the caller, then the updates committed (the code has succeeded): plain
+        stores and copies into buffers allocated before the call, nothing that can fail."""
         lines: list[str] = []
         slot = 0
         for j, r in enumerate(self.abi.results):
@@ -490,13 +504,9 @@ class _Spec:
                     a = self.abi.args[r.arg]
                     data, shape = self._arg_buffer(r.arg)
                     lines += [
-                        f"    {{ int64_t size = nbytes({shape}, {a.ndim}, {item});",
-                        "      void *copy = malloc(size > 0 ? size : 1);",
-                        "      if (!copy) { rc = 2; goto done; }",
-                        f"      memcpy(copy, {data}, size);",
-                        f"      *out{j} = copy;",
-                        *(f"      out{j}_shape[{d}] = {shape}[{d}];" for d in range(a.ndim)),
-                        "    }",
+                        f"    memcpy(copy{j}, {data}, nbytes({shape}, {a.ndim}, {item}));",
+                        f"    *out{j} = copy{j};",
+                        *(f"    out{j}_shape[{d}] = {shape}[{d}];" for d in range(a.ndim)),
                     ]
                 continue
             if r.kind == "buffer":
