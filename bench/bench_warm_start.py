@@ -32,17 +32,20 @@ MLP = textwrap.dedent(
     import json, sys, time
     sys.path.insert(0, {bench!r})
     import numpy as np
-    import tensorir
-    from bench_compile_mlp import build
-    x, y, cost, updates = build(10, 100)
+    from workloads import mlp_graph, mlp_init, theano_like
+    ns = theano_like({system!r})
+    init = mlp_init([100] * 10 + [10], "float64", "normal")
+    x, y, cost, updates, _ = mlp_graph(ns, init, 0.01, "int64")
     data = np.random.default_rng(1).standard_normal((20, 100))
     labels = np.arange(20) % 10
     t0 = time.perf_counter()
-    f = tensorir.function([x, y], cost, updates=updates)
+    f = ns.function([x, y], cost, updates=updates)
     f(data, labels)
     print(json.dumps(time.perf_counter() - t0))
     """
 )
+"""The MLP step (bench_compile_mlp.py's) from compile to first result, for tensorir or
+PyTensor."""
 
 SAVE = textwrap.dedent(
     """
@@ -73,24 +76,6 @@ LOAD = textwrap.dedent(
     """
 )
 
-
-PYTENSOR = textwrap.dedent(
-    """
-    import json, sys, time
-    sys.path.insert(0, {bench!r})
-    import numpy as np
-    from workloads import mlp_graph, mlp_init, theano_like
-    ns = theano_like("pytensor")
-    init = mlp_init([100] * 10 + [10], "float64", "normal")
-    x, y, cost, updates, _ = mlp_graph(ns, init, 0.01, "int64")
-    data = np.random.default_rng(1).standard_normal((20, 100))
-    labels = np.arange(20) % 10
-    t0 = time.perf_counter()
-    f = ns.function([x, y], cost, updates=updates)
-    f(data, labels)
-    print(json.dumps(time.perf_counter() - t0))
-    """
-)
 
 JAX = textwrap.dedent(
     """
@@ -140,13 +125,20 @@ def _peers(tmp: str) -> None:
             where = os.path.join(tmp, f"{peer}{k}")
             if peer == "pytensor":
                 source, env = (
-                    PYTENSOR.format(bench=BENCH),
+                    MLP.format(bench=BENCH, system="pytensor"),
                     {"PYTENSOR_FLAGS": f"compiledir={where}"},
                 )
             else:
                 source, env = JAX.format(bench=BENCH, cache=where), {}
-            cold.append(_run(source, env))
-            warm.append(_run(source, env))
+            try:
+                cold.append(_run(source, env))
+                warm.append(_run(source, env))
+            except subprocess.CalledProcessError as e:
+                why = (e.stderr or "").strip().splitlines()[-1:] or ["?"]
+                print(f"{peer}: failed to run ({why[0]})")
+                break
+        if len(warm) < 3:
+            continue
         print(f"{peer}: cold {min(cold):.3f} s, warm (its cache) {min(warm):.3f} s")  # type: ignore[type-var]
 
 
@@ -158,7 +150,7 @@ def _run(source: str, env: dict[str, str]) -> object:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        mlp = MLP.format(bench=BENCH)
+        mlp = MLP.format(bench=BENCH, system="tensorir")
         cold = []
         for k in range(3):
             flags = f"cache_dir={os.path.join(tmp, f'cold{k}')}"
